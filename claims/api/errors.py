@@ -1,0 +1,43 @@
+"""One JSON error shape for every API failure: {"error": {"code", "message", "fields"?}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _message(detail: Any) -> str:
+    if isinstance(detail, dict):
+        return "Some fields are invalid."
+    if isinstance(detail, list):
+        return " ".join(str(d) for d in detail)
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else code
+    body: dict[str, Any] = {"code": code, "message": _message(response.data)}
+    if isinstance(response.data, dict) and response.status_code == status.HTTP_400_BAD_REQUEST:
+        body["fields"] = response.data
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        body["message"] = str(response.data["detail"])
+    response.data = {"error": body}
+    return response

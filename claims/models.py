@@ -1,0 +1,258 @@
+"""Claims, their evidence links, reviews, and the background jobs that make them.
+
+Reviews and evidence decisions are append-only (database triggers refuse UPDATE
+and DELETE, migration 0002): a claim's status and an evidence link's decision
+are caches of their latest row, written in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from sources.models import Article, Sentence
+
+
+class ClaimStatus(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    CORROBORATED = "corroborated", "Corroborated"
+    CONTESTED = "contested", "Contested"
+
+
+class Verdict(models.TextChoices):
+    CORROBORATED = "corroborated", "Corroborated"
+    CONTESTED = "contested", "Contested"
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    CONTRADICTS = "contradicts", "Contradicts"
+
+
+class EvidenceMethod(models.TextChoices):
+    ORIGIN = "origin", "Sentence the claim was extracted from"
+    MANUAL = "manual", "Added by a reviewer"
+    LEXICAL = "lexical", "Lexical overlap"
+    SEMANTIC = "semantic", "Sentence embedding"
+
+
+class EvidenceDecisionChoice(models.TextChoices):
+    PENDING = "pending", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+
+
+class SentenceAssessment(models.Model):
+    """Why a sentence did or did not yield claims, so a reviewer can see and override it."""
+
+    sentence = models.OneToOneField(Sentence, on_delete=models.CASCADE, related_name="assessment")
+    worthy = models.BooleanField()
+    score = models.FloatField()
+    reason = models.CharField(max_length=200)
+    extractor = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="assessment_score_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.score:.2f})"
+
+
+class Claim(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    text = models.TextField(help_text="Normalised wording of one checkable statement")
+    status = models.CharField(max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.UNREVIEWED)
+    extractor = models.CharField(max_length=40, help_text="Extractor name and version, or 'manual'")
+    # Natural key of an extracted claim (hash of its spans and text): re-running
+    # extraction upserts on it instead of adding a second copy.
+    key = models.CharField(max_length=64)
+    worthiness = models.FloatField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped on every write through a service; writers compare it (optimistic concurrency).
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["article_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="claim_key_unique"),
+            models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
+        ]
+        indexes = [
+            # Review queue: next unreviewed claim, oldest first.
+            models.Index(fields=["status", "id"], name="claim_status_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ClaimSpan(models.Model):
+    """A character span of an article body that a claim was taken from."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="spans")
+    sentence = models.ForeignKey(Sentence, on_delete=models.PROTECT, related_name="claim_spans")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["claim_id", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "sentence", "start", "end"], name="claimspan_unique"),
+            models.CheckConstraint(condition=Q(start__gte=0) & Q(end__gt=F("start")), name="claimspan_span_valid"),
+        ]
+        indexes = [
+            # Article reader: which claims mark this sentence.
+            models.Index(fields=["sentence", "claim"], name="claimspan_sentence_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} @ {self.start}-{self.end}"
+
+
+class Evidence(models.Model):
+    """A sentence span that supports or contradicts a claim, and how it was found."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence")
+    sentence = models.ForeignKey(Sentence, on_delete=models.PROTECT, related_name="evidence")
+    start = models.PositiveIntegerField(help_text="Offset into the article body")
+    end = models.PositiveIntegerField()
+    stance = models.CharField(max_length=16, choices=Stance.choices)
+    method = models.CharField(max_length=16, choices=EvidenceMethod.choices)
+    score = models.FloatField()
+    details = models.JSONField(default=dict, blank=True, help_text="Per-signal scores and the threshold that fired")
+    decision = models.CharField(
+        max_length=16, choices=EvidenceDecisionChoice.choices, default=EvidenceDecisionChoice.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim_id", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "sentence", "start", "end"], name="evidence_unique_span"),
+            models.CheckConstraint(condition=Q(start__gte=0) & Q(end__gt=F("start")), name="evidence_span_valid"),
+        ]
+        indexes = [
+            # Provenance of a sentence: which claims cite it.
+            models.Index(fields=["sentence"], name="evidence_sentence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stance} {self.claim_id} <- sentence {self.sentence_id}"
+
+
+class EvidenceDecision(models.Model):
+    """Append-only record of a reviewer confirming or rejecting an evidence link."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="decisions")
+    decision = models.CharField(max_length=16, choices=EvidenceDecisionChoice.choices)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evidence_id", "created_at", "id"]
+        indexes = [
+            # Claim history: decisions on a claim's evidence, newest first.
+            models.Index(fields=["evidence", "-created_at"], name="evidencedecision_evidence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} evidence {self.evidence_id}"
+
+
+class Review(models.Model):
+    """One verdict on a claim. Never updated: a new verdict is a new row."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    rationale = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim_id", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(rationale=""), name="review_rationale_required"),
+            models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="review_verdict_valid"),
+        ]
+        indexes = [
+            # Claim history and latest verdict: a claim's reviews, newest first.
+            models.Index(fields=["claim", "-created_at", "-id"], name="review_claim_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} claim {self.claim_id}"
+
+
+class JobKind(models.TextChoices):
+    INGEST = "ingest", "Ingest articles"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Job(models.Model):
+    kind = models.CharField(max_length=16, choices=JobKind.choices)
+    state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    result = models.JSONField(default=dict, blank=True)
+    story = models.ForeignKey("sources.Story", null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="How many times a worker picked the job up")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(done__lte=F("total")), name="job_done_le_total"),
+        ]
+        indexes = [
+            # Dashboard: running and recent jobs.
+            models.Index(fields=["state", "-created_at"], name="job_state_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.state})"
+
+
+class ItemState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CREATED = "created", "Created"
+    DUPLICATE = "duplicate", "Already stored"
+    FAILED = "failed", "Failed"
+
+
+class JobItem(models.Model):
+    """One unit of a job's input (a document to ingest); its state makes re-runs skip finished work."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    source = models.CharField(max_length=1000)
+    payload = models.JSONField(default=dict)
+    state = models.CharField(max_length=16, choices=ItemState.choices, default=ItemState.PENDING)
+    message = models.TextField(blank=True, default="")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["job_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["job", "position"], name="jobitem_job_position_unique")]
+        indexes = [
+            # Job runner: the next pending items of a job.
+            models.Index(fields=["job", "state", "position"], name="jobitem_job_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.state})"

@@ -1,0 +1,119 @@
+"""Outlets, articles and their sentences: the text every claim points into."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Outlet(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    domain = models.CharField(max_length=253, blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # Two outlets never claim one domain; blank means "not known".
+            models.UniqueConstraint(fields=["domain"], condition=~Q(domain=""), name="outlet_domain_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
+    title = models.CharField(max_length=500, blank=True, default="")
+    url = models.URLField(max_length=2000, blank=True, default="")
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    # The cleaned text; every sentence, claim and evidence offset points into it, so
+    # a database trigger forbids changing it once stored.
+    body = models.TextField()
+    content_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the cleaned body")
+    source_name = models.CharField(max_length=500, blank=True, default="", help_text="File or request it came from")
+    ingested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            # Article list: newest first, optionally per outlet.
+            models.Index(fields=["outlet", "-published_at"], name="article_outlet_published"),
+            models.Index(fields=["-published_at", "-id"], name="article_published"),
+        ]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty")]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        if self.title:
+            return self.title
+        first_line = self.body.split("\n", 1)[0]
+        return first_line if len(first_line) <= 90 else first_line[:87].rstrip() + "…"
+
+
+class SentenceKind(models.TextChoices):
+    TITLE = "title", "Title"
+    HEADING = "heading", "Heading"
+    BODY = "body", "Body"
+    BOILERPLATE = "boilerplate", "Boilerplate"
+
+
+class Sentence(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sentences")
+    position = models.PositiveIntegerField()
+    paragraph = models.PositiveIntegerField(default=0)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    # Always equal to article.body[start:end]; enforced by a trigger (migration 0002).
+    text = models.TextField()
+    kind = models.CharField(max_length=16, choices=SentenceKind.choices, default=SentenceKind.BODY)
+
+    class Meta:
+        ordering = ["article_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="sentence_article_position_unique"),
+            models.CheckConstraint(condition=Q(start__gte=0) & Q(end__gt=F("start")), name="sentence_span_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Story(models.Model):
+    """A named set of articles that a team checks together."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True, default="")
+    articles: models.ManyToManyField[Article, StoryArticle] = models.ManyToManyField(
+        Article, through="StoryArticle", related_name="stories", blank=True
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StoryArticle(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["story", "article"], name="story_article_unique")]
+        indexes = [
+            # Filtering claims and articles by story walks article -> stories.
+            models.Index(fields=["article", "story"], name="storyarticle_article_story"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story_id}:{self.article_id}"

@@ -1,0 +1,100 @@
+"""Writes for outlets, articles, sentences and stories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from sources.models import Article, Outlet, Sentence, Story, StoryArticle
+from sources.text.prepare import PreparedArticle, prepare_document
+from sources.text.reading import ArticleDocument
+
+
+class IngestState(StrEnum):
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOutcome:
+    state: IngestState
+    article: Article
+
+
+def outlet_resolve(*, name: str, domain: str) -> Outlet | None:
+    """The outlet called ``name`` (or, with no name, the one at ``domain``), created if new."""
+    if not name and not domain:
+        return None
+    if not name:
+        found = Outlet.objects.filter(domain=domain).first()
+        if found:
+            return found
+        name = domain
+    outlet, _ = Outlet.objects.get_or_create(name=name, defaults={"domain": domain})
+    if domain and not outlet.domain and not Outlet.objects.filter(domain=domain).exists():
+        Outlet.objects.filter(pk=outlet.pk, domain="").update(domain=domain)
+        outlet.domain = domain
+    return outlet
+
+
+def _article_create(prepared: PreparedArticle, source: str) -> Article:
+    article = Article.objects.create(
+        outlet=outlet_resolve(name=prepared.outlet, domain=prepared.domain),
+        title=prepared.title,
+        url=prepared.url,
+        published_at=prepared.published_at,
+        language=prepared.language,
+        body=prepared.body,
+        content_hash=prepared.content_hash,
+        source_name=source[:500],
+    )
+    Sentence.objects.bulk_create(
+        Sentence(
+            article=article,
+            position=position,
+            paragraph=seg.paragraph,
+            start=seg.start,
+            end=seg.end,
+            text=seg.text,
+            kind=seg.kind.value,
+        )
+        for position, seg in enumerate(prepared.segments)
+    )
+    return article
+
+
+@transaction.atomic
+def story_add_article(*, story: Story, article: Article) -> None:
+    StoryArticle.objects.get_or_create(story=story, article=article)
+
+
+@transaction.atomic
+def article_ingest(*, document: ArticleDocument, story: Story | None = None) -> IngestOutcome:
+    """Store a document as an article with its sentences, unless the same text is stored already.
+
+    Raises ``InvalidDocument`` (with a reason a person can act on) for unusable input.
+    """
+    prepared = prepare_document(document, max_chars=settings.MAX_ARTICLE_BYTES)
+    existing = Article.objects.filter(content_hash=prepared.content_hash).first()
+    outcome: IngestOutcome
+    if existing is not None:
+        outcome = IngestOutcome(IngestState.DUPLICATE, existing)
+    else:
+        try:
+            with transaction.atomic():
+                outcome = IngestOutcome(IngestState.CREATED, _article_create(prepared, document.source))
+        except IntegrityError:
+            # Another worker stored the same text between our check and insert.
+            outcome = IngestOutcome(IngestState.DUPLICATE, Article.objects.get(content_hash=prepared.content_hash))
+    if story is not None:
+        story_add_article(story=story, article=outcome.article)
+    return outcome
+
+
+@transaction.atomic
+def story_create(*, name: str, slug: str, description: str = "") -> Story:
+    story, _ = Story.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
+    return story

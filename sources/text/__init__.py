@@ -1,0 +1,1 @@
+"""Pure text processing for ingestion: reading, cleaning, segmentation. No Django imports."""

@@ -1,0 +1,219 @@
+"""Read article files (.txt, .md, .html, .json, .jsonl) into documents.
+
+Each file or JSON record yields either an ``ArticleDocument`` or a ``ReadError``
+naming the file (and record) and what is wrong, so one bad file never stops a
+batch. Metadata is optional and comes from JSON fields, a ``NAME.meta.json``
+sidecar, or a ``manifest.json`` in the same folder keyed by file name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+TEXT_SUFFIXES = {".txt", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSON_SUFFIXES = {".json", ".jsonl"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+MANIFEST_NAME = "manifest.json"
+SIDECAR_SUFFIX = ".meta.json"
+BODY_FIELDS = ("text", "body", "articleBody", "content")
+METADATA_FIELDS = ("title", "outlet", "domain", "url", "published_at", "language")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDocument:
+    source: str
+    body: str
+    is_html: bool = False
+    title: str = ""
+    outlet: str = ""
+    domain: str = ""
+    url: str = ""
+    published_at: datetime | None = None
+    language: str = ""
+
+    def as_payload(self) -> dict[str, Any]:
+        """JSON-safe form, for storing a queued document until a job ingests it."""
+        return {
+            "source": self.source,
+            "body": self.body,
+            "is_html": self.is_html,
+            "title": self.title,
+            "outlet": self.outlet,
+            "domain": self.domain,
+            "url": self.url,
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "language": self.language,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReadError:
+    source: str
+    message: str
+
+
+@dataclass(slots=True)
+class _Context:
+    max_bytes: int
+    manifests: dict[Path, Mapping[str, Any]] = field(default_factory=dict)
+
+
+class InvalidDocument(ValueError):
+    """A record whose fields cannot make an article; the message names the field."""
+
+
+def parse_published_at(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise InvalidDocument(f"published_at must be an ISO 8601 string, got {type(value).__name__}")
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
+        except ValueError:
+            raise InvalidDocument(f"published_at {value!r} is not an ISO 8601 date or time") from None
+    # A time without a zone is taken as UTC: newsroom feeds that omit it mostly mean UTC.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def document_from_mapping(record: Mapping[str, Any], source: str) -> ArticleDocument:
+    """Build a document from a JSON object; also reads the BBC layout (``paragraphs``)."""
+    if not isinstance(record, Mapping):
+        raise InvalidDocument(f"expected a JSON object, got {type(record).__name__}")
+    is_html = False
+    body: Any = next((record[k] for k in BODY_FIELDS if record.get(k)), None)
+    if body is None and record.get("html"):
+        body, is_html = record["html"], True
+    if body is None and isinstance(record.get("paragraphs"), list):
+        body = "\n\n".join(str(p) for p in record["paragraphs"])
+    if not isinstance(body, str) or not body.strip():
+        raise InvalidDocument("no article text: give one of text, body, html or paragraphs")
+    meta = {k: record.get(k) for k in METADATA_FIELDS}
+    for key in ("title", "outlet", "domain", "url", "language"):
+        if meta[key] is not None and not isinstance(meta[key], str):
+            raise InvalidDocument(f"{key} must be a string")
+    return ArticleDocument(
+        source=source,
+        body=body,
+        is_html=is_html,
+        title=(meta["title"] or "").strip(),
+        outlet=(meta["outlet"] or "").strip(),
+        domain=(meta["domain"] or "").strip().lower(),
+        url=(meta["url"] or "").strip(),
+        published_at=parse_published_at(meta["published_at"] or record.get("date")),
+        language=(meta["language"] or "").strip(),
+    )
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidDocument(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8"
+        ) from None
+
+
+def _metadata_for(path: Path, ctx: _Context) -> Mapping[str, Any]:
+    sidecar = path.with_name(path.name.removesuffix(path.suffix) + SIDECAR_SUFFIX)
+    if sidecar.is_file():
+        loaded = json.loads(sidecar.read_text(encoding="utf-8"))
+        if not isinstance(loaded, Mapping):
+            raise InvalidDocument(f"{sidecar.name} must hold a JSON object")
+        return loaded
+    folder = path.parent
+    if folder not in ctx.manifests:
+        manifest = folder / MANIFEST_NAME
+        loaded = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+        if not isinstance(loaded, Mapping):
+            raise InvalidDocument(f"{manifest} must map file names to metadata objects")
+        ctx.manifests[folder] = loaded
+    entry = ctx.manifests[folder].get(path.name, {})
+    return entry if isinstance(entry, Mapping) else {}
+
+
+def _read_json_records(text: str, suffix: str, source: str) -> Iterator[ArticleDocument | ReadError]:
+    if suffix == ".jsonl":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            where = f"{source}:{number}"
+            try:
+                yield document_from_mapping(json.loads(line), where)
+            except (json.JSONDecodeError, InvalidDocument) as exc:
+                yield ReadError(where, str(exc))
+        return
+    try:
+        loaded = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield ReadError(source, f"malformed JSON: {exc}")
+        return
+    records = loaded if isinstance(loaded, list) else [loaded]
+    for index, record in enumerate(records):
+        where = f"{source}[{index}]" if isinstance(loaded, list) else source
+        try:
+            yield document_from_mapping(record, where)
+        except InvalidDocument as exc:
+            yield ReadError(where, str(exc))
+
+
+def _read_file(path: Path, ctx: _Context) -> Iterator[ArticleDocument | ReadError]:
+    source = str(path)
+    suffix = path.suffix.lower()
+    try:
+        size = path.stat().st_size
+        if size > ctx.max_bytes:
+            yield ReadError(source, f"file is {size:,} bytes, over the {ctx.max_bytes:,}-byte limit")
+            return
+        text = _decode(path.read_bytes())
+        if suffix in JSON_SUFFIXES:
+            yield from _read_json_records(text, suffix, source)
+            return
+        if not text.strip():
+            yield ReadError(source, "file is empty")
+            return
+        meta = dict(_metadata_for(path, ctx))
+        meta["html" if suffix in HTML_SUFFIXES else "text"] = text
+        yield document_from_mapping(meta, source)
+    except OSError as exc:
+        yield ReadError(source, f"cannot read file: {exc.strerror or exc}")
+    except (InvalidDocument, json.JSONDecodeError) as exc:
+        yield ReadError(source, str(exc))
+
+
+def _is_article_file(path: Path) -> bool:
+    return (
+        path.suffix.lower() in SUPPORTED_SUFFIXES
+        and path.name != MANIFEST_NAME
+        and not path.name.endswith(SIDECAR_SUFFIX)
+        and not path.name.startswith(".")
+    )
+
+
+def read_paths(paths: Iterable[Path], max_bytes: int) -> Iterator[ArticleDocument | ReadError]:
+    """Documents from files and folders (recursively, in name order)."""
+    ctx = _Context(max_bytes=max_bytes)
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file() and _is_article_file(p)):
+                yield from _read_file(child, ctx)
+        elif path.is_file():
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                yield ReadError(
+                    str(path), f"unsupported file type {path.suffix or '(none)'}; use .txt, .md, .html or .json(l)"
+                )
+            else:
+                yield from _read_file(path, ctx)
+        else:
+            yield ReadError(str(path), "no such file or folder")

@@ -1,0 +1,58 @@
+"""Ingest jobs through Redis and a real Celery worker process."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.conf import settings
+
+from claims import services
+from claims.models import ItemState, Job, JobState
+from sources.models import Article, Sentence
+from sources.text.reading import read_paths
+from tests.conftest import SEED_DIR, WorkerProcess
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for_job(job: Job, timeout: float = 60) -> Job:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.state in (JobState.SUCCEEDED, JobState.FAILED):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job.pk} still {job.state} ({job.done}/{job.total}) after {timeout}s")
+
+
+def test_a_worker_ingests_the_seed_articles_and_records_progress(celery_worker: WorkerProcess) -> None:
+    job = services.job_create_ingest(documents=read_paths([SEED_DIR], max_bytes=settings.MAX_ARTICLE_BYTES))
+
+    job = wait_for_job(job)
+
+    assert job.state == JobState.SUCCEEDED
+    assert (job.done, job.total) == (5, 5)
+    assert job.result["created"] == 5
+    assert job.started_at is not None
+    assert job.finished_at is not None
+    assert job.attempts == 1
+    assert Article.objects.count() == 5
+    assert Sentence.objects.count() > 100
+    assert set(job.items.values_list("state", flat=True)) == {ItemState.CREATED}
+
+
+def test_a_redelivered_job_changes_nothing(celery_worker: WorkerProcess) -> None:
+    from claims.tasks import run_job
+
+    job = wait_for_job(
+        services.job_create_ingest(documents=read_paths([SEED_DIR], max_bytes=settings.MAX_ARTICLE_BYTES))
+    )
+    sentences = Sentence.objects.count()
+
+    run_job.delay(job.pk)  # the same message delivered again
+    time.sleep(2)
+
+    job.refresh_from_db()
+    assert job.attempts == 1
+    assert Sentence.objects.count() == sentences
