@@ -78,8 +78,8 @@ def _reset_broker_connections() -> None:
 
     # Pools hold connections to the old broker; drop them so the next send uses the new config.
     kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 def _database_url() -> str:
