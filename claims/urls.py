@@ -1,4 +1,4 @@
 """Reviewer web interface routes (owned by the web UI work)."""
 
 app_name = "claims"
-urlpatterns: list = []
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,3 +1,5 @@
 """REST API v1 routes (owned by the API work)."""
 
-urlpatterns: list = []
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
