@@ -139,7 +139,7 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[WorkerProc
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": broker,
         "CELERY_QUEUE": queue,
-        "CELERY_VISIBILITY_TIMEOUT": "30",
+        "CELERY_VISIBILITY_TIMEOUT": "10",
         "SECRET_KEY": "worker-test",
         "WORKBENCH_VAR_DIR": str(tmp_path),
     }

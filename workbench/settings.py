@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
+
 from workbench.env import env_bool, env_broker, env_database, env_int, env_list, env_str
+
+# Lets runtime code write generic annotations such as admin.ModelAdmin[Claim].
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("WORKBENCH_VAR_DIR", str(BASE_DIR / "var")))
@@ -138,11 +143,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share each of the field names "kind" and "state"; name their enums.
+    "ENUM_NAME_OVERRIDES": {
+        "SentenceKindEnum": "sources.models.SentenceKind",
+        "JobKindEnum": "claims.models.JobKind",
+        "JobStateEnum": "claims.models.JobState",
+        "ItemStateEnum": "claims.models.ItemState",
+    },
 }
 
 # Jobs: with no broker the task runs in-process right after the transaction commits.
-CELERY_BROKER_URL = env_broker("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_BROKER = env_broker("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not _BROKER
+# Eager tasks never touch the broker; "memory://" keeps kombu from guessing an AMQP host.
+CELERY_BROKER_URL = _BROKER or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "workbench")
 CELERY_TASK_ACKS_LATE = True
@@ -152,9 +166,15 @@ CELERY_TASK_IGNORE_RESULT = True
 # An unacknowledged message is redelivered after the visibility timeout; every task
 # limit stays below it, or a slow task would be run twice while still running.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
-CELERY_TASK_TIME_LIMIT = max(CELERY_VISIBILITY_TIMEOUT - 60, 1)
-CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_VISIBILITY_TIMEOUT - 120, 1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Sweep for messages of dead workers every few seconds (kombu's default is ~100 s).
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_TIME_LIMIT = max(int(CELERY_VISIBILITY_TIMEOUT * 0.9), 2)
+# At the soft limit a job re-queues itself and stops; the next delivery resumes it.
+CELERY_TASK_SOFT_TIME_LIMIT = max(int(CELERY_VISIBILITY_TIMEOUT * 0.8), 1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 LOGGING = {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -56,3 +58,40 @@ def test_a_redelivered_job_changes_nothing(celery_worker: WorkerProcess) -> None
     job.refresh_from_db()
     assert job.attempts == 1
     assert Sentence.objects.count() == sentences
+
+
+def _numbered_copies(tmp_path: Path, copies: int) -> Path:
+    """A JSONL batch of distinct articles made from the seed texts."""
+    seeds = sorted(SEED_DIR.glob("*.txt"))
+    lines = []
+    for n in range(copies):
+        text = seeds[n % len(seeds)].read_text(encoding="utf-8")
+        lines.append(json.dumps({"text": f"{text}\nBatch copy number {n} of the sample corpus.", "outlet": "Wire"}))
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def test_a_worker_killed_mid_job_loses_nothing_and_the_job_completes(
+    celery_worker: WorkerProcess, tmp_path: Path
+) -> None:
+    batch = _numbered_copies(tmp_path, 60)
+    job = services.job_create_ingest(documents=read_paths([batch], max_bytes=settings.MAX_ARTICLE_BYTES))
+    deadline = time.monotonic() + 60
+    while job.done < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job.refresh_from_db()
+
+    celery_worker.kill()
+    job.refresh_from_db()
+    assert job.state == JobState.RUNNING
+    assert 0 < job.done < job.total
+
+    celery_worker.start()  # a fresh worker; the unacknowledged message comes back to it
+    job = wait_for_job(job, timeout=120)
+
+    assert job.state == JobState.SUCCEEDED
+    assert job.result["created"] == 60
+    assert job.attempts >= 2
+    assert Article.objects.count() == 60
+    assert Article.objects.filter(body__contains="Batch copy number 7 of").count() == 1

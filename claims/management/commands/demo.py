@@ -1,0 +1,50 @@
+"""python manage.py demo — set up the workbench on the sample articles for trying it out.
+
+Migrates, creates one user per role with a fresh password, ingests samples/seed
+into a story, and prints where to log in. The server is started by scripts/demo.
+"""
+
+from __future__ import annotations
+
+import secrets
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from claims.roles import Role
+
+SAMPLE_DIR = Path(settings.BASE_DIR) / "samples" / "seed"
+STORY = "Qatar and Iran on the Gaza ceasefire talks"
+
+
+@transaction.atomic
+def demo_user_reset(*, username: str, role: Role, password: str) -> User:
+    user, _ = User.objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_staff = role == Role.ADMIN
+    user.save()
+    user.groups.set([Group.objects.get(name=role.value)])
+    return user
+
+
+class Command(BaseCommand):
+    help = "Prepare a local demo: migrate, create demo users, ingest the sample articles."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--address", default="http://127.0.0.1:8000/", help="Address printed for the browser")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", verbosity=0, interactive=False)
+        password = secrets.token_urlsafe(9)
+        for role in Role:
+            demo_user_reset(username=role.value, role=role, password=password)
+        call_command("ingest", str(SAMPLE_DIR), story=STORY, stdout=self.stdout, stderr=self.stderr)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Open {options['address']}"))
+        self.stdout.write(f"Log in as 'reviewer' (or 'viewer', 'admin') with password: {password}")

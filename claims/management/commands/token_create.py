@@ -1,0 +1,55 @@
+"""python manage.py token_create USERNAME [--expiry-hours N] — issue an API token.
+
+The token is printed once, alone on stdout (so ``TOKEN=$(… token_create ana)``
+works); knox stores only its hash, so it cannot be shown again. Send it as
+``Authorization: Token <token>``.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError
+from knox.models import AuthToken
+
+from claims.roles import role_of
+
+
+class Command(BaseCommand):
+    help = "Create an API token for a user and print it once."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument(
+            "--expiry-hours",
+            type=int,
+            default=None,
+            help="Hours until the token expires (default: REST_KNOX TOKEN_TTL; none means never)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        username: str = options["username"]
+        hours: int | None = options["expiry_hours"]
+        if hours is not None and hours <= 0:
+            raise CommandError("--expiry-hours must be a positive number of hours")
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no user called {username!r}")
+        if not user.is_active:
+            raise CommandError(f"{username} is inactive; a token for them would be refused")
+        if hours is None:
+            instance, token = AuthToken.objects.create(user=user)
+        else:
+            instance, token = AuthToken.objects.create(user=user, expiry=timedelta(hours=hours))
+        role = role_of(user)
+        expires = f"expires {instance.expiry:%Y-%m-%d %H:%M} UTC" if instance.expiry else "never expires"
+        self.stderr.write(
+            f"Token for {username} (role: {role.value if role else 'none'}; {expires}). "
+            "It is shown only this once: store it now."
+        )
+        if role is None:
+            self.stderr.write(self.style.WARNING(f"{username} holds no role, so every API request will get 403."))
+        self.stdout.write(token)
