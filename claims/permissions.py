@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from claims.roles import can_review, can_view
+
+if TYPE_CHECKING:
+    # Type-only: importing rest_framework.views here is circular, because DRF loads
+    # this module (DEFAULT_PERMISSION_CLASSES) while rest_framework.views is importing.
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class CanView(BasePermission):

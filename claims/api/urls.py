@@ -1,5 +1,35 @@
-"""REST API v1 routes (owned by the API work)."""
+"""REST API v1 routes, mounted at /api/v1/ (URL names are namespaced ``api:``)."""
 
-from django.urls import URLPattern, URLResolver
+from csp.decorators import csp_update
+from django.urls import URLPattern, URLResolver, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from claims.api import views
+
+app_name = "api"
+
+REDOC_CSP = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})
+
+router = SimpleRouter()
+router.register("articles", views.ArticleViewSet, basename="article")
+router.register("sentences", views.SentenceViewSet, basename="sentence")
+router.register("claims", views.ClaimViewSet, basename="claim")
+router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("jobs", views.JobViewSet, basename="job")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *router.urls,
+    path("ingest/", views.IngestView.as_view(), name="ingest"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up code as a script file, not an inline
+    # <script>, so it runs under the site's CSP (script-src 'self').
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="swagger-ui"),
+    # Redoc styles itself by inserting <style> elements (styled-components) and fails to
+    # render at all under style-src 'self', and its search runs in a blob: worker. This
+    # page alone also allows inline styles and blob: workers: it shows only the schema,
+    # no user content, and page scripts stay limited to 'self'.
+    path("redoc/", REDOC_CSP(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
+    # Last: any other path under /api/v1/ is a JSON 404, not the HTML error page.
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+]

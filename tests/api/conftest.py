@@ -1,0 +1,97 @@
+"""Fixtures for the REST API tests: clients that authenticate with real knox tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from claims import services
+from claims.models import Job
+from sources.models import Article, Story
+from sources.services import story_create
+from sources.text.reading import ArticleDocument
+
+API = "/api/v1"
+
+
+def token_client(user: User) -> APIClient:
+    """A client that sends `Authorization: Token <key>` for ``user``, as a script would."""
+    _, token = AuthToken.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def assert_error_shape(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response has ``status`` and exactly the API's single error shape; returns its body."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert {"code", "message"} <= set(error) <= {"code", "message", "fields"}
+    assert isinstance(error["code"], str)
+    assert isinstance(error["message"], str)
+    assert error["message"]
+    if code is not None:
+        assert error["code"] == code
+    return error
+
+
+@pytest.fixture
+def anonymous() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def as_viewer(viewer: User) -> APIClient:
+    return token_client(viewer)
+
+
+@pytest.fixture
+def as_reviewer(reviewer: User) -> APIClient:
+    return token_client(reviewer)
+
+
+@pytest.fixture
+def as_outsider(outsider: User) -> APIClient:
+    return token_client(outsider)
+
+
+def ingest_now(*documents: ArticleDocument, story: Story | None = None) -> Job:
+    job = services.job_create_ingest(documents=documents, story=story)
+    services.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def article_doc(n: int, **meta: Any) -> ArticleDocument:
+    """A small article whose sentences make checkable claims (numbers, names, dates)."""
+    body = (
+        f"Harbour report number {n}\n\n"
+        f"The Port Authority said on Monday that cargo volumes rose {10 + n} percent in 2023. "
+        f"Officials in Rotterdam confirmed that {200 + n} ships were inspected last year. "
+        "The minister told reporters the new terminal would open in March 2025."
+    )
+    return ArticleDocument(source=f"test-{n}.txt", body=body, **meta)
+
+
+@pytest.fixture
+def newsroom(db: None) -> dict[str, Any]:
+    """Three articles from two outlets on known dates; two of them in the story "harbours"."""
+    story = story_create(name="Harbours", slug="harbours")
+    ingest_now(
+        article_doc(1, outlet="Daily Ledger", domain="ledger.example", published_at=datetime(2024, 1, 10, tzinfo=UTC)),
+        article_doc(2, outlet="Daily Ledger", domain="ledger.example", published_at=datetime(2024, 2, 10, tzinfo=UTC)),
+        story=story,
+    )
+    ingest_now(
+        article_doc(3, outlet="Coast Courier", domain="courier.example", published_at=datetime(2024, 3, 10, tzinfo=UTC))
+    )
+    articles = {a.source_name: a for a in Article.objects.select_related("outlet")}
+    return {"story": story, "articles": articles}
