@@ -1,0 +1,207 @@
+"""Forms of the reviewer web interface: they validate input; services do the writes."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import slugify
+
+from claims.models import EvidenceDecisionChoice, Verdict
+from sources.models import Outlet, Story
+from sources.text.reading import (
+    SUPPORTED_SUFFIXES,
+    ArticleDocument,
+    InvalidDocument,
+    ReadError,
+    document_from_mapping,
+    read_paths,
+)
+
+PASTED_SOURCE = "pasted text"
+
+
+class ArticleFilterForm(forms.Form):
+    story = forms.ModelChoiceField(
+        queryset=Story.objects.order_by("name"), to_field_name="slug", required=False, empty_label="All stories"
+    )
+    outlet = forms.ModelChoiceField(queryset=Outlet.objects.order_by("name"), required=False, empty_label="All outlets")
+
+
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect)
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Say why: which reports agree or disagree, and what you checked.",
+        error_messages={"required": "A rationale is required: say why."},
+    )
+    # The claim version the reviewer saw; a verdict on an older version is refused (StaleVersion).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class EvidenceDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            (EvidenceDecisionChoice.CONFIRMED, "Confirm"),
+            (EvidenceDecisionChoice.REJECTED, "Reject"),
+        ]
+    )
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; cleans to a list (empty when none were chosen)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(sorted(SUPPORTED_SUFFIXES))}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else [data]
+        cleaned, problems = [], []
+        for upload in filter(None, files):
+            try:
+                cleaned.append(super().clean(upload, initial))
+            except forms.ValidationError as exc:
+                # Django's messages ("The submitted file is empty.") do not say which file.
+                problems += [f"{upload_name(upload)}: {message}" for message in exc.messages]
+        if problems:
+            raise forms.ValidationError(problems)
+        return cleaned
+
+
+def _read_uploads(files: list[UploadedFile], max_bytes: int) -> list[ArticleDocument | ReadError]:
+    """Parse uploaded files with the same reader the ``ingest`` command uses, naming each by its upload name."""
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        paths = []
+        for index, upload in enumerate(files):
+            # One folder per file: two uploads may share a name, and no sidecar or manifest applies.
+            folder = Path(tmp) / str(index)
+            folder.mkdir()
+            path = folder / upload_name(upload)
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            paths.append(path)
+        documents = list(read_paths(paths, max_bytes=max_bytes))
+    prefixes = [f"{Path(tmp) / str(i)}/" for i in range(len(files))]
+
+    def renamed(source: str) -> str:
+        return next((source.removeprefix(p) for p in prefixes if source.startswith(p)), source)
+
+    return [replace(doc, source=renamed(doc.source)) for doc in documents]
+
+
+def upload_name(upload: UploadedFile) -> str:
+    name = Path(upload.name or "").name
+    return name if name and not name.startswith(".") else f"upload{Path(name).suffix}"
+
+
+class UploadForm(forms.Form):
+    uploads = MultipleFileField(
+        required=False,
+        label="Files",
+        help_text="One or more .txt, .md, .html, .json or .jsonl files.",
+    )
+    text = forms.CharField(
+        required=False,
+        label="Or paste an article",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        strip=True,
+    )
+    title = forms.CharField(required=False, max_length=500)
+    outlet = forms.CharField(required=False, max_length=200)
+    url = forms.URLField(required=False, max_length=2000, label="URL", assume_scheme="https")
+    published_at = forms.DateTimeField(
+        required=False,
+        label="Published (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    story = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Add the articles to this story; a new name starts a new story.",
+        widget=forms.TextInput(attrs={"list": "story-names"}),
+    )
+
+    def clean_uploads(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data["uploads"]
+        limit = settings.MAX_ARTICLE_BYTES
+        problems = []
+        for upload in files:
+            name = upload_name(upload)
+            suffix = Path(name).suffix.lower()
+            if suffix not in SUPPORTED_SUFFIXES:
+                problems.append(
+                    f"{name}: unsupported file type {suffix or '(none)'}; use .txt, .md, .html or .json(l)."
+                )
+            elif upload.size is not None and upload.size > limit:
+                problems.append(f"{name} is {upload.size:,} bytes, over the {limit:,}-byte limit for one article.")
+        if problems:
+            raise forms.ValidationError(problems)
+        return files
+
+    def clean_text(self) -> str:
+        text: str = self.cleaned_data["text"]
+        size = len(text.encode("utf-8"))
+        if size > settings.MAX_ARTICLE_BYTES:
+            raise forms.ValidationError(
+                f"The pasted text is {size:,} bytes, over the {settings.MAX_ARTICLE_BYTES:,}-byte limit."
+            )
+        return text
+
+    def clean_story(self) -> str:
+        story: str = self.cleaned_data["story"].strip()
+        if story and not slugify(story):
+            raise forms.ValidationError("A story name needs at least one letter or digit.")
+        return story
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        files: list[UploadedFile] = cleaned.get("uploads") or []
+        text: str = cleaned.get("text") or ""
+        if not files and not text:
+            raise forms.ValidationError("Choose at least one file or paste an article's text.")
+        documents = _read_uploads(files, settings.MAX_ARTICLE_BYTES) if files else []
+        if text:
+            published = cleaned.get("published_at")
+            try:
+                documents.append(
+                    document_from_mapping(
+                        {
+                            "text": text,
+                            "title": cleaned.get("title") or "",
+                            "outlet": cleaned.get("outlet") or "",
+                            "url": cleaned.get("url") or "",
+                            "published_at": published.isoformat() if published else None,
+                        },
+                        PASTED_SOURCE,
+                    )
+                )
+            except InvalidDocument as exc:
+                self.add_error("text", str(exc))
+                return cleaned
+        if documents and all(isinstance(d, ReadError) for d in documents):
+            # Nothing usable: say what is wrong with each input instead of queueing a job that can only fail.
+            raise forms.ValidationError([f"{d.source}: {d.message}" for d in documents if isinstance(d, ReadError)])
+        cleaned["documents"] = documents
+        return cleaned
+
+    def documents(self) -> list[ArticleDocument | ReadError]:
+        documents: list[ArticleDocument | ReadError] = self.cleaned_data["documents"]
+        return documents
+
+    def story_name(self) -> str:
+        name: str = self.cleaned_data["story"]
+        return name

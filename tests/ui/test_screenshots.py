@@ -1,0 +1,84 @@
+"""`manage.py screenshots` serves the project itself and saves a PNG of every screen."""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from claims import services
+from claims.models import Claim, Job
+from tests.conftest import ROOT, _database_url
+
+pytestmark = [pytest.mark.browser]
+
+SCREENS = ["01-login", "02-article-list", "03-article-reader", "04-claim-view", "05-upload", "06-job"]
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_the_screenshots_command_saves_every_screen(
+    reviewer: User, seed_corpus: Job, tmp_path: Path, transactional_db: None
+) -> None:
+    claim = Claim.objects.get(text__contains="Hamas refused to send a delegation")
+    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Not confirmed.")
+    out = tmp_path / "shots"
+
+    run = subprocess.run(
+        [sys.executable, "manage.py", "screenshots", "--out", str(out), "--username", reviewer.username],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": _database_url()},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.stem for p in out.glob("*.png")) == SCREENS
+    assert run.stdout.count("HTTP 200") == len(SCREENS)
+    assert f"/claims/{claim.pk}/" in run.stdout  # the reviewed claim is the one shown
+    for png in out.glob("*.png"):
+        width, height = png_size(png)
+        assert width == 1280
+        assert height >= 900
+
+
+def test_the_screenshots_command_names_a_missing_user(transactional_db: None, tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "manage.py", "screenshots", "--out", str(tmp_path), "--username", "nobody"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": _database_url()},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert run.returncode == 1
+    assert "no user 'nobody'" in run.stderr
+
+
+def test_the_screenshots_command_shows_what_a_viewer_may_not_open(
+    viewer: User, seed_corpus: Job, tmp_path: Path, transactional_db: None
+) -> None:
+    run = subprocess.run(
+        [sys.executable, "manage.py", "screenshots", "--out", str(tmp_path), "--username", viewer.username],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": _database_url()},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert "(/upload/, HTTP 403)" in run.stdout
+    assert "(/, HTTP 200)" in run.stdout
