@@ -169,6 +169,23 @@ class ClaimRevision(models.Model):
         return f"{self.action} claim {self.claim_id}"
 
 
+class ClaimLease(models.Model):
+    """A review-queue claim held by one reviewer for a while, so two never review it at once."""
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, primary_key=True, related_name="lease")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # Queue: a reviewer's current lease, and sweeping expired ones.
+            models.Index(fields=["user", "expires_at"], name="claimlease_user_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} held by {self.user_id} until {self.expires_at:%H:%M}"
+
+
 class ClaimSpan(models.Model):
     """A character span of an article body that a claim was taken from."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 
 from django.contrib.auth.models import User
@@ -15,6 +16,9 @@ from django.utils import timezone
 from claims import extraction
 from claims.models import (
     Claim,
+    ClaimKind,
+    ClaimOrigin,
+    ClaimRevision,
     ClaimSpan,
     Evidence,
     EvidenceDecision,
@@ -26,6 +30,7 @@ from claims.models import (
     JobKind,
     JobState,
     Review,
+    RevisionAction,
     SentenceAssessment,
     Stance,
     Verdict,
@@ -42,10 +47,16 @@ MAX_ERRORS_IN_RESULT = 100
 class StaleVersion(Exception):
     """The claim changed since the caller read it; the message says what changed."""
 
-    def __init__(self, claim: Claim, latest: Review | None) -> None:
+    def __init__(self, claim: Claim, latest: Review | None, decision: EvidenceDecision | None = None) -> None:
         self.claim = claim
         self.latest = latest
-        who = f" by {latest.reviewer} ({latest.get_verdict_display().lower()})" if latest else ""
+        # An evidence decision also bumps the version; name whoever changed the claim last.
+        if decision is not None and (latest is None or decision.created_at > latest.created_at):
+            who = f" by {decision.reviewer} ({decision.get_decision_display().lower()} an evidence link)"
+        elif latest is not None:
+            who = f" by {latest.reviewer} ({latest.get_verdict_display().lower()})"
+        else:
+            who = ""
         super().__init__(f"This claim was changed{who} after you opened it; reload to see the current state.")
 
 
@@ -137,7 +148,14 @@ def review_record(
         raise ValidationError({"rationale": "A rationale is required: say why."})
     claim = Claim.objects.select_for_update().get(pk=claim_id)
     if expected_version is not None and claim.version != expected_version:
-        raise StaleVersion(claim, claim.reviews.order_by("-created_at", "-id").select_related("reviewer").first())
+        raise StaleVersion(
+            claim,
+            claim.reviews.order_by("-created_at", "-id").select_related("reviewer").first(),
+            EvidenceDecision.objects.filter(evidence__claim=claim)
+            .order_by("-created_at", "-id")
+            .select_related("reviewer")
+            .first(),
+        )
     review = Review.objects.create(claim=claim, reviewer=reviewer, verdict=verdict, rationale=rationale)
     Claim.objects.filter(pk=claim.pk).update(status=verdict, version=F("version") + 1)
     return review
@@ -291,3 +309,168 @@ def job_run(*, job_id: int) -> None:
         for item_id in pending:
             ingest_item_process(item_id=item_id)
     job_finish(job_id=job_id)
+
+
+# --- reviewer edits -------------------------------------------------------------------
+
+
+def _claim_for_edit(claim_id: int, user: User, expected_version: int | None) -> Claim:
+    if not can_review(user):
+        raise PermissionDenied("Only reviewers can add, edit, split or delete claims.")
+    claim = Claim.objects.select_for_update().get(pk=claim_id)
+    if expected_version is not None and claim.version != expected_version:
+        raise StaleVersion(claim, claim.reviews.order_by("-created_at", "-id").select_related("reviewer").first())
+    return claim
+
+
+def _clean_claim_text(text: str) -> str:
+    cleaned = extraction.normalise_claim_text(text)
+    if not cleaned:
+        raise ValidationError({"text": "A claim needs wording."})
+    return cleaned
+
+
+def _copy_provenance(source: Claim, target: Claim) -> None:
+    """A claim made from another keeps where it came from: its spans and its origin evidence."""
+    ClaimSpan.objects.bulk_create(
+        [ClaimSpan(claim=target, sentence_id=s.sentence_id, start=s.start, end=s.end) for s in source.spans.all()],
+        ignore_conflicts=True,
+    )
+    Evidence.objects.bulk_create(
+        [
+            Evidence(
+                claim=target,
+                sentence_id=e.sentence_id,
+                start=e.start,
+                end=e.end,
+                stance=e.stance,
+                method=e.method,
+                score=e.score,
+                decision=e.decision,
+                details={**e.details, "copied_from_claim": source.pk},
+            )
+            for e in source.evidence.filter(method=EvidenceMethod.ORIGIN)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def claim_add(*, sentence_id: int, text: str, user: User, start: int | None = None, end: int | None = None) -> Claim:
+    """A reviewer's own claim on a sentence span (the whole sentence unless a span is given)."""
+    if not can_review(user):
+        raise PermissionDenied("Only reviewers can add claims.")
+    sentence = Sentence.objects.select_related("article").get(pk=sentence_id)
+    start = sentence.start if start is None else start
+    end = sentence.end if end is None else end
+    if not sentence.start <= start < end <= sentence.end:
+        raise ValidationError({"span": f"The span must lie within the sentence ({sentence.start}-{sentence.end})."})
+    wording = _clean_claim_text(text)
+    claim = Claim.objects.create(
+        article=sentence.article,
+        text=wording,
+        origin=ClaimOrigin.MANUAL,
+        kind=ClaimKind.MANUAL,
+        extractor="manual",
+        key=f"manual:{uuid.uuid4().hex}",
+        worthiness=1.0,
+        created_by=user,
+    )
+    ClaimSpan.objects.create(claim=claim, sentence=sentence, start=start, end=end)
+    Evidence.objects.create(
+        claim=claim,
+        sentence=sentence,
+        start=start,
+        end=end,
+        stance=Stance.SUPPORTS,
+        method=EvidenceMethod.ORIGIN,
+        score=1.0,
+        decision=EvidenceDecisionChoice.CONFIRMED,
+        details={"reason": "the span the reviewer took the claim from"},
+    )
+    ClaimRevision.objects.create(claim=claim, action=RevisionAction.CREATED, text_after=wording, user=user)
+    return claim
+
+
+@transaction.atomic
+def claim_edit(*, claim_id: int, text: str, user: User, expected_version: int | None = None, note: str = "") -> Claim:
+    """Reword a claim; it keeps its spans, evidence and reviews, and extraction never rewrites it."""
+    claim = _claim_for_edit(claim_id, user, expected_version)
+    wording = _clean_claim_text(text)
+    if wording == claim.text:
+        return claim
+    ClaimRevision.objects.create(
+        claim=claim, action=RevisionAction.EDITED, text_before=claim.text, text_after=wording, note=note, user=user
+    )
+    now = timezone.now()
+    Claim.objects.filter(pk=claim.pk).update(text=wording, edited_by=user, edited_at=now, version=F("version") + 1)
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def claim_split(*, claim_id: int, texts: list[str], user: User, expected_version: int | None = None) -> list[Claim]:
+    """Replace a claim by two or more narrower ones that keep its spans; the original stays, hidden."""
+    claim = _claim_for_edit(claim_id, user, expected_version)
+    if claim.deleted_at is not None:
+        raise ValidationError({"claim": "This claim is deleted; restore it before splitting."})
+    wordings = [w for w in (extraction.normalise_claim_text(t) for t in texts) if w]
+    if len(wordings) < 2:
+        raise ValidationError({"texts": "Give at least two claims to split into."})
+    parts = []
+    for wording in wordings:
+        part = Claim.objects.create(
+            article_id=claim.article_id,
+            text=wording,
+            origin=ClaimOrigin.SPLIT,
+            kind=ClaimKind.MANUAL,
+            attribution=claim.attribution,
+            extractor="manual",
+            key=f"split:{uuid.uuid4().hex}",
+            worthiness=claim.worthiness,
+            created_by=user,
+            split_from=claim,
+        )
+        _copy_provenance(claim, part)
+        ClaimRevision.objects.create(
+            claim=part,
+            action=RevisionAction.CREATED,
+            text_after=wording,
+            note=f"split from claim {claim.pk}",
+            user=user,
+        )
+        parts.append(part)
+    ClaimRevision.objects.create(
+        claim=claim,
+        action=RevisionAction.SPLIT,
+        text_before=claim.text,
+        note="split into claims " + ", ".join(str(p.pk) for p in parts),
+        user=user,
+    )
+    Claim.objects.filter(pk=claim.pk).update(deleted_at=timezone.now(), version=F("version") + 1)
+    return parts
+
+
+@transaction.atomic
+def claim_delete(*, claim_id: int, user: User, reason: str, expected_version: int | None = None) -> Claim:
+    """Hide a claim from lists and the queue. Its reviews and evidence stay, and it can be restored."""
+    claim = _claim_for_edit(claim_id, user, expected_version)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the claim should go."})
+    if claim.deleted_at is None:
+        ClaimRevision.objects.create(
+            claim=claim, action=RevisionAction.DELETED, text_before=claim.text, note=reason.strip(), user=user
+        )
+        Claim.objects.filter(pk=claim.pk).update(deleted_at=timezone.now(), version=F("version") + 1)
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def claim_restore(*, claim_id: int, user: User) -> Claim:
+    claim = _claim_for_edit(claim_id, user, None)
+    if claim.deleted_at is not None:
+        ClaimRevision.objects.create(claim=claim, action=RevisionAction.RESTORED, text_after=claim.text, user=user)
+        Claim.objects.filter(pk=claim.pk).update(deleted_at=None, version=F("version") + 1)
+    claim.refresh_from_db()
+    return claim
