@@ -1,7 +1,7 @@
-"""Claim-worthiness and claim drafting from sentences. Pure text processing, no Django.
+"""Claim-worthiness of sentences and natural keys of claims. Pure text processing, no Django.
 
-This is the foundation's stand-in: each claim-worthy sentence is one claim. The
-claim-extraction work replaces ``draft_claims`` with atomic clause splitting.
+Which sentences can yield a checkable claim, with a score and a reason a reviewer
+can read; the claims themselves are drafted in ``claims.drafting``.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-EXTRACTOR = "sentence-v1"
 MIN_WORDS = 5
 _WORD = re.compile(r"\w+(?:[’'.,-]\w+)*")
 _NUMBER = re.compile(r"\d")
-_PROPER = re.compile(r"(?<![.!?“\"]\s)(?<!^)\b[A-Z][a-z]+")
+# A capitalised word is a name unless grammar capitalised it: at the start of the
+# sentence, just inside an opening quote there, or after a stop or quote and a space.
+_PROPER = re.compile(r"(?<![.!?“\"]\s)(?<!^)(?<!^[“\"‘'])\b[A-Z][a-z]+")
 _REPORTING = re.compile(
     r"\b(said|says|told|stated|announced|reported|according to|added|noted|claimed|confirmed|denied)\b", re.I
 )
@@ -30,13 +31,6 @@ class Worthiness:
     worthy: bool
     score: float
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimDraft:
-    text: str
-    start: int  # offsets relative to the sentence
-    end: int
 
 
 def normalise_claim_text(text: str) -> str:
@@ -65,12 +59,7 @@ def assess(text: str, kind: str) -> Worthiness:
     return Worthiness(True, round(score, 2), reason)
 
 
-def draft_claims(text: str) -> list[ClaimDraft]:
-    """The claims of one sentence; for now the whole sentence."""
-    return [ClaimDraft(normalise_claim_text(text), 0, len(text))]
-
-
-def claim_key(sentence_id: int, start: int, end: int, text: str, extractor: str = EXTRACTOR) -> str:
+def claim_key(sentence_id: int, start: int, end: int, text: str, extractor: str) -> str:
     """Natural key of an extracted claim: same sentence, span and wording -> same claim."""
     raw = f"{extractor}\x1f{sentence_id}\x1f{start}\x1f{end}\x1f{text}"
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()

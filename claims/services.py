@@ -13,9 +13,10 @@ from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from claims import extraction
+from claims import drafting, extraction
 from claims.models import (
     Claim,
+    ClaimEntity,
     ClaimKind,
     ClaimOrigin,
     ClaimRevision,
@@ -63,63 +64,95 @@ class StaleVersion(Exception):
 # --- claims -----------------------------------------------------------------
 
 
+def _assessments(sentences: list[Sentence], results: list[drafting.SentenceResult]) -> list[SentenceAssessment]:
+    return [
+        SentenceAssessment(
+            sentence=sentence,
+            worthy=result.worthiness.worthy,
+            score=result.worthiness.score,
+            reason=result.worthiness.reason,
+            extractor=drafting.EXTRACTOR,
+        )
+        for sentence, result in zip(sentences, results, strict=True)
+    ]
+
+
+def _extracted_claim(article: Article, key: str, draft: drafting.ClaimDraft, worthiness: float) -> Claim:
+    return Claim(
+        article=article,
+        text=draft.text,
+        origin=ClaimOrigin.EXTRACTED,
+        kind=draft.kind,
+        attribution=draft.attribution,
+        quantities=draft.quantities,
+        dates=draft.dates,
+        entities=draft.entities,
+        extractor=drafting.EXTRACTOR,
+        key=key,
+        worthiness=worthiness,
+    )
+
+
 @transaction.atomic
 def claims_extract_for_article(*, article: Article) -> int:
-    """Assess every sentence and upsert its claims with their origin evidence. Safe to re-run."""
+    """Assess every sentence and upsert its atomic claims with spans, entities and origin evidence.
+
+    Safe to re-run: claims are upserted on their natural key and existing rows are
+    never updated, so a reviewer's edit, split or deletion survives re-extraction.
+    """
     sentences = list(Sentence.objects.filter(article=article).order_by("position"))
-    assessments = []
-    drafts: list[tuple[Sentence, extraction.ClaimDraft, float]] = []
-    for sentence in sentences:
-        worth = extraction.assess(sentence.text, sentence.kind)
-        assessments.append(
-            SentenceAssessment(
-                sentence=sentence,
-                worthy=worth.worthy,
-                score=worth.score,
-                reason=worth.reason,
-                extractor=extraction.EXTRACTOR,
-            )
-        )
-        if worth.worthy:
-            drafts.extend((sentence, d, worth.score) for d in extraction.draft_claims(sentence.text))
+    inputs = [drafting.SentenceInput(s.text, s.kind) for s in sentences]
+    results = drafting.draft_article(inputs, article.published_at)
     SentenceAssessment.objects.bulk_create(
-        assessments,
+        _assessments(sentences, results),
         update_conflicts=True,
         unique_fields=["sentence"],
         update_fields=["worthy", "score", "reason", "extractor"],
     )
-    keyed = {
-        extraction.claim_key(s.pk, s.start + d.start, s.start + d.end, d.text): (s, d, score) for s, d, score in drafts
-    }
+    keyed: dict[str, tuple[Sentence, drafting.ClaimDraft, float]] = {}
+    for sentence, result in zip(sentences, results, strict=True):
+        for draft in result.claims:
+            start = sentence.start + min(a for a, _ in draft.spans)
+            end = sentence.start + max(b for _, b in draft.spans)
+            key = extraction.claim_key(sentence.pk, start, end, draft.text, drafting.EXTRACTOR)
+            keyed[key] = (sentence, draft, result.worthiness.score)
     Claim.objects.bulk_create(
-        [
-            Claim(article=article, text=d.text, extractor=extraction.EXTRACTOR, key=key, worthiness=score)
-            for key, (s, d, score) in keyed.items()
-        ],
-        ignore_conflicts=True,
+        [_extracted_claim(article, key, d, score) for key, (_, d, score) in keyed.items()], ignore_conflicts=True
     )
     claims = {c.key: c for c in Claim.objects.filter(key__in=keyed)}
-    spans, evidence = [], []
+    spans: list[ClaimSpan] = []
+    evidence: list[Evidence] = []
+    entities: list[ClaimEntity] = []
     for key, (sentence, draft, _) in keyed.items():
         claim = claims[key]
-        start, end = sentence.start + draft.start, sentence.start + draft.end
-        spans.append(ClaimSpan(claim=claim, sentence=sentence, start=start, end=end))
-        evidence.append(
-            Evidence(
-                claim=claim,
-                sentence=sentence,
-                start=start,
-                end=end,
-                stance=Stance.SUPPORTS,
-                method=EvidenceMethod.ORIGIN,
-                score=1.0,
-                decision=EvidenceDecisionChoice.CONFIRMED,
-                details={"reason": "the sentence the claim was extracted from"},
-            )
+        spans.extend(
+            ClaimSpan(claim=claim, sentence=sentence, start=sentence.start + a, end=sentence.start + b)
+            for a, b in draft.spans
         )
+        evidence.append(_origin_evidence(claim, sentence, draft))
+        names = {e["key"]: e["name"] for e in draft.entities if e.get("key")}
+        entities.extend(ClaimEntity(claim=claim, key=k[:200], name=n[:300]) for k, n in names.items())
     ClaimSpan.objects.bulk_create(spans, ignore_conflicts=True)
     Evidence.objects.bulk_create(evidence, ignore_conflicts=True)
+    ClaimEntity.objects.bulk_create(entities, ignore_conflicts=True)
     return len(keyed)
+
+
+def _origin_evidence(claim: Claim, sentence: Sentence, draft: drafting.ClaimDraft) -> Evidence:
+    """The sentence a claim came from supports it; its span runs from the first to the last claim span."""
+    start = sentence.start + min(a for a, _ in draft.spans)
+    end = sentence.start + max(b for _, b in draft.spans)
+    return Evidence(
+        claim=claim,
+        sentence=sentence,
+        start=start,
+        end=end,
+        stance=Stance.SUPPORTS,
+        method=EvidenceMethod.ORIGIN,
+        score=1.0,
+        decision=EvidenceDecisionChoice.CONFIRMED,
+        details={"reason": "the sentence the claim was extracted from"},
+    )
 
 
 # --- reviews and evidence decisions -------------------------------------------
@@ -306,9 +339,44 @@ def job_run(*, job_id: int) -> None:
         )
         if not pending:
             break
+        process = extract_item_process if Job.objects.get(pk=job_id).kind == JobKind.EXTRACT else ingest_item_process
         for item_id in pending:
-            ingest_item_process(item_id=item_id)
+            process(item_id=item_id)
     job_finish(job_id=job_id)
+
+
+@transaction.atomic
+def job_create_extract(*, article_ids: Iterable[int], created_by: User | None = None) -> Job:
+    """Queue (re-)extraction of claims for articles; reviewers' edits and deletions are kept."""
+    job = Job.objects.create(kind=JobKind.EXTRACT, created_by=created_by)
+    items = [
+        JobItem(job=job, position=n, source=f"article {article_id}", payload={"article_id": article_id})
+        for n, article_id in enumerate(article_ids)
+    ]
+    JobItem.objects.bulk_create(items, batch_size=1000)
+    Job.objects.filter(pk=job.pk).update(total=len(items))
+    job.refresh_from_db()
+    job_enqueue(job=job)
+    return job
+
+
+@transaction.atomic
+def extract_item_process(*, item_id: int) -> None:
+    """Extract one article's claims and count the item done, in one transaction."""
+    item = JobItem.objects.select_for_update(skip_locked=True).filter(pk=item_id, state=ItemState.PENDING).first()
+    if item is None:
+        return
+    article = Article.objects.filter(pk=item.payload.get("article_id")).first()
+    if article is None:
+        item.state, item.message = ItemState.FAILED, "no such article"
+    else:
+        before = article.claims.count()
+        total = claims_extract_for_article(article=article)
+        added = article.claims.count() - before
+        item.state, item.article = ItemState.CREATED, article
+        item.message = f"{total} claims extracted, {added} new"
+    item.save(update_fields=["state", "message", "article"])
+    Job.objects.filter(pk=item.job_id).update(done=F("done") + 1)
 
 
 # --- reviewer edits -------------------------------------------------------------------

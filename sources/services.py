@@ -25,14 +25,18 @@ class IngestOutcome:
 
 
 def outlet_resolve(*, name: str, domain: str) -> Outlet | None:
-    """The outlet called ``name`` (or, with no name, the one at ``domain``), created if new."""
+    """The outlet called ``name``, else the one at ``domain``, created if new."""
     if not name and not domain:
         return None
+    by_domain = Outlet.objects.filter(domain=domain).first() if domain else None
     if not name:
-        found = Outlet.objects.filter(domain=domain).first()
-        if found:
-            return found
+        if by_domain:
+            return by_domain
         name = domain
+    if by_domain and not Outlet.objects.filter(name=name).exists():
+        # A domain belongs to one outlet (a unique constraint), whatever name a page gives it:
+        # creating "Tehran Times" for a domain already stored as "tehrantimes.com" would fail.
+        return by_domain
     outlet, _ = Outlet.objects.get_or_create(name=name, defaults={"domain": domain})
     if domain and not outlet.domain and not Outlet.objects.filter(domain=domain).exists():
         Outlet.objects.filter(pk=outlet.pk, domain="").update(domain=domain)
@@ -87,8 +91,12 @@ def article_ingest(*, document: ArticleDocument, story: Story | None = None) -> 
             with transaction.atomic():
                 outcome = IngestOutcome(IngestState.CREATED, _article_create(prepared, document.source))
         except IntegrityError:
-            # Another worker stored the same text between our check and insert.
-            outcome = IngestOutcome(IngestState.DUPLICATE, Article.objects.get(content_hash=prepared.content_hash))
+            # Another worker stored the same text between our check and insert; any other
+            # violation is a real error and must surface as itself, not as a missing article.
+            raced = Article.objects.filter(content_hash=prepared.content_hash).first()
+            if raced is None:
+                raise
+            outcome = IngestOutcome(IngestState.DUPLICATE, raced)
     if story is not None:
         story_add_article(story=story, article=outcome.article)
     return outcome

@@ -8,6 +8,9 @@ CREATE OR REPLACE FUNCTION sources_sentence_matches_body() RETURNS trigger AS $$
 DECLARE
   article_body text;
 BEGIN
+  IF NEW."end" <= NEW.start OR NEW.start < 0 THEN
+    RAISE EXCEPTION 'sentence span must satisfy 0 <= start < end' USING ERRCODE = 'check_violation';
+  END IF;
   SELECT body INTO article_body FROM sources_article WHERE id = NEW.article_id;
   IF NEW."end" > char_length(article_body)
      OR NEW.text IS DISTINCT FROM substr(article_body, NEW.start + 1, NEW."end" - NEW.start) THEN

@@ -24,7 +24,10 @@ BOILERPLATE_PATTERNS: tuple[str, ...] = (
     r"subscribe to our [\w ]*newsletter[^.]*\.?",
     r"sign up for [\w ]*newsletter[^.]*\.?",
     r"all rights reserved\.?",
-    r"(©|\(c\)|copyright) .{0,80}",
+    # Copyright notices carry the sign or a year, so "Copyright law was changed ..." stays.
+    r"©.{0,80}",
+    r"(copyright\s*)?\(c\)\s*\d{4}.{0,80}",
+    r"copyright\s*(©|\d{4}).{0,80}",
 )
 _BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE_PATTERNS), re.IGNORECASE)
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")

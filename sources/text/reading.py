@@ -3,17 +3,19 @@
 Each file or JSON record yields either an ``ArticleDocument`` or a ``ReadError``
 naming the file (and record) and what is wrong, so one bad file never stops a
 batch. Metadata is optional and comes from JSON fields, a ``NAME.meta.json``
-sidecar, or a ``manifest.json`` in the same folder keyed by file name.
+sidecar, or a ``manifest.json`` in the same folder keyed by file name. The size
+limit applies to each file, except .jsonl batches, where it applies to each line.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -23,6 +25,7 @@ MANIFEST_NAME = "manifest.json"
 SIDECAR_SUFFIX = ".meta.json"
 BODY_FIELDS = ("text", "body", "articleBody", "content")
 METADATA_FIELDS = ("title", "outlet", "domain", "url", "published_at", "language")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +118,7 @@ def document_from_mapping(record: Mapping[str, Any], source: str) -> ArticleDocu
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(_UTF16_BOMS):
         return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
@@ -125,17 +128,27 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
+def _metadata_file(path: Path) -> Any:
+    # The error lands on the article the file describes, so it must say which file is broken.
+    try:
+        return json.loads(_decode(path.read_bytes()))
+    except InvalidDocument as exc:
+        raise InvalidDocument(f"{path.name}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidDocument(f"{path.name} is not valid JSON: {exc}") from None
+
+
 def _metadata_for(path: Path, ctx: _Context) -> Mapping[str, Any]:
     sidecar = path.with_name(path.name.removesuffix(path.suffix) + SIDECAR_SUFFIX)
     if sidecar.is_file():
-        loaded = json.loads(sidecar.read_text(encoding="utf-8"))
+        loaded = _metadata_file(sidecar)
         if not isinstance(loaded, Mapping):
             raise InvalidDocument(f"{sidecar.name} must hold a JSON object")
         return loaded
     folder = path.parent
     if folder not in ctx.manifests:
         manifest = folder / MANIFEST_NAME
-        loaded = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+        loaded = _metadata_file(manifest) if manifest.is_file() else {}
         if not isinstance(loaded, Mapping):
             raise InvalidDocument(f"{manifest} must map file names to metadata objects")
         ctx.manifests[folder] = loaded
@@ -143,17 +156,46 @@ def _metadata_for(path: Path, ctx: _Context) -> Mapping[str, Any]:
     return entry if isinstance(entry, Mapping) else {}
 
 
-def _read_json_records(text: str, suffix: str, source: str) -> Iterator[ArticleDocument | ReadError]:
-    if suffix == ".jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
+def _bounded_lines(handle: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """(number, line, size) for each line; a line over the limit comes as None and is never held whole."""
+    number = 0
+    while line := handle.readline(max_bytes + 1):
+        number += 1
+        size = len(line.rstrip(b"\r\n"))
+        if size <= max_bytes:
+            yield number, line, size
+            continue
+        while not line.endswith(b"\n") and (line := handle.readline(max_bytes + 1)):
+            size += len(line.rstrip(b"\r\n"))
+        yield number, None, size
+
+
+def _read_jsonl(path: Path, max_bytes: int) -> Iterator[ArticleDocument | ReadError]:
+    """One article per line. The size limit applies to each line, so a batch file may be any size;
+    lines end at "\n" only, as JSON Lines says (a record may hold a raw U+2028)."""
+    found = False
+    with path.open("rb") as raw:
+        bom = raw.read(2)
+        raw.seek(0)
+        # UTF-16 line breaks are two bytes wide; such files are re-encoded whole first.
+        handle: BinaryIO = io.BytesIO(_decode(raw.read()).encode("utf-8")) if bom in _UTF16_BOMS else raw
+        for number, line, size in _bounded_lines(handle, max_bytes):
+            if line is not None and not line.strip():
                 continue
-            where = f"{source}:{number}"
+            found = True
+            where = f"{path}:{number}"
+            if line is None:
+                yield ReadError(where, f"line is {size:,} bytes, over the {max_bytes:,}-byte limit")
+                continue
             try:
-                yield document_from_mapping(json.loads(line), where)
+                yield document_from_mapping(json.loads(_decode(line)), where)
             except (json.JSONDecodeError, InvalidDocument) as exc:
                 yield ReadError(where, str(exc))
-        return
+    if not found:
+        yield ReadError(str(path), "file is empty")
+
+
+def _read_json_records(text: str, source: str) -> Iterator[ArticleDocument | ReadError]:
     try:
         loaded = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -172,16 +214,19 @@ def _read_file(path: Path, ctx: _Context) -> Iterator[ArticleDocument | ReadErro
     source = str(path)
     suffix = path.suffix.lower()
     try:
+        if suffix == ".jsonl":
+            yield from _read_jsonl(path, ctx.max_bytes)
+            return
         size = path.stat().st_size
         if size > ctx.max_bytes:
             yield ReadError(source, f"file is {size:,} bytes, over the {ctx.max_bytes:,}-byte limit")
             return
         text = _decode(path.read_bytes())
-        if suffix in JSON_SUFFIXES:
-            yield from _read_json_records(text, suffix, source)
-            return
         if not text.strip():
             yield ReadError(source, "file is empty")
+            return
+        if suffix in JSON_SUFFIXES:
+            yield from _read_json_records(text, source)
             return
         meta = dict(_metadata_for(path, ctx))
         meta["html" if suffix in HTML_SUFFIXES else "text"] = text

@@ -4,6 +4,8 @@ Paragraph breaks (newlines) always end a sentence, so headlines without a full
 stop stand alone; inside a paragraph spaCy's rule-based sentencizer decides,
 whose tokenizer already knows abbreviations (U.S., Gen., Dr.), decimal and
 thousands separators, and keeps closing quotes with the sentence they end.
+We add the news titles and ranks it lacks, and rejoin a piece that starts in
+lower case to the sentence before it.
 """
 
 from __future__ import annotations
@@ -13,15 +15,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.symbols import ORTH
+from spacy.tokenizer import Tokenizer
 
 from sources.text.cleaning import is_boilerplate
 
 _TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$|[:;]$")
 # A line longer than this with no full stop is a paragraph that lost its stop, not a headline.
 MAX_HEADING_WORDS = 20
+# Titles and ranks common in news copy that spaCy's English tokenizer does not know;
+# without them "Lt. Col. Avichay Adraee said ..." would be cut into three sentences.
+NEWS_ABBREVIATIONS = (
+    "Lt.", "Col.", "Maj.", "Capt.", "Sgt.", "Cpl.", "Pvt.", "Brig.", "Cmdr.", "Adm.",
+    "Amb.", "Sec.", "Pres.", "Supt.", "Insp.", "Hon.", "Rt.", "Sr.", "Fr.",
+)  # fmt: skip
 
 
 class SentenceKind(StrEnum):
@@ -43,6 +54,9 @@ class Segment:
 @lru_cache(maxsize=1)
 def _nlp() -> Language:
     nlp = spacy.blank("en")
+    tokenizer = cast(Tokenizer, nlp.tokenizer)  # typed as any callable; spacy.blank makes a Tokenizer
+    for abbreviation in NEWS_ABBREVIATIONS:
+        tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
     nlp.add_pipe("sentencizer")
     return nlp
 
@@ -65,6 +79,18 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
+def _with_continuations_joined(paragraph: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    # A piece starting in lower case continues the sentence before it: an attribution after
+    # a quote closed with a full stop ("… critical.” announced Kani.") or an unknown abbreviation.
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and paragraph[start].islower():
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
+
+
 def _is_heading(paragraph: str, sentence_count: int) -> bool:
     return sentence_count == 1 and _TERMINAL.search(paragraph) is None and len(paragraph.split()) <= MAX_HEADING_WORDS
 
@@ -76,13 +102,15 @@ def segment(body: str) -> list[Segment]:
     segments: list[Segment] = []
     for index, ((offset, paragraph), doc) in enumerate(zip(paragraphs, docs, strict=True)):
         spans = [t for s in doc.sents if (t := _trimmed(paragraph, s.start_char, s.end_char))]
+        spans = _with_continuations_joined(paragraph, spans)
         heading = _is_heading(paragraph, len(spans))
         for start, end in spans:
             text = paragraph[start:end]
-            if heading:
-                kind = SentenceKind.TITLE if index == 0 else SentenceKind.HEADING
-            elif is_boilerplate(text):
+            # Boilerplate first: "Source link" looks like a headline but is site furniture.
+            if is_boilerplate(text):
                 kind = SentenceKind.BOILERPLATE
+            elif heading:
+                kind = SentenceKind.TITLE if index == 0 else SentenceKind.HEADING
             else:
                 kind = SentenceKind.BODY
             segments.append(Segment(offset + start, offset + end, text, kind, index))

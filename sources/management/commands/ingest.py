@@ -69,5 +69,8 @@ class Command(BaseCommand):
             raise CommandError(f"job {job.pk} failed: {job.error}")
         if result.get("failed"):
             self.stderr.write(summary)
-            raise CommandError(f"{result['failed']} document(s) could not be ingested; see above")
+            # The error is the last thing a script's log shows, so it names the inputs to fix.
+            names = ", ".join(e["source"] for e in result.get("errors", [])[:3])
+            more = ", …" if result["failed"] > 3 else ""
+            raise CommandError(f"{result['failed']} document(s) could not be ingested ({names}{more}); see above")
         self.stdout.write(self.style.SUCCESS(summary))
