@@ -71,7 +71,7 @@ def _load_jsonl(path: Path) -> list[dict[str, Any]]:
 def _predict(article: Path) -> list[tuple[str, ClaimDraft]]:
     body = clean_text(article.read_text(encoding="utf-8"))
     segments = segment(body)
-    results = draft_article([SentenceInput(s.text, s.kind.value) for s in segments])
+    results = draft_article([SentenceInput(s.text, s.kind.value, s.paragraph) for s in segments])
     return [(seg.text, claim) for seg, result in zip(segments, results, strict=True) for claim in result.claims]
 
 
@@ -122,7 +122,12 @@ def bench_seed(gold_dir: Path, articles: Path, show_misses: bool = False) -> Non
             used_p.add(pi)
             hits += 1
             attr_total += 1
-            attr_ok += _attribution_correct(golds[gi].get("attribution", []), preds[pi][1].attribution)
+            correct = _attribution_correct(golds[gi].get("attribution", []), preds[pi][1].attribution)
+            attr_ok += correct
+            if show_misses and not correct:
+                gold_attr = [(a["source"], a["kind"]) for a in golds[gi].get("attribution", [])]
+                pred_attr = [(a.get("resolved") or a["source"], a["kind"]) for a in preds[pi][1].attribution]
+                print(f"  ATTRIBUTION {name}: {preds[pi][1].text[:70]!r} gold {gold_attr} predicted {pred_attr}")
         if show_misses:
             for gi in sorted(set(range(len(golds))) - used_g):
                 print(f"  MISSED {name}: {golds[gi].get('content') or golds[gi]['claim']}")

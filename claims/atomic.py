@@ -23,6 +23,16 @@ REPORTING_FORMS = frozenset(
     explained argue argued remark remarked detail detailed reiterate reiterated estimate estimates
     estimated allege alleged alleges acknowledge acknowledged declare declared""".split()
 )
+# Verbs of stance whose object is the statement itself ("Baqeri condemned the attacks"): the
+# clause stays the claim, and its subject is credited with it as reported speech.
+STANCE_FORMS = frozenset(
+    """condemn condemns condemned condemning criticise criticised criticize criticized criticizing
+    criticising slam slammed slams praise praised praising accuse accused accuses blame blamed blames
+    deny denied denies underscore underscored underlined underline emphasised emphasized emphasizing
+    emphasising stressed stressing urge urged urges demand demanded demands call called calls warned
+    warning expressed express voiced voice labeled labelled labeling labelling deemed deem advocated
+    appealed refuted refuting reaffirmed reaffirm pointed""".split()
+)
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 CLAUSE_POS = frozenset({"VERB", "AUX"})
 OPEN_QUOTES = frozenset({"“", "«"})
@@ -219,6 +229,8 @@ class _Splitter:
             own = [*attribution, self._attribution(head, subject_idx, "direct_quote" if quoted else "reported_speech")]
         else:
             clause = _Clause(tokens, head, [] if subject is not None else inherited, attribution)
+            if head.lower_ in STANCE_FORMS and subject_idx and head.tag_ != "VBN" and not attribution:
+                clause.attribution = [self._attribution(head, subject_idx, "reported_speech")]
             if (
                 head.tag_ == "VBG"
                 and head.dep_ in {"advcl", "conj"}

@@ -36,6 +36,7 @@ _PERSON_PRONOUNS = frozenset({"he", "she"})
 class SentenceInput:
     text: str
     kind: str
+    paragraph: int = 0
 
 
 @dataclass(slots=True)
@@ -87,7 +88,9 @@ def draft_article(sentences: Sequence[SentenceInput], published_at: datetime | N
     names = [m.name for parsed in found.values() for _, ms in parsed for m in ms]
     ctx = _Context(keys=article_keys(names), published_at=published_at)
     results = []
+    speakers: list[str] = []  # the last named speaker before each sentence
     for i, w in enumerate(worth):
+        speakers.append(ctx.last_speaker)
         drafts: list[ClaimDraft] = []
         for sent, sent_mentions in found.get(i, []):
             offset = skips[i] + sent.start_char
@@ -98,7 +101,51 @@ def draft_article(sentences: Sequence[SentenceInput], published_at: datetime | N
                 ClaimDraft(normalise_claim_text(sentences[i].text), [(0, len(sentences[i].text))], "sentence")
             )
         results.append(SentenceResult(w, drafts))
+    _carry_quote_speakers(sentences, results, speakers)
     return results
+
+
+def _quote_runs(sentences: Sequence[SentenceInput]) -> list[list[int]]:
+    """Sentences of one quotation that spans several sentences of a paragraph."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for index, sentence in enumerate(sentences):
+        if current and sentences[current[0]].paragraph != sentence.paragraph:
+            runs.append(current)
+            current = []
+        balance = sentence.text.count("“") - sentence.text.count("”")
+        if current:
+            current.append(index)
+            if balance < 0:
+                runs.append(current)
+                current = []
+        elif balance > 0:
+            current = [index]
+        elif sentence.text.lstrip().startswith("“") and sentence.text.rstrip().endswith(("”", ".”")):
+            runs.append([index])  # a paragraph that is one whole quotation with no speaker tag
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _carry_quote_speakers(
+    sentences: Sequence[SentenceInput], results: list[SentenceResult], speakers: list[str]
+) -> None:
+    """'“We can’t give up. … the future,” Al Ansari noted.': every sentence of the quote is his."""
+    for run in _quote_runs(sentences):
+        claims = [claim for index in run for claim in results[index].claims]
+        found = next((a for c in claims for a in c.attribution if a["kind"] == "direct_quote"), None)
+        speaker = speakers[run[0]]
+        if found is None and not speaker:
+            continue
+        carried = (
+            {**found, "start": None, "end": None, "carried": True}
+            if found
+            else {"source": speaker, "verb": "", "kind": "direct_quote", "start": None, "end": None}
+        )
+        for claim in claims:
+            if not claim.attribution:
+                claim.attribution = [carried]
 
 
 def _draft(claim: AtomicClaim, sent: Span, sent_mentions: list[Mention], offset: int, ctx: _Context) -> ClaimDraft:

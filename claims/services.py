@@ -101,7 +101,7 @@ def claims_extract_for_article(*, article: Article) -> int:
     never updated, so a reviewer's edit, split or deletion survives re-extraction.
     """
     sentences = list(Sentence.objects.filter(article=article).order_by("position"))
-    inputs = [drafting.SentenceInput(s.text, s.kind) for s in sentences]
+    inputs = [drafting.SentenceInput(s.text, s.kind, s.paragraph) for s in sentences]
     results = drafting.draft_article(inputs, article.published_at)
     SentenceAssessment.objects.bulk_create(
         _assessments(sentences, results),

