@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import slugify
 
-from claims.models import EvidenceDecisionChoice, Verdict
+from claims.models import ClaimStatus, EvidenceDecisionChoice, Verdict
 from sources.models import Outlet, Story
 from sources.text.reading import (
     SUPPORTED_SUFFIXES,
@@ -42,6 +42,70 @@ class VerdictForm(forms.Form):
     )
     # The claim version the reviewer saw; a verdict on an older version is refused (StaleVersion).
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ClaimEditForm(forms.Form):
+    text = forms.CharField(
+        label="Wording",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="One checkable statement that stands without its sentence. Spans and history are kept.",
+        error_messages={"required": "A claim needs wording."},
+    )
+    note = forms.CharField(label="Why (optional)", required=False, max_length=500)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ClaimSplitForm(forms.Form):
+    texts = forms.CharField(
+        label="One claim per line",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Each line becomes a claim with this claim's spans; this claim is then hidden.",
+        error_messages={"required": "Give at least two claims to split into."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean_texts(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["texts"].splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) < 2:
+            raise forms.ValidationError("Give at least two claims to split into, one per line.")
+        return lines
+
+
+class ClaimDeleteForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        help_text="Say why it should go: not checkable, a duplicate, an extraction error…",
+        error_messages={"required": "Say why the claim should go."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ClaimAddForm(forms.Form):
+    sentence = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    text = forms.CharField(
+        label="Claim wording",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=2000,
+        help_text="Write the checkable statement so that it stands on its own.",
+        error_messages={"required": "A claim needs wording."},
+    )
+
+
+class QueueFilterForm(forms.Form):
+    story = forms.ModelChoiceField(
+        queryset=Story.objects.order_by("name"), to_field_name="slug", required=False, empty_label="All stories"
+    )
+    outlet = forms.ModelChoiceField(queryset=Outlet.objects.order_by("name"), required=False, empty_label="All outlets")
+    status = forms.ChoiceField(
+        choices=[*ClaimStatus.choices, ("any", "Any status")], required=False, initial=ClaimStatus.UNREVIEWED
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search claims and sentences", max_length=200, strip=True)
 
 
 class EvidenceDecisionForm(forms.Form):

@@ -1,4 +1,4 @@
-"""DRF permissions that mirror the roles the web views enforce."""
+"""DRF permissions that mirror the roles the web views enforce, plus API token scopes."""
 
 from __future__ import annotations
 
@@ -15,10 +15,35 @@ if TYPE_CHECKING:
     from rest_framework.views import APIView
 
 
+def token_allows_writes(request: Request) -> bool:
+    """A knox token writes only with the ``review`` scope; session (browser) logins are not scoped."""
+    from knox.models import AuthToken
+
+    from claims.api_services import token_scope
+    from claims.models import TokenScope
+
+    if not isinstance(request.auth, AuthToken):
+        return True
+    return token_scope(request.auth) == TokenScope.REVIEW
+
+
 class CanView(BasePermission):
-    """Any role may read; writes need the reviewer role."""
+    """Any role may read; writes need the reviewer role and, with a token, the review scope."""
+
+    message = "Reads need any role; writes need the reviewer role and a token with the review scope."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in SAFE_METHODS:
             return can_view(request.user)
-        return can_review(request.user)
+        return can_review(request.user) and token_allows_writes(request)
+
+
+class CanManageWebhooks(BasePermission):
+    """Webhooks (their URLs and delivery logs) are for reviewers and admins, reads included."""
+
+    message = "Webhooks need the reviewer or admin role (and, to change them, a token with the review scope)."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not can_review(request.user):
+            return False
+        return request.method in SAFE_METHODS or token_allows_writes(request)

@@ -10,20 +10,24 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Left
 
 from claims.models import (
     Claim,
+    ClaimRevision,
     ClaimSpan,
     ClaimStatus,
     Evidence,
     EvidenceDecision,
     Job,
     JobItem,
+    JobState,
     Review,
+    SentenceAssessment,
 )
 from sources import selectors as source_selectors
 from sources.models import Article, Outlet, Sentence, SentenceKind, Story
@@ -87,11 +91,20 @@ class Piece:
 
 
 @dataclass(frozen=True, slots=True)
+class Marker:
+    """A claim of a sentence, numbered in reading order across the article."""
+
+    claim: Claim
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReaderSentence:
     sentence: Sentence
     pieces: list[Piece]
-    # Claims whose span overlaps a span already marked in this sentence; linked after it.
-    more_claims: list[Claim]
+    # Every live claim of the sentence (several with atomic extraction), in the order of their spans.
+    markers: list[Marker]
+    assessment: SentenceAssessment | None = None
 
     @property
     def muted(self) -> bool:
@@ -99,11 +112,20 @@ class ReaderSentence:
 
     @property
     def claims(self) -> list[Claim]:
-        return [p.claim for p in self.pieces if p.claim is not None] + self.more_claims
+        return [m.claim for m in self.markers]
 
     @property
     def status(self) -> str:
         return strongest_status(self.claims)
+
+    @property
+    def why_no_claim(self) -> str:
+        """Why extraction found no claim here (empty when it found some, or never looked)."""
+        if self.markers:
+            return ""
+        if self.assessment is None:
+            return "not assessed yet"
+        return self.assessment.reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,17 +139,14 @@ class ReaderParagraph:
         return kinds.pop() if len(kinds) == 1 else SentenceKind.BODY
 
 
-def _pieces(sentence: Sentence, spans: list[ClaimSpan]) -> ReaderSentence:
+def _pieces(sentence: Sentence, spans: list[ClaimSpan]) -> list[Piece]:
+    """The sentence as plain runs and claim spans; where spans overlap, the earlier (longer) one is marked."""
     text, cursor = sentence.text, 0
     pieces: list[Piece] = []
-    overlapping: list[Claim] = []
     for span in sorted(spans, key=lambda s: (s.start, -s.end, s.claim_id)):
         start = max(span.start - sentence.start, 0)
         end = min(span.end - sentence.start, len(text))
-        if start >= end:
-            continue
-        if start < cursor:
-            overlapping.append(span.claim)
+        if start >= end or start < cursor:
             continue
         if start > cursor:
             pieces.append(Piece(text[cursor:start]))
@@ -135,23 +154,33 @@ def _pieces(sentence: Sentence, spans: list[ClaimSpan]) -> ReaderSentence:
         cursor = end
     if cursor < len(text):
         pieces.append(Piece(text[cursor:]))
-    marked = {p.claim.pk for p in pieces if p.claim is not None}
-    more = list({c.pk: c for c in overlapping if c.pk not in marked}.values())
-    return ReaderSentence(sentence, pieces, more)
+    return pieces
 
 
 def article_reader(*, article: Article) -> list[ReaderParagraph]:
-    """The article's sentences by paragraph, each split into plain text and the spans of its live claims."""
+    """The article's sentences by paragraph: plain text, the spans of live claims, numbered claim markers,
+    and the extractor's assessment (why a sentence has no claim). Two queries whatever the article's size."""
     spans_by_sentence: dict[int, list[ClaimSpan]] = defaultdict(list)
     live = ClaimSpan.objects.filter(sentence__article=article, claim__deleted_at__isnull=True)
-    for span in live.select_related("claim"):
+    for span in live.select_related("claim").order_by("start", "claim_id"):
         spans_by_sentence[span.sentence_id].append(span)
+    numbers: dict[int, int] = {}
     paragraphs: list[ReaderParagraph] = []
-    for sentence in source_selectors.article_sentences(article=article):
+    sentences = source_selectors.article_sentences(article=article).select_related("assessment")
+    for sentence in sentences:
         if not paragraphs or paragraphs[-1].number != sentence.paragraph:
             paragraphs.append(ReaderParagraph(sentence.paragraph, []))
-        paragraphs[-1].sentences.append(_pieces(sentence, spans_by_sentence.get(sentence.pk, [])))
+        spans = spans_by_sentence.get(sentence.pk, [])
+        claims = list({s.claim_id: s.claim for s in spans}.values())
+        markers = [Marker(c, numbers.setdefault(c.pk, len(numbers) + 1)) for c in claims]
+        assessment: SentenceAssessment | None = getattr(sentence, "assessment", None)
+        paragraphs[-1].sentences.append(ReaderSentence(sentence, _pieces(sentence, spans), markers, assessment))
     return paragraphs
+
+
+def reader_sentence(paragraphs: list[ReaderParagraph], position: int) -> ReaderSentence | None:
+    """The reader's sentence at ``position``, if the article has one."""
+    return next((s for p in paragraphs for s in p.sentences if s.sentence.position == position), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,11 +232,38 @@ def mark(sentence: Sentence, start: int, end: int) -> Marked:
 
 
 @dataclass(frozen=True, slots=True)
+class Segment:
+    text: str
+    marked: bool
+
+
+@dataclass(frozen=True, slots=True)
 class SpanInContext:
-    span: ClaimSpan
+    """One sentence of the claim's source with every span of the claim in it marked, and its neighbours."""
+
+    span: ClaimSpan  # the first span in the sentence
     previous: Sentence | None
-    text: Marked
+    segments: list[Segment]
     next: Sentence | None
+
+
+def mark_all(sentence: Sentence, spans: list[tuple[int, int]]) -> list[Segment]:
+    """``sentence`` cut into plain and marked runs for the body offsets ``spans`` (clamped, overlaps merged)."""
+    text, cursor, out = sentence.text, 0, []
+    for start, end in sorted(spans):
+        a = min(max(start - sentence.start, cursor), len(text))
+        b = min(max(end - sentence.start, a), len(text))
+        if a > cursor:
+            out.append(Segment(text[cursor:a], False))
+        if b > a:
+            if out and out[-1].marked:
+                out[-1] = Segment(out[-1].text + text[a:b], True)
+            else:
+                out.append(Segment(text[a:b], True))
+        cursor = max(cursor, b)
+    if cursor < len(text):
+        out.append(Segment(text[cursor:], False))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,30 +277,91 @@ class EvidenceRow:
 class HistoryEntry:
     at: datetime
     who: User
-    kind: str  # "verdict" or "evidence"
-    decision: str  # a verdict or an evidence decision value
+    kind: str  # "verdict", "evidence" or "revision"
+    decision: str  # a verdict, an evidence decision or a revision action value
     label: str
     text: str
     evidence: Evidence | None = None
+    before: str = ""  # a revision's wording before and after
+    after: str = ""
+
+
+ATTRIBUTION_KINDS = {
+    "direct_quote": "Direct quote",
+    "reported_speech": "Reported speech",
+    "according_to": "According to",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionRow:
+    """One level of who is credited; ``depth`` 0 is the innermost speaker, 1 who reported them, and so on."""
+
+    source: str
+    resolved: str
+    verb: str
+    kind: str
+    kind_label: str
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFacts:
+    attribution: list[AttributionRow]
+    quantities: list[dict[str, Any]]
+    dates: list[dict[str, Any]]
+    entities: list[dict[str, Any]]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.attribution or self.quantities or self.dates or self.entities)
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def claim_facts(*, claim: Claim) -> ClaimFacts:
+    """The structured data stored beside a claim's wording, ready to show (no query)."""
+    attribution = [
+        AttributionRow(
+            source=str(a.get("source") or ""),
+            resolved=str(a.get("resolved") or "") if a.get("resolved") != a.get("source") else "",
+            verb=str(a.get("verb") or ""),
+            kind=str(a.get("kind") or ""),
+            kind_label=ATTRIBUTION_KINDS.get(str(a.get("kind")), str(a.get("kind") or "").replace("_", " ")),
+            depth=depth,
+        )
+        for depth, a in enumerate(_dicts(claim.attribution))
+    ]
+    entities = list({str(e.get("key") or e.get("name") or e.get("text")): e for e in _dicts(claim.entities)}.values())
+    return ClaimFacts(attribution, _dicts(claim.quantities), _dicts(claim.dates), entities)
 
 
 def claim_get(*, claim_id: int) -> Claim:
-    """A claim with its article and outlet; raises ``Claim.DoesNotExist``."""
-    return Claim.objects.select_related("article__outlet").get(pk=claim_id)
+    """A claim with its article, outlet and the claim it was split from; raises ``Claim.DoesNotExist``."""
+    return Claim.objects.select_related("article__outlet", "split_from").get(pk=claim_id)
 
 
 def claim_spans_in_context(*, claim: Claim) -> list[SpanInContext]:
+    """The claim's source sentences in order, each shown once with all of the claim's spans in it marked."""
     spans = list(ClaimSpan.objects.filter(claim=claim).select_related("sentence").order_by("start"))
+    by_sentence: dict[int, list[ClaimSpan]] = defaultdict(list)
+    for span in spans:
+        by_sentence[span.sentence_id].append(span)
     around = source_selectors.sentences_around(sentences=[s.sentence for s in spans])
-    return [
-        SpanInContext(
-            span=span,
-            previous=around.get((span.sentence.article_id, span.sentence.position - 1)),
-            text=mark(span.sentence, span.start, span.end),
-            next=around.get((span.sentence.article_id, span.sentence.position + 1)),
+    rows = []
+    for group in by_sentence.values():
+        sentence = group[0].sentence
+        rows.append(
+            SpanInContext(
+                span=group[0],
+                previous=around.get((sentence.article_id, sentence.position - 1)),
+                segments=mark_all(sentence, [(s.start, s.end) for s in group]),
+                next=around.get((sentence.article_id, sentence.position + 1)),
+            )
         )
-        for span in spans
-    ]
+    return rows
 
 
 def claim_evidence(*, claim: Claim) -> list[EvidenceRow]:
@@ -267,7 +384,7 @@ def claim_evidence(*, claim: Claim) -> list[EvidenceRow]:
 
 
 def claim_history(*, claim: Claim) -> list[HistoryEntry]:
-    """Every verdict on the claim and every decision on its evidence, newest first."""
+    """Every verdict, evidence decision and reviewer edit of the claim, newest first (three queries)."""
     entries = [
         HistoryEntry(r.created_at, r.reviewer, "verdict", r.verdict, r.get_verdict_display(), r.rationale)
         for r in Review.objects.filter(claim=claim).select_related("reviewer")
@@ -284,7 +401,25 @@ def claim_history(*, claim: Claim) -> list[HistoryEntry]:
         )
         for d in EvidenceDecision.objects.filter(evidence__claim=claim).select_related("reviewer", "evidence__sentence")
     ]
+    entries += [
+        HistoryEntry(
+            r.created_at,
+            r.user,
+            "revision",
+            r.action,
+            r.get_action_display(),
+            r.note,
+            before=r.text_before,
+            after=r.text_after,
+        )
+        for r in ClaimRevision.objects.filter(claim=claim).select_related("user")
+    ]
     return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def claim_split_relatives(*, claim: Claim) -> list[Claim]:
+    """The claims this one was split into (one query)."""
+    return list(Claim.objects.filter(split_from=claim).only("id", "text", "status", "deleted_at").order_by("id"))
 
 
 def evidence_get(*, evidence_id: int) -> Evidence:
@@ -308,3 +443,87 @@ def job_items_report(*, job: Job) -> QuerySet[JobItem]:
     # "job" must be loaded: the related manager attaches ``job`` to each item by reading its job_id,
     # which would otherwise be a deferred field fetched with one query per item.
     return job.items.order_by("position").only("job", "position", "source", "state", "message", "article_id")
+
+
+def jobs_active(*, limit: int = 20) -> list[Job]:
+    """Queued and running jobs, newest first: the dashboard polls their progress."""
+    active = Job.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING])
+    return list(active.order_by("-created_at", "-id").defer("result")[:limit])
+
+
+def jobs_finished(*, limit: int = 8) -> list[Job]:
+    finished = Job.objects.filter(state__in=[JobState.SUCCEEDED, JobState.FAILED])
+    return list(finished.order_by("-created_at", "-id").defer("result")[:limit])
+
+
+# --- dashboard ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    story: Story | None  # None: every article
+    articles: int
+    unreviewed: int
+    corroborated: int
+    contested: int
+
+    @property
+    def claims(self) -> int:
+        return self.unreviewed + self.corroborated + self.contested
+
+    @property
+    def reviewed(self) -> int:
+        return self.corroborated + self.contested
+
+    @property
+    def percent_reviewed(self) -> int:
+        return round(100 * self.reviewed / self.claims) if self.claims else 0
+
+
+def _live(status: str) -> Q:
+    return Q(articles__claims__status=status, articles__claims__deleted_at__isnull=True)
+
+
+def dashboard_stories(*, limit: int = 50) -> list[StoryRow]:
+    """Each story with its article count and live claims by status, then a row for the whole corpus (three queries)."""
+    stories = Story.objects.annotate(
+        n_articles=Count("articles", distinct=True),
+        n_unreviewed=Count("articles__claims", filter=_live(ClaimStatus.UNREVIEWED), distinct=True),
+        n_corroborated=Count("articles__claims", filter=_live(ClaimStatus.CORROBORATED), distinct=True),
+        n_contested=Count("articles__claims", filter=_live(ClaimStatus.CONTESTED), distinct=True),
+    ).order_by("name")[:limit]
+    rows = [StoryRow(s, s.n_articles, s.n_unreviewed, s.n_corroborated, s.n_contested) for s in stories]
+    totals = Claim.objects.filter(deleted_at__isnull=True).aggregate(
+        articles=Count("article", distinct=True),
+        unreviewed=Count("pk", filter=Q(status=ClaimStatus.UNREVIEWED)),
+        corroborated=Count("pk", filter=Q(status=ClaimStatus.CORROBORATED)),
+        contested=Count("pk", filter=Q(status=ClaimStatus.CONTESTED)),
+    )
+    rows.append(
+        StoryRow(None, Article.objects.count(), totals["unreviewed"], totals["corroborated"], totals["contested"])
+    )
+    return rows
+
+
+# --- search ---------------------------------------------------------------------------
+
+
+def search_claims(*, q: str) -> QuerySet[Claim]:
+    """Live claims whose wording contains ``q`` (case-insensitive), with their article and outlet."""
+    return (
+        Claim.objects.filter(deleted_at__isnull=True, text__icontains=q)
+        .select_related("article__outlet")
+        .defer("article__body")
+        .order_by("-id")
+    )
+
+
+def search_sentences(*, q: str) -> QuerySet[Sentence]:
+    """Sentences containing ``q``, with their article (body not loaded) and outlet, newest articles first."""
+    return (
+        Sentence.objects.filter(text__icontains=q)
+        .select_related("article__outlet")
+        .defer("article__body")
+        .annotate(article_head=Left("article__body", TITLE_HEAD_CHARS))
+        .order_by("-article_id", "position")
+    )

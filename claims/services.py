@@ -13,7 +13,7 @@ from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from claims import drafting, extraction
+from claims import api_services, drafting, extraction
 from claims.models import (
     Claim,
     ClaimEntity,
@@ -191,6 +191,7 @@ def review_record(
         )
     review = Review.objects.create(claim=claim, reviewer=reviewer, verdict=verdict, rationale=rationale)
     Claim.objects.filter(pk=claim.pk).update(status=verdict, version=F("version") + 1)
+    api_services.webhook_review_recorded(review=review, claim_version=claim.version + 1)
     return review
 
 
@@ -316,6 +317,7 @@ def job_finish(*, job_id: int) -> Job:
     job.done = job.total
     job.finished_at = timezone.now()
     job.save(update_fields=["result", "state", "done", "finished_at"])
+    api_services.webhook_job_finished(job=job)
     return job
 
 
@@ -542,3 +544,39 @@ def claim_restore(*, claim_id: int, user: User) -> Claim:
         Claim.objects.filter(pk=claim.pk).update(deleted_at=None, version=F("version") + 1)
     claim.refresh_from_db()
     return claim
+
+
+# --- manual evidence (REST API) ---------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_add_manual(
+    *, claim_id: int, sentence_id: int, start: int, end: int, stance: str, user: User, note: str = ""
+) -> Evidence:
+    """A reviewer links a span of a sentence to a claim as evidence, confirmed by them at once."""
+    if not can_review(user):
+        raise PermissionDenied("Only reviewers can add evidence.")
+    if stance not in Stance.values:
+        raise ValidationError({"stance": f"Choose one of: {', '.join(Stance.values)}."})
+    claim = Claim.objects.select_for_update().get(pk=claim_id)
+    sentence = Sentence.objects.get(pk=sentence_id)
+    if not sentence.start <= start < end <= sentence.end:
+        raise ValidationError({"span": f"The span must lie within the sentence ({sentence.start}-{sentence.end})."})
+    if Evidence.objects.filter(claim=claim, sentence=sentence, start=start, end=end).exists():
+        raise ValidationError({"span": "This span is already linked to the claim."})
+    evidence = Evidence.objects.create(
+        claim=claim,
+        sentence=sentence,
+        start=start,
+        end=end,
+        stance=stance,
+        method=EvidenceMethod.MANUAL,
+        score=1.0,
+        decision=EvidenceDecisionChoice.CONFIRMED,
+        details={"reason": "linked by a reviewer", "user": user.username},
+    )
+    EvidenceDecision.objects.create(
+        evidence=evidence, decision=EvidenceDecisionChoice.CONFIRMED, reviewer=user, note=note.strip()
+    )
+    Claim.objects.filter(pk=claim.pk).update(version=F("version") + 1)
+    return evidence

@@ -33,3 +33,47 @@ def run_job(job_id: int) -> None:
     except Exception as exc:
         services.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
         raise
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=8,
+)
+def deliver_webhook(message_id: int) -> None:
+    """One signed delivery attempt; a failed one schedules the next with exponential backoff.
+
+    Safe to run twice: the attempt locks the message row and skips delivered messages.
+    """
+    from claims import api_services
+
+    delay = api_services.webhook_attempt(message_id=message_id)
+    if delay is None:
+        return
+    if deliver_webhook.request.is_eager:
+        # No broker (the single-user demo): an eager "countdown" would retry at once, inside the
+        # web request. The message stays pending with its next attempt time; a worker retries it.
+        logger.warning("webhook message %s failed; retries need a Celery worker", message_id)
+        return
+    deliver_webhook.apply_async((message_id,), countdown=delay)
+
+
+@shared_task(acks_late=True)
+def idempotency_keys_expire() -> int:
+    from claims import api_services
+
+    return api_services.idempotency_keys_expire()
+
+
+@shared_task(acks_late=True)
+def resend_due_webhooks() -> int:
+    """Hand due and lost webhook messages to workers again (run it periodically, e.g. from beat)."""
+    from claims import api_services
+
+    due = api_services.webhook_messages_due()
+    for message_id in due:
+        deliver_webhook.delay(message_id)
+    return len(due)

@@ -8,9 +8,12 @@ only hide what a user may not use.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
-from typing import Concatenate, ParamSpec
+from typing import Any, Concatenate, ParamSpec
+from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -19,11 +22,23 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
-from claims import selectors, services
-from claims.forms import ArticleFilterForm, EvidenceDecisionForm, UploadForm, VerdictForm
+from claims import queue, selectors, services
+from claims.forms import (
+    ArticleFilterForm,
+    ClaimAddForm,
+    ClaimDeleteForm,
+    ClaimEditForm,
+    ClaimSplitForm,
+    EvidenceDecisionForm,
+    QueueFilterForm,
+    SearchForm,
+    UploadForm,
+    VerdictForm,
+)
 from claims.models import Claim, ClaimStatus, Evidence, Job, JobState
 from claims.roles import AnyUser, can_review, can_view
 from sources import selectors as source_selectors
@@ -38,6 +53,7 @@ JOB_ITEMS_PER_PAGE = 100
 NO_ROLE = "Your account has no role in the workbench yet. Ask an admin to make you a viewer or reviewer."
 REVIEWERS_ONLY = "Only reviewers can do this. Ask an admin if you need the reviewer role."
 DELETED_CLAIM = "This claim was deleted, so it takes no verdict."
+DELETED_CLAIM_EDIT = "This claim was deleted; restore it before changing it."
 
 
 def role_required(check: Callable[[AnyUser], bool], message: str) -> Callable[[View[P]], View[P]]:
@@ -103,15 +119,25 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "HEAD"])
-@viewer_required
-def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
+def _article_or_404(article_id: int) -> Article:
     try:
-        article = source_selectors.article_get(article_id=article_id)
+        return source_selectors.article_get(article_id=article_id)
     except Article.DoesNotExist:
         raise Http404("No article with this number.") from None
+
+
+def _reader_page(
+    request: HttpRequest, article: Article, add_form: ClaimAddForm | None = None, status: int = 200
+) -> HttpResponse:
     paragraphs = selectors.article_reader(article=article)
     claims = selectors.reader_claims(paragraphs)
+    adding = None
+    if can_review(request.user):
+        posted = add_form.data.get("position") if add_form is not None else None
+        position = str(posted or request.GET.get("add") or "")
+        adding = selectors.reader_sentence(paragraphs, int(position)) if position.isdigit() else None
+        if adding is not None and add_form is None:
+            add_form = ClaimAddForm(initial={"sentence": adding.sentence.pk, "text": adding.sentence.text})
     return render(
         request,
         "claims/article_detail.html",
@@ -120,8 +146,38 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "paragraphs": paragraphs,
             "counts": selectors.claim_status_counts(claims),
             "reviewed": [c for c in claims if c.status != ClaimStatus.UNREVIEWED],
+            "adding": adding,
+            "add_form": add_form if adding is not None else None,
         },
+        status=status,
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+@viewer_required
+def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
+    return _reader_page(request, _article_or_404(article_id))
+
+
+@require_POST
+@reviewer_required
+def claim_add(request: HttpRequest, article_id: int) -> HttpResponse:
+    """A reviewer's own claim on one sentence of the article (post/redirect/get to the new claim)."""
+    reviewer = _reviewer(request)
+    article = _article_or_404(article_id)
+    form = ClaimAddForm(request.POST)
+    if not form.is_valid():
+        return _reader_page(request, article, form, status=400)
+    sentence = article.sentences.filter(pk=form.cleaned_data["sentence"]).first()
+    if sentence is None:
+        return HttpResponseBadRequest("That sentence is not part of this article.")
+    try:
+        claim = services.claim_add(sentence_id=sentence.pk, text=form.cleaned_data["text"], user=reviewer)
+    except ValidationError as exc:
+        _edit_errors(form, exc)
+        return _reader_page(request, article, form, status=400)
+    messages.success(request, f"Added claim {claim.pk} on sentence {sentence.position + 1}.")
+    return redirect("claims:claim-detail", claim_id=claim.pk)
 
 
 def _claim_or_404(claim_id: int) -> Claim:
@@ -131,25 +187,74 @@ def _claim_or_404(claim_id: int) -> Claim:
         raise Http404("No claim with this number.") from None
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """Where a form posted from the queue goes back to; empty unless it is a path on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+@dataclass(slots=True)
+class ClaimForms:
+    """The forms a claim page shows a reviewer; a bound one carries a failed submission's errors."""
+
+    verdict: VerdictForm | None = None
+    edit: ClaimEditForm | None = None
+    split: ClaimSplitForm | None = None
+    delete: ClaimDeleteForm | None = None
+    open: str = ""  # the tool to show unfolded: "edit", "split" or "delete"
+
+    @classmethod
+    def for_claim(cls, claim: Claim, user: AnyUser) -> ClaimForms:
+        if not can_review(user) or claim.deleted_at is not None:
+            return cls()
+        version = {"version": claim.version}
+        return cls(
+            verdict=VerdictForm(initial=version),
+            edit=ClaimEditForm(initial={**version, "text": claim.text}),
+            split=ClaimSplitForm(initial={**version, "texts": claim.text}),
+            delete=ClaimDeleteForm(initial=version),
+        )
+
+
+def claim_context(request: HttpRequest, claim: Claim, forms: ClaimForms, conflict: str = "") -> dict[str, Any]:
+    """Everything the claim view (and the queue, which shows the same claim view) renders."""
+    return {
+        "claim": claim,
+        "article": claim.article,
+        "facts": selectors.claim_facts(claim=claim),
+        "spans": selectors.claim_spans_in_context(claim=claim),
+        "evidence": selectors.claim_evidence(claim=claim),
+        "history": selectors.claim_history(claim=claim),
+        # Only a deleted claim can have been split (splitting hides the original).
+        "split_into": selectors.claim_split_relatives(claim=claim) if claim.deleted_at is not None else [],
+        "form": forms.verdict,
+        "forms": forms,
+        "conflict": conflict,
+        # Where the forms go back to after a write (the queue sets these); empty: the claim page.
+        "verdict_next": _safe_next(request),
+        "stay_next": _safe_next(request),
+    }
+
+
 def _claim_page(
-    request: HttpRequest, claim: Claim, form: VerdictForm | None = None, conflict: str = "", status: int = 200
+    request: HttpRequest,
+    claim: Claim,
+    form: VerdictForm | None = None,
+    conflict: str = "",
+    status: int = 200,
+    forms: ClaimForms | None = None,
 ) -> HttpResponse:
-    if form is None and can_review(request.user) and claim.deleted_at is None:
-        form = VerdictForm(initial={"version": claim.version})
-    return render(
-        request,
-        "claims/claim_detail.html",
-        {
-            "claim": claim,
-            "article": claim.article,
-            "spans": selectors.claim_spans_in_context(claim=claim),
-            "evidence": selectors.claim_evidence(claim=claim),
-            "history": selectors.claim_history(claim=claim),
-            "form": form,
-            "conflict": conflict,
-        },
-        status=status,
-    )
+    forms = forms or ClaimForms.for_claim(claim, request.user)
+    if form is not None:
+        forms.verdict = form
+    return render(request, "claims/claim_detail.html", claim_context(request, claim, forms, conflict), status=status)
+
+
+def _after_write(request: HttpRequest, claim_id: int, fragment: str = "") -> HttpResponse:
+    """Post/redirect/get: back to the queue when the form came from it, else to the claim."""
+    return redirect(_safe_next(request) or reverse("claims:claim-detail", kwargs={"claim_id": claim_id}) + fragment)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -183,7 +288,129 @@ def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
             form.add_error(field if field in form.fields else None, errors)
         return _claim_page(request, claim, form, status=400)
     messages.success(request, f"Recorded your verdict: {review.get_verdict_display().lower()}.")
+    return _after_write(request, claim.pk)
+
+
+# --- reviewer edits of claims ---------------------------------------------------------
+
+
+def _stale(request: HttpRequest, claim_id: int, exc: services.StaleVersion, forms: ClaimForms) -> HttpResponse:
+    """Nothing was written: show the claim as it is now, the reviewer's input kept, carrying the current version."""
+    claim = _claim_or_404(claim_id)
+    fresh = ClaimForms.for_claim(claim, request.user)
+    bound = {"edit": forms.edit, "split": forms.split, "delete": forms.delete}[forms.open]
+    if bound is not None and fresh.verdict is not None:
+        data = request.POST.copy()
+        data["version"] = str(exc.claim.version)
+        setattr(fresh, forms.open, type(bound)(data))
+        fresh.open = forms.open
+    return _claim_page(request, claim, conflict=str(exc), status=409, forms=fresh)
+
+
+def _edit_errors(form: forms.Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_POST
+@reviewer_required
+def claim_edit(request: HttpRequest, claim_id: int) -> HttpResponse:
+    reviewer = _reviewer(request)
+    claim = _claim_or_404(claim_id)
+    form = ClaimEditForm(request.POST)
+    page_forms = replace_form(ClaimForms.for_claim(claim, reviewer), "edit", form)
+    if claim.deleted_at is not None:
+        return _claim_page(request, claim, conflict=DELETED_CLAIM_EDIT, status=409)
+    if not form.is_valid():
+        return _claim_page(request, claim, status=400, forms=page_forms)
+    try:
+        services.claim_edit(
+            claim_id=claim.pk,
+            text=form.cleaned_data["text"],
+            user=reviewer,
+            expected_version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+        )
+    except services.StaleVersion as exc:
+        return _stale(request, claim.pk, exc, page_forms)
+    except ValidationError as exc:
+        _edit_errors(form, exc)
+        return _claim_page(request, claim, status=400, forms=page_forms)
+    messages.success(request, "Saved the new wording. The claim keeps its spans, evidence and history.")
+    return _after_write(request, claim.pk)
+
+
+@require_POST
+@reviewer_required
+def claim_split(request: HttpRequest, claim_id: int) -> HttpResponse:
+    reviewer = _reviewer(request)
+    claim = _claim_or_404(claim_id)
+    form = ClaimSplitForm(request.POST)
+    page_forms = replace_form(ClaimForms.for_claim(claim, reviewer), "split", form)
+    if claim.deleted_at is not None:
+        return _claim_page(request, claim, conflict=DELETED_CLAIM_EDIT, status=409)
+    if not form.is_valid():
+        return _claim_page(request, claim, status=400, forms=page_forms)
+    try:
+        parts = services.claim_split(
+            claim_id=claim.pk,
+            texts=form.cleaned_data["texts"],
+            user=reviewer,
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.StaleVersion as exc:
+        return _stale(request, claim.pk, exc, page_forms)
+    except ValidationError as exc:
+        _edit_errors(form, exc)
+        return _claim_page(request, claim, status=400, forms=page_forms)
+    messages.success(request, f"Split claim {claim.pk} into {len(parts)} claims; it is now hidden from the article.")
     return redirect("claims:claim-detail", claim_id=claim.pk)
+
+
+@require_POST
+@reviewer_required
+def claim_delete(request: HttpRequest, claim_id: int) -> HttpResponse:
+    reviewer = _reviewer(request)
+    claim = _claim_or_404(claim_id)
+    form = ClaimDeleteForm(request.POST)
+    page_forms = replace_form(ClaimForms.for_claim(claim, reviewer), "delete", form)
+    if claim.deleted_at is not None:
+        messages.info(request, "This claim was already deleted.")
+        return redirect("claims:claim-detail", claim_id=claim.pk)
+    if not form.is_valid():
+        return _claim_page(request, claim, status=400, forms=page_forms)
+    try:
+        services.claim_delete(
+            claim_id=claim.pk,
+            user=reviewer,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.StaleVersion as exc:
+        return _stale(request, claim.pk, exc, page_forms)
+    except ValidationError as exc:
+        _edit_errors(form, exc)
+        return _claim_page(request, claim, status=400, forms=page_forms)
+    messages.success(request, "Deleted the claim. It is hidden from the article and the queue, and can be restored.")
+    return redirect("claims:claim-detail", claim_id=claim.pk)
+
+
+@require_POST
+@reviewer_required
+def claim_restore(request: HttpRequest, claim_id: int) -> HttpResponse:
+    reviewer = _reviewer(request)
+    claim = _claim_or_404(claim_id)
+    services.claim_restore(claim_id=claim.pk, user=reviewer)
+    messages.success(request, "Restored the claim: it shows in the article and the queue again.")
+    return redirect("claims:claim-detail", claim_id=claim.pk)
+
+
+def replace_form(page_forms: ClaimForms, name: str, form: forms.Form) -> ClaimForms:
+    """``page_forms`` with the submitted ``form`` in place of the blank one, shown unfolded."""
+    if page_forms.verdict is not None:
+        setattr(page_forms, name, form)
+        page_forms.open = name
+    return page_forms
 
 
 @require_POST
@@ -204,7 +431,7 @@ def evidence_decide(request: HttpRequest, evidence_id: int) -> HttpResponse:
         note=form.cleaned_data["note"],
     )
     messages.success(request, f"{record.get_decision_display()} the evidence.")
-    return redirect(reverse("claims:claim-detail", kwargs={"claim_id": evidence.claim_id}) + f"#evidence-{evidence.pk}")
+    return _after_write(request, evidence.claim_id, f"#evidence-{evidence.pk}")
 
 
 # --- ingesting ------------------------------------------------------------------
@@ -247,3 +474,124 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
             "active": job.state in (JobState.QUEUED, JobState.RUNNING),
         },
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+@viewer_required
+def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The progress bar of one job, polled by htmx on the dashboard while the job runs."""
+    try:
+        job = selectors.job_get(job_id=job_id)
+    except Job.DoesNotExist:
+        raise Http404("No job with this number.") from None
+    return render(request, "claims/_job_progress.html", {"job": job})
+
+
+# --- dashboard, queue, search ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+@viewer_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "claims/dashboard.html",
+        {
+            "stories": selectors.dashboard_stories(),
+            "active_jobs": selectors.jobs_active(),
+            "finished_jobs": selectors.jobs_finished(),
+            "upload_form": UploadForm() if can_review(request.user) else None,
+        },
+    )
+
+
+def _queue_filters(request: HttpRequest) -> tuple[QueueFilterForm, queue.QueueFilters]:
+    form = QueueFilterForm(request.GET)
+    if not form.is_valid():
+        return form, queue.QueueFilters()
+    data = form.cleaned_data
+
+    def claim_id(name: str) -> int | None:
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    return form, queue.QueueFilters(
+        story=data["story"],
+        outlet=data["outlet"],
+        status=data["status"] or ClaimStatus.UNREVIEWED,
+        after=claim_id("after"),
+        before=claim_id("before"),
+    )
+
+
+def _queue_url(filters: queue.QueueFilters, **move: int) -> str:
+    params: dict[str, str | int] = {"status": filters.status}
+    if filters.story is not None:
+        params["story"] = filters.story.slug
+    if filters.outlet is not None:
+        params["outlet"] = filters.outlet.pk
+    params.update(move)
+    return reverse("claims:queue") + "?" + urlencode(params)
+
+
+@require_http_methods(["GET", "HEAD"])
+@reviewer_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """The next claim to review, leased to this reviewer so nobody else gets it meanwhile."""
+    reviewer = _reviewer(request)
+    filter_form, filters = _queue_filters(request)
+    claim = queue.queue_next(user=reviewer, filters=filters)
+    context: dict[str, Any] = {
+        "filter_form": filter_form,
+        "filters": filters,
+        "here": _queue_url(filters),
+        "lease_minutes": int(queue.LEASE_TTL.total_seconds() // 60),
+    }
+    if claim is None:
+        context["claim"] = None
+        context["moved"] = filters.after is not None or filters.before is not None
+        return render(request, "claims/queue.html", context)
+    context.update(claim_context(request, claim, ClaimForms.for_claim(claim, reviewer)))
+    context.update(
+        {
+            "next_url": _queue_url(filters, after=claim.pk),
+            "prev_url": _queue_url(filters, before=claim.pk),
+            # After a verdict the queue moves on; after an evidence decision or an edit it shows the same claim.
+            "verdict_next": _queue_url(filters, after=claim.pk),
+            "stay_next": _queue_url(filters),
+        }
+    )
+    return render(request, "claims/queue.html", context)
+
+
+@require_POST
+@reviewer_required
+def queue_release(request: HttpRequest) -> HttpResponse:
+    queue.queue_release(user=_reviewer(request))
+    messages.info(request, "You left the queue; your claim is free for others.")
+    return redirect("claims:dashboard")
+
+
+SEARCH_PER_PAGE = 25
+
+
+@require_http_methods(["GET", "HEAD"])
+@viewer_required
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    context: dict[str, Any] = {"form": form, "q": ""}
+    if form.is_bound and form.is_valid():
+        q = form.cleaned_data["q"]
+        claims = Paginator(selectors.search_claims(q=q), SEARCH_PER_PAGE).get_page(request.GET.get("page"))
+        sentences = Paginator(selectors.search_sentences(q=q), SEARCH_PER_PAGE).get_page(request.GET.get("spage"))
+        context.update(
+            {
+                "q": q,
+                "claims": claims,
+                "sentences": sentences,
+                "sentence_rows": [
+                    (s, selectors.title_from_head(s.article.title, s.article_head)) for s in sentences.object_list
+                ],
+            }
+        )
+    return render(request, "claims/search.html", context)

@@ -132,7 +132,21 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Writes (any non-GET) per user; logins per address. Rates: API_WRITE_RATE, API_LOGIN_RATE.
+    "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttles.WriteRateThrottle"],
 }
+API_WRITE_RATE = env_str("API_WRITE_RATE", "120/min")
+API_LOGIN_RATE = env_str("API_LOGIN_RATE", "10/min")
+# A retried request with the same Idempotency-Key replays the first response for this long.
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+# Webhooks: deliveries to loopback/private addresses only when this is on (tests, local dev).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 6)
+# Wait after the first failed attempt; doubles after each further one.
+WEBHOOKS_RETRY_BASE_MS = env_int("WEBHOOKS_RETRY_BASE_MS", 30_000)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# Migrations that point at the token table read this name (knox only sets it for itself).
+KNOX_TOKEN_MODEL = "knox.AuthToken"
 REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claim-provenance workbench API",

@@ -22,6 +22,14 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(exceptions.APIException):
+    """A write that changes a claim came without If-Match (RFC 6585)."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send If-Match with the claim's ETag (from GET /api/v1/claims/{id}/), or * to skip the check."
+    default_code = "precondition_required"
+
+
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."

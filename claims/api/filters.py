@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from django import forms
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
-from claims.models import Claim, ClaimStatus, Job, JobKind, JobState, Review
+from claims.models import (
+    Claim,
+    ClaimStatus,
+    Evidence,
+    EvidenceDecisionChoice,
+    Job,
+    JobKind,
+    JobState,
+    Review,
+    Stance,
+)
 from sources.models import Article, Sentence, SentenceKind
 
 
@@ -21,13 +35,31 @@ class IdFilter(filters.Filter):
         extend_schema_field({"type": "integer", "minimum": 1, "description": help_text})(self)
 
 
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, converted to UTC here: PostgreSQL refuses some offsets Python accepts
+    (e.g. -16:43), and a time near year 1 or 9999 may not exist in UTC at all."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("This time is out of range.", code="invalid") from None
+
+
+class UTCIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
+
+
 class ArticleFilter(filters.FilterSet):
     story = filters.CharFilter(field_name="stories__slug", help_text="Slug of a story the article belongs to")
     outlet = IdFilter(field_name="outlet_id", help_text="Outlet id")
-    published_after = filters.IsoDateTimeFilter(
+    published_after = UTCIsoDateTimeFilter(
         field_name="published_at", lookup_expr="gte", help_text="Published at or after (ISO 8601 date or time)"
     )
-    published_before = filters.IsoDateTimeFilter(
+    published_before = UTCIsoDateTimeFilter(
         field_name="published_at", lookup_expr="lt", help_text="Published strictly before (ISO 8601 date or time)"
     )
 
@@ -51,10 +83,20 @@ class ClaimFilter(filters.FilterSet):
     article = IdFilter(field_name="article_id", help_text="Article id")
     outlet = IdFilter(field_name="article__outlet_id", help_text="Outlet id of the claim's article")
     q = filters.CharFilter(field_name="text", lookup_expr="icontains", help_text="Text the claim contains")
+    published_after = UTCIsoDateTimeFilter(
+        field_name="article__published_at",
+        lookup_expr="gte",
+        help_text="The claim's article was published at or after (ISO 8601 date or time)",
+    )
+    published_before = UTCIsoDateTimeFilter(
+        field_name="article__published_at",
+        lookup_expr="lt",
+        help_text="The claim's article was published strictly before (ISO 8601 date or time)",
+    )
 
     class Meta:
         model = Claim
-        fields = ["status", "story", "article", "outlet", "q"]
+        fields = ["status", "story", "article", "outlet", "q", "published_after", "published_before"]
 
 
 class ReviewFilter(filters.FilterSet):
@@ -72,3 +114,14 @@ class JobFilter(filters.FilterSet):
     class Meta:
         model = Job
         fields = ["state", "kind"]
+
+
+class EvidenceFilter(filters.FilterSet):
+    claim = IdFilter(field_name="claim_id", help_text="Claim id")
+    article = IdFilter(field_name="sentence__article_id", help_text="Article the evidence span is in")
+    stance = filters.ChoiceFilter(choices=Stance.choices, help_text="Supports or contradicts")
+    decision = filters.ChoiceFilter(choices=EvidenceDecisionChoice.choices, help_text="Reviewer decision")
+
+    class Meta:
+        model = Evidence
+        fields = ["claim", "article", "stance", "decision"]

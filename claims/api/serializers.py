@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.functions import Length
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from claims.models import Claim, ClaimSpan, Evidence, Job, JobItem, Review, Verdict
+from claims.models import (
+    Claim,
+    ClaimSpan,
+    Evidence,
+    Job,
+    JobItem,
+    Review,
+    Stance,
+    TokenScope,
+    Verdict,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from sources.models import Article, Outlet, Sentence, Story
 
 MAX_INGEST_DOCUMENTS = 100
@@ -57,6 +71,8 @@ class ArticleSentenceSerializer(serializers.ModelSerializer[Sentence]):
 
 class ArticleSerializer(serializers.ModelSerializer[Article]):
     outlet = OutletSerializer(read_only=True, allow_null=True)
+    # A plain string, not format "uri": articles ingested from files often have no address ("").
+    url = serializers.CharField(read_only=True, help_text="The article's address; empty when unknown")
     sentence_count = serializers.IntegerField(read_only=True)
     claim_count = serializers.IntegerField(read_only=True)
 
@@ -211,14 +227,166 @@ class IngestDocumentField(serializers.JSONField):
     document becomes a failed job item instead of failing the whole request."""
 
 
-class IngestSerializer(serializers.Serializer[Any]):
-    documents = serializers.ListField(
-        child=IngestDocumentField(), min_length=1, max_length=MAX_INGEST_DOCUMENTS, allow_empty=False
-    )
-    story: serializers.SlugRelatedField[Story] = serializers.SlugRelatedField(
+def story_field(what: str) -> serializers.SlugRelatedField[Story]:
+    """An optional story, by slug, that the sent documents join."""
+    return serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Story.objects.all(),
         required=False,
         allow_null=True,
-        help_text="Slug of an existing story to add the articles to",
+        help_text=f"Slug of an existing story to add the {what} to",
     )
+
+
+class IngestSerializer(serializers.Serializer[Any]):
+    documents = serializers.ListField(
+        child=IngestDocumentField(), min_length=1, max_length=MAX_INGEST_DOCUMENTS, allow_empty=False
+    )
+    story = story_field("articles")
+
+
+# --- article creation (idempotent, queued as an ingest job) ----------------------------------
+
+
+class ArticleCreateSerializer(serializers.Serializer[Any]):
+    """One article to store: its text (or HTML, reduced to the article text) and metadata."""
+
+    text = serializers.CharField(required=False, trim_whitespace=False, help_text="Plain text; or send html")
+    html = serializers.CharField(required=False, trim_whitespace=False, help_text="HTML; the article text is kept")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    outlet = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Outlet name")
+    domain = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Outlet domain")
+    url = serializers.URLField(required=False, allow_blank=True, max_length=2000)
+    published_at = serializers.DateTimeField(required=False, allow_null=True, help_text="ISO 8601; UTC if no zone")
+    language = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        has_text, has_html = bool(attrs.get("text", "").strip()), bool(attrs.get("html", "").strip())
+        if has_text == has_html:
+            raise serializers.ValidationError({"text": ["Send exactly one of text or html, not empty."]})
+        return attrs
+
+
+class ArticleBatchSerializer(serializers.Serializer[Any]):
+    articles = serializers.ListField(
+        child=ArticleCreateSerializer(), min_length=1, max_length=MAX_INGEST_DOCUMENTS, allow_empty=False
+    )
+    story = story_field("articles")
+
+
+class ArticleSingleCreateSerializer(ArticleCreateSerializer):
+    story = story_field("article")
+
+
+# --- evidence writes --------------------------------------------------------------------------
+
+
+class EvidenceDecisionSerializer(serializers.Serializer[Any]):
+    decision = serializers.ChoiceField(choices=["confirmed", "rejected"])
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class EvidenceCreateSerializer(serializers.Serializer[Any]):
+    """A manual evidence link: a claim and a character span of an article body (through
+    the sentence it lies in, or the article, whose sentence is then found)."""
+
+    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
+    sentence = serializers.PrimaryKeyRelatedField(queryset=Sentence.objects.all(), required=False)
+    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.all(), required=False)
+    start = serializers.IntegerField(min_value=0, help_text="Offset into the article body")
+    end = serializers.IntegerField(min_value=1, help_text="End offset (exclusive)")
+    stance = serializers.ChoiceField(choices=Stance.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        sentence: Sentence | None = attrs.get("sentence")
+        article: Article | None = attrs.get("article")
+        start, end = attrs["start"], attrs["end"]
+        if (sentence is None) == (article is None):
+            raise serializers.ValidationError({"sentence": ["Give exactly one of sentence or article."]})
+        if end <= start:
+            raise serializers.ValidationError({"end": ["end must be greater than start."]})
+        if sentence is not None and article is None:
+            article = sentence.article
+        assert article is not None
+        body_length = Article.objects.filter(pk=article.pk).values_list(Length("body"), flat=True).get()
+        if end > body_length:
+            raise serializers.ValidationError({"end": [f"The article body has {body_length} characters."]})
+        if sentence is not None:
+            if not sentence.start <= start < end <= sentence.end:
+                raise serializers.ValidationError(
+                    {"start": [f"The span must lie within the sentence ({sentence.start}-{sentence.end})."]}
+                )
+        else:
+            found = Sentence.objects.filter(article=article, start__lte=start, end__gte=end).first()
+            if found is None:
+                raise serializers.ValidationError({"start": ["The span must lie within one sentence of the article."]})
+            attrs["sentence"] = found
+        return attrs
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
+    url = serializers.URLField(max_length=2000, help_text="http(s) URL that receives POSTed events")
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False, max_length=10
+    )
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "events", "description", "created_by", "created_at"]
+        read_only_fields = ["id", "created_by", "created_at"]
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(
+        read_only=True, help_text="Signing secret (whsec_…): shown only in this response; store it now"
+    )
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+        read_only_fields = [*WebhookEndpointSerializer.Meta.read_only_fields, "secret"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
+    msg_id = serializers.CharField(source="message.msg_id", read_only=True, help_text="The webhook-id header")
+    event = serializers.CharField(source="message.event", read_only=True)
+    message_state = serializers.CharField(source="message.state", read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "msg_id",
+            "event",
+            "message_state",
+            "attempt",
+            "status_code",
+            "error",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+
+class TokenLoginSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(write_only=True)
+    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    scope = serializers.ChoiceField(choices=TokenScope.choices, default=TokenScope.READ)
+    expiry_hours = serializers.IntegerField(required=False, min_value=1, max_value=24 * 365, allow_null=True)
+    client = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100, help_text="Which client will hold the token"
+    )
+
+
+class TokenIssuedSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <token>`; shown once")
+    scope = serializers.ChoiceField(choices=TokenScope.choices, read_only=True)
+    expiry = serializers.DateTimeField(read_only=True, allow_null=True)

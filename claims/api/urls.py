@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from claims.api import views
+from claims.api import integration_views, views
 
 app_name = "api"
 
@@ -17,10 +17,15 @@ router.register("sentences", views.SentenceViewSet, basename="sentence")
 router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("reviews", views.ReviewViewSet, basename="review")
 router.register("jobs", views.JobViewSet, basename="job")
+router.register("evidence", integration_views.EvidenceViewSet, basename="evidence")
+router.register("webhooks", integration_views.WebhookViewSet, basename="webhook")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
     path("ingest/", views.IngestView.as_view(), name="ingest"),
+    path("export/claims.jsonl", integration_views.ExportClaimsJSONLView.as_view(), name="export-claims-jsonl"),
+    path("export/claims.csv", integration_views.ExportClaimsCSVView.as_view(), name="export-claims-csv"),
+    path("auth/token/", integration_views.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up code as a script file, not an inline
     # <script>, so it runs under the site's CSP (script-src 'self').

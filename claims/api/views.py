@@ -15,10 +15,12 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -26,11 +28,14 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from claims import services
-from claims.api import filters, selectors
-from claims.api.errors import PreconditionFailed
+from claims.api import exports, filters, selectors
+from claims.api.errors import PreconditionFailed, PreconditionRequired
+from claims.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from claims.api.serializers import (
+    ArticleBatchSerializer,
     ArticleDetailSerializer,
     ArticleSerializer,
+    ArticleSingleCreateSerializer,
     ClaimDetailSerializer,
     ClaimSerializer,
     ErrorSerializer,
@@ -51,6 +56,9 @@ _ERROR_DESCRIPTIONS = {
     404: "No such object.",
     412: "The claim changed since the ETag in If-Match was read (or If-Match names another claim).",
     413: "The request body is over the size limit.",
+    422: "The Idempotency-Key was already used with a different request body.",
+    428: "If-Match is required: send the claim's ETag from GET /api/v1/claims/{id}/ (or *).",
+    429: "Too many requests; the Retry-After header says how many seconds to wait.",
 }
 
 
@@ -59,7 +67,11 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code]) for code in codes}
 
 
-READ_ERRORS = errors(401, 403)
+READ_ERRORS = {
+    **errors(401, 403),
+    400: OpenApiResponse(ErrorSerializer, description="A filter or page_size value is invalid; `fields` names it."),
+    404: OpenApiResponse(ErrorSerializer, description="The page number is past the last page (or not a number)."),
+}
 DETAIL_ERRORS = errors(401, 403, 404)
 
 
@@ -100,10 +112,10 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    required=False,
+    required=True,
     description=(
         "ETag of the claim from GET /api/v1/claims/{id}/. The review is recorded only if the claim "
-        "is unchanged since; otherwise 412."
+        "is unchanged since; otherwise 412. Required (428 without it); `*` skips the version check."
     ),
 )
 
@@ -111,20 +123,90 @@ IF_MATCH = OpenApiParameter(
 # --- reads --------------------------------------------------------------------
 
 
+def _document(data: dict[str, Any], position: int) -> ArticleDocument:
+    html = data.get("html", "")
+    return ArticleDocument(
+        source=f"api:articles[{position}]",
+        body=html or data["text"],
+        is_html=bool(html),
+        title=data.get("title", "").strip(),
+        outlet=data.get("outlet", "").strip(),
+        domain=data.get("domain", "").strip().lower(),
+        url=data.get("url", "").strip(),
+        published_at=data.get("published_at"),
+        language=data.get("language", "").strip(),
+    )
+
+
+ARTICLE_CREATE_ERRORS = errors(400, 401, 403, 413, 422, 429)
+
+
 @extend_schema_view(
     list=extend_schema(summary="List articles", responses={200: ArticleSerializer(many=True), **READ_ERRORS}),
     retrieve=extend_schema(
         summary="An article with its body and sentences", responses={200: ArticleDetailSerializer, **DETAIL_ERRORS}
     ),
+    create=extend_schema(
+        summary="Store one article (queued as an ingest job)",
+        description=(
+            "Queues an ingest job for the article (reviewer role, token with the review scope) and returns "
+            "the job to poll (Location). Send an Idempotency-Key so that a retry never stores it twice."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=ArticleSingleCreateSerializer,
+        responses={202: JobDetailSerializer, **ARTICLE_CREATE_ERRORS},
+    ),
+    batch=extend_schema(
+        summary="Store a batch of articles (one ingest job)",
+        description="As POST /articles/, for up to 100 articles in one job.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=ArticleBatchSerializer,
+        responses={202: JobDetailSerializer, **ARTICLE_CREATE_ERRORS},
+    ),
 )
-class ArticleViewSet(viewsets.ReadOnlyModelViewSet[Article]):
+class ArticleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Article],
+):
     filterset_class = filters.ArticleFilter
+    parser_classes = [JSONParser]
 
     def get_queryset(self) -> QuerySet[Article]:
         return selectors.article_detail() if self.action == "retrieve" else selectors.article_list()
 
-    def get_serializer_class(self) -> type[BaseSerializer[Article]]:
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "create":
+            return ArticleSingleCreateSerializer
+        if self.action == "batch":
+            return ArticleBatchSerializer
         return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer
+
+    def _queue(self, request: Request, documents: list[ArticleDocument], story: Any) -> Response:
+        job = services.job_create_ingest(documents=documents, created_by=_user(request), story=story)
+        job = selectors.job_detail().get(pk=job.pk)
+        headers = {"Location": reverse("api:job-detail", args=[job.pk], request=request)}
+        return Response(JobDetailSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers=headers)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        def handle() -> Response:
+            serializer = ArticleSingleCreateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            return self._queue(request, [_document(data, 0)], data.get("story"))
+
+        return idempotent(request, _user(request), handle)
+
+    @action(detail=False, methods=["post"])
+    def batch(self, request: Request) -> Response:
+        def handle() -> Response:
+            serializer = ArticleBatchSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            documents = [_document(item, i) for i, item in enumerate(data["articles"])]
+            return self._queue(request, documents, data.get("story"))
+
+        return idempotent(request, _user(request), handle)
 
 
 @extend_schema_view(
@@ -160,6 +242,36 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet[Claim]):
         claim = self.get_object()
         return Response(self.get_serializer(claim).data, headers={"ETag": claim_etag(claim)})
 
+    @extend_schema(
+        summary="The claim's review as schema.org ClaimReview (JSON-LD)",
+        description=(
+            "The latest verdict as a ClaimReview. `reviewRating.ratingValue` is on a 1-5 scale: "
+            "1 = contested (reports disagree or do not bear the claim out), 5 = corroborated; "
+            "`alternateName` is the verdict. `itemReviewed.appearance` lists the claim's article and every "
+            "article with a supporting evidence link not rejected by a reviewer, earliest first; "
+            "`firstAppearance` is the earliest published. 404 (code not_reviewed) before any verdict."
+        ),
+        responses={200: OpenApiTypes.OBJECT, **DETAIL_ERRORS},
+    )
+    @action(detail=True, url_path="claimreview", renderer_classes=[JSONRenderer, exports.JSONLDRenderer])
+    def claimreview(self, request: Request, pk: str) -> Response:
+        claim = get_object_or_404(selectors.claim_list(), pk=pk)
+        return Response(exports.claim_review(claim, request))
+
+    @extend_schema(
+        summary="The claim's evidence as W3C Web Annotations (JSON-LD)",
+        description=(
+            "An AnnotationPage with one Annotation per evidence link; each targets the article with a "
+            "TextQuoteSelector (exact text, 32 characters of prefix and suffix) and a TextPositionSelector "
+            "(character offsets into the article body, end exclusive)."
+        ),
+        responses={200: OpenApiTypes.OBJECT, **DETAIL_ERRORS},
+    )
+    @action(detail=True, url_path="annotations", renderer_classes=[JSONRenderer, exports.JSONLDRenderer])
+    def annotations(self, request: Request, pk: str) -> Response:
+        claim = get_object_or_404(selectors.claim_list(), pk=pk)
+        return Response(exports.web_annotations(claim, request))
+
 
 @extend_schema_view(
     list=extend_schema(summary="List jobs", responses={200: JobSerializer(many=True), **READ_ERRORS}),
@@ -191,7 +303,7 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet[Job]):
         ),
         parameters=[IF_MATCH],
         request=ReviewSerializer,
-        responses={201: ReviewSerializer, **errors(400, 401, 403, 412, 413)},
+        responses={201: ReviewSerializer, **errors(400, 401, 403, 412, 413, 428, 429)},
     ),
 )
 class ReviewViewSet(
@@ -211,6 +323,8 @@ class ReviewViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         claim: Claim = serializer.validated_data["claim"]
+        if request.headers.get("If-Match") is None:
+            raise PreconditionRequired()
         expected = expected_version_from(request.headers.get("If-Match"), claim.pk)
         try:
             review = services.review_record(

@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from claims import services
-from claims.models import Job
+from claims.models import Job, TokenGrant, TokenScope
+from claims.roles import Role
 from sources.models import Article, Story
 from sources.services import story_create
 from sources.text.reading import ArticleDocument
@@ -19,9 +21,13 @@ from sources.text.reading import ArticleDocument
 API = "/api/v1"
 
 
-def token_client(user: User) -> APIClient:
-    """A client that sends `Authorization: Token <key>` for ``user``, as a script would."""
-    _, token = AuthToken.objects.create(user=user)
+def token_client(user: User, scope: str = TokenScope.REVIEW) -> APIClient:
+    """A client that sends `Authorization: Token <key>` for ``user``, as a script would.
+
+    The token gets the ``review`` scope (writes allowed, if the role allows them) unless told otherwise.
+    """
+    instance, token = AuthToken.objects.create(user=user)
+    TokenGrant.objects.create(token=instance, scope=scope)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
@@ -41,6 +47,25 @@ def assert_error_shape(response: Any, status: int, code: str | None = None) -> d
     if code is not None:
         assert error["code"] == code
     return error
+
+
+@pytest.fixture(autouse=True)
+def _api_settings(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Throttle counters start from zero; webhooks may go to the loopback receivers of the tests
+    (in this process and in a Celery worker started by the test, which reads the environment)."""
+    cache.clear()
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    monkeypatch.setenv("WEBHOOKS_ALLOW_PRIVATE", "1")
+
+
+@pytest.fixture(autouse=True)
+def _role_groups_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """A transactional test (live server, Celery worker) starts after earlier ones flushed every
+    table, the role groups of migration 0002 too: restore them before users are given roles."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        for role in Role:
+            Group.objects.get_or_create(name=role.value)
 
 
 @pytest.fixture

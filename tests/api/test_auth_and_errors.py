@@ -125,7 +125,7 @@ def test_a_session_login_works_and_writes_need_the_csrf_token(reviewer: User, se
     # With the token from the CSRF cookie, the same session write goes through.
     client.get("/accounts/login/")
     csrf = client.cookies["csrftoken"].value
-    response = client.post(f"{API}/reviews/", payload, format="json", HTTP_X_CSRFTOKEN=csrf)
+    response = client.post(f"{API}/reviews/", payload, format="json", HTTP_X_CSRFTOKEN=csrf, HTTP_IF_MATCH="*")
     assert response.status_code == 201, response.content
     assert Review.objects.get().reviewer == reviewer
 

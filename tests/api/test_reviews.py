@@ -21,7 +21,9 @@ def claim(seed_corpus: Job) -> Claim:
 
 
 def post_review(client: APIClient, target: Claim, **extra: Any) -> Any:
-    headers = {"HTTP_IF_MATCH": extra.pop("if_match")} if "if_match" in extra else {}
+    # Reviews need If-Match (428 without it); "*" skips the version check, None sends no header.
+    if_match = extra.pop("if_match", "*")
+    headers = {"HTTP_IF_MATCH": if_match} if if_match is not None else {}
     payload = {"claim": target.pk, "verdict": "contested", "rationale": "The figure is from 2019.", **extra}
     return client.post(f"{API}/reviews/", payload, format="json", **headers)
 
@@ -141,3 +143,29 @@ def test_reviews_filter_by_claim_newest_first(as_viewer: APIClient, reviewer: Us
     rows = as_viewer.get(f"{API}/reviews/", {"claim": claim.pk}).json()["results"]
     assert [(r["claim"], r["verdict"]) for r in rows] == [(claim.pk, "corroborated"), (claim.pk, "contested")]
     assert as_viewer.get(f"{API}/reviews/").json()["count"] == 3
+
+
+def test_a_review_without_if_match_is_428_and_records_nothing(as_reviewer: APIClient, claim: Claim):
+    error = assert_error_shape(post_review(as_reviewer, claim, if_match=None), 428, "precondition_required")
+    assert "If-Match" in error["message"]
+    assert not Review.objects.exists()
+    claim.refresh_from_db()
+    assert (claim.status, claim.version) == ("unreviewed", 1)
+
+
+def test_the_service_still_records_without_a_version_for_the_web_ui(reviewer: User, claim: Claim):
+    # 428 is an API rule: the web UI and scripts call the service with or without a version.
+    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Checked by hand.")
+    assert Review.objects.count() == 1
+
+
+def test_a_claim_detail_etag_follows_evidence_decisions_too(as_reviewer: APIClient, claim: Claim):
+    etag = as_reviewer.get(f"{API}/claims/{claim.pk}/")["ETag"]
+    evidence = claim.evidence.first()
+    assert evidence is not None
+    assert (
+        as_reviewer.post(f"{API}/evidence/{evidence.pk}/decision/", {"decision": "rejected"}, format="json").status_code
+        == 200
+    )
+    assert as_reviewer.get(f"{API}/claims/{claim.pk}/")["ETag"] != etag
+    assert_error_shape(post_review(as_reviewer, claim, if_match=etag), 412, "stale_version")

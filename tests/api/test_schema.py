@@ -27,6 +27,23 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/jobs/", "get"),
     ("/api/v1/jobs/{id}/", "get"),
     ("/api/v1/ingest/", "post"),
+    ("/api/v1/articles/", "post"),
+    ("/api/v1/articles/batch/", "post"),
+    ("/api/v1/claims/{id}/claimreview/", "get"),
+    ("/api/v1/claims/{id}/annotations/", "get"),
+    ("/api/v1/evidence/", "get"),
+    ("/api/v1/evidence/", "post"),
+    ("/api/v1/evidence/{id}/", "get"),
+    ("/api/v1/evidence/{id}/decision/", "post"),
+    ("/api/v1/export/claims.jsonl", "get"),
+    ("/api/v1/export/claims.csv", "get"),
+    ("/api/v1/webhooks/", "get"),
+    ("/api/v1/webhooks/", "post"),
+    ("/api/v1/webhooks/{id}/", "get"),
+    ("/api/v1/webhooks/{id}/", "delete"),
+    ("/api/v1/webhooks/{id}/deliveries/", "get"),
+    ("/api/v1/auth/token/", "post"),
+    ("/api/v1/auth/token/", "delete"),
 }
 
 
@@ -115,3 +132,17 @@ def test_redoc_runs_from_local_files_and_only_its_page_relaxes_the_csp(anonymous
     assert finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
     for tag in _scripts(html):
         assert re.search(r'src="/', tag), f"inline script would be blocked by the CSP: {tag[:80]}"
+
+
+def test_the_schema_documents_idempotency_preconditions_and_throttling(schema_file: Path):
+    paths = yaml.safe_load(schema_file.read_text())["paths"]
+    for path in ("/api/v1/articles/", "/api/v1/articles/batch/"):
+        create = paths[path]["post"]
+        assert [p["name"] for p in create["parameters"] if p["in"] == "header"] == ["Idempotency-Key"]
+        assert {"202", "400", "422", "429"} <= set(create["responses"])
+    review = paths["/api/v1/reviews/"]["post"]
+    (if_match,) = [p for p in review["parameters"] if p["name"] == "If-Match"]
+    assert if_match["required"] is True
+    assert {"412", "428", "429"} <= set(review["responses"])
+    assert "text/csv" in paths["/api/v1/export/claims.csv"]["get"]["responses"]["200"]["content"]
+    assert "application/ld+json" in paths["/api/v1/claims/{id}/claimreview/"]["get"]["responses"]["200"]["content"]

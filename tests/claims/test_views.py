@@ -234,7 +234,7 @@ def test_the_reader_shows_every_sentence_by_paragraph_and_mutes_the_headline(
     assert sum(len(p.sentences) for p in paragraphs) == article.sentences.count()
     assert len(paragraphs) == len(set(article.sentences.values_list("paragraph", flat=True)))
     assert re.search(
-        rf'<span class="sentence sentence--title sentence--muted" id="s{title.position}"', page_text(response)
+        rf'<span class="sentence sentence--title sentence--muted[^"]*" id="s{title.position}"', page_text(response)
     )
 
 
@@ -654,8 +654,8 @@ def test_the_claim_view_makes_a_fixed_number_of_queries(
         services.review_record(claim_id=claim.pk, reviewer=who, verdict="contested", rationale=f"Reason {n}.")
         services.evidence_decide(evidence_id=evidence.pk, reviewer=who, decision="confirmed")
     signed_in(client, reviewer)
-    # session, user, groups, claim, spans, neighbouring sentences, evidence, reviews, decisions
-    with django_assert_max_num_queries(9):
+    # session, user, groups, claim, spans, neighbouring sentences, evidence, reviews, decisions, revisions
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("claims:claim-detail", args=[claim.pk]))
     assert len(response.context["history"]) == 12
 
@@ -669,3 +669,458 @@ def test_the_job_page_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         response = client.get(reverse("claims:job-detail", args=[seed_corpus.pk]))
     assert len(response.context["items"]) == 5
+
+
+# --- reviewer edits of claims (issue 3) ------------------------------------------------------
+
+
+def test_a_reviewer_edits_the_wording_and_the_claim_keeps_its_spans_and_history(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_claim()
+    spans = list(claim.spans.values_list("sentence_id", "start", "end"))
+    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Not confirmed.")
+    claim.refresh_from_db()
+    signed_in(client, reviewer)
+
+    response = client.post(
+        reverse("claims:claim-edit", args=[claim.pk]),
+        {
+            "text": "Hamas refused to send a delegation to the Doha talks",
+            "note": "name the talks",
+            "version": claim.version,
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("claims:claim-detail", args=[claim.pk])
+    claim.refresh_from_db()
+    assert claim.text == "Hamas refused to send a delegation to the Doha talks"
+    assert claim.edited_by == reviewer
+    assert list(claim.spans.values_list("sentence_id", "start", "end")) == spans
+    html = page_text(client.get(response["Location"]))
+    history = html[html.index('id="history-heading"') :]
+    assert history.index("Edited") < history.index("Contested")  # newest first
+    assert "<del>" in history
+    assert "name the talks" in history
+    assert "Hamas refused to send a delegation to the Doha talks</ins>" in history
+
+
+def test_an_edit_on_a_stale_version_shows_a_conflict_and_keeps_the_typed_wording(
+    client: Client, reviewer: User, second_reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_claim()
+    opened_at = claim.version
+    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="corroborated", rationale="Wires agree.")
+
+    response = signed_in(client, second_reviewer).post(
+        reverse("claims:claim-edit", args=[claim.pk]), {"text": "Hamas sent no delegation", "version": opened_at}
+    )
+
+    assert response.status_code == 409
+    html = page_text(response)
+    assert "Conflict: nothing was saved." in html
+    assert "changed by rita-reviewer (corroborated)" in html
+    assert "Hamas sent no delegation</textarea>" in html
+    assert '<details class="tool" open>' in html
+    claim.refresh_from_db()
+    assert HAMAS in claim.text
+    assert f'name="version" value="{claim.version}"' in html  # sending it again is a deliberate choice
+
+
+def test_an_empty_wording_is_a_form_error(client: Client, reviewer: User, seed_corpus: Job) -> None:
+    claim = hamas_claim()
+
+    response = signed_in(client, reviewer).post(
+        reverse("claims:claim-edit", args=[claim.pk]), {"text": "   ", "version": claim.version}
+    )
+
+    assert response.status_code == 400
+    assert "A claim needs wording." in page_text(response)
+    assert not claim.revisions.exists()
+
+
+def test_a_reviewer_splits_a_claim_into_one_claim_per_line(client: Client, reviewer: User, seed_corpus: Job) -> None:
+    claim = hamas_claim()
+    signed_in(client, reviewer)
+
+    response = client.post(
+        reverse("claims:claim-split", args=[claim.pk]),
+        {
+            "texts": "Hamas refused to send a delegation\n\n  Israel killed Ismail Haniyeh in Tehran  \n",
+            "version": claim.version,
+        },
+    )
+
+    assert response.status_code == 302
+    parts = list(Claim.objects.filter(split_from=claim).order_by("id"))
+    assert [p.text for p in parts] == ["Hamas refused to send a delegation", "Israel killed Ismail Haniyeh in Tehran"]
+    spans = set(claim.spans.values_list("sentence_id", "start", "end"))
+    assert all(set(p.spans.values_list("sentence_id", "start", "end")) == spans for p in parts)
+    claim.refresh_from_db()
+    assert claim.deleted_at is not None
+    html = page_text(client.get(response["Location"]))
+    assert "It was split into" in html
+    assert all(reverse("claims:claim-detail", args=[p.pk]) in html for p in parts)
+    part_page = page_text(client.get(reverse("claims:claim-detail", args=[parts[0].pk])))
+    assert f'split from <a href="{reverse("claims:claim-detail", args=[claim.pk])}"' in part_page
+    reader = page_text(client.get(reverse("claims:article-detail", args=[claim.article_id])))
+    assert reverse("claims:claim-detail", args=[parts[1].pk]) in reader
+    assert f'href="{reverse("claims:claim-detail", args=[claim.pk])}"' not in reader
+
+
+def test_a_split_into_one_line_is_refused(client: Client, reviewer: User, seed_corpus: Job) -> None:
+    claim = hamas_claim()
+
+    response = signed_in(client, reviewer).post(
+        reverse("claims:claim-split", args=[claim.pk]), {"texts": "Only one claim here", "version": claim.version}
+    )
+
+    assert response.status_code == 400
+    assert "Give at least two claims to split into, one per line." in page_text(response)
+    assert not Claim.objects.filter(split_from=claim).exists()
+
+
+def test_a_reviewer_deletes_a_claim_with_a_reason_and_restores_it(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_claim()
+    url = reverse("claims:claim-detail", args=[claim.pk])
+    signed_in(client, reviewer)
+
+    deleted = client.post(
+        reverse("claims:claim-delete", args=[claim.pk]), {"reason": "duplicate of another", "version": claim.version}
+    )
+
+    assert deleted.status_code == 302
+    claim.refresh_from_db()
+    assert claim.deleted_at is not None
+    reader = page_text(client.get(reverse("claims:article-detail", args=[claim.article_id])))
+    assert f'href="{url}"' not in reader
+    page = page_text(client.get(url))
+    assert "hidden from the article, kept here for its history" in page
+    assert "Restore this claim" in page
+    assert "duplicate of another" in page  # the reason, in the history
+    assert 'name="rationale"' not in page
+
+    restored = client.post(reverse("claims:claim-restore", args=[claim.pk]))
+
+    assert restored.status_code == 302
+    claim.refresh_from_db()
+    assert claim.deleted_at is None
+    assert f'href="{url}"' in page_text(client.get(reverse("claims:article-detail", args=[claim.article_id])))
+    assert [r.action for r in claim.revisions.order_by("id")] == ["deleted", "restored"]
+
+
+def test_a_delete_without_a_reason_is_refused(client: Client, reviewer: User, seed_corpus: Job) -> None:
+    claim = hamas_claim()
+
+    response = signed_in(client, reviewer).post(
+        reverse("claims:claim-delete", args=[claim.pk]), {"reason": "", "version": claim.version}
+    )
+
+    assert response.status_code == 400
+    assert "Say why the claim should go." in page_text(response)
+    claim.refresh_from_db()
+    assert claim.deleted_at is None
+
+
+def test_a_viewer_can_neither_change_nor_add_claims(client: Client, viewer: User, seed_corpus: Job) -> None:
+    claim = hamas_claim()
+    sentence = claim.spans.get().sentence
+    signed_in(client, viewer)
+
+    posts = {
+        "claims:claim-edit": {"text": "x y z", "version": claim.version},
+        "claims:claim-split": {"texts": "a b\nc d", "version": claim.version},
+        "claims:claim-delete": {"reason": "no", "version": claim.version},
+        "claims:claim-restore": {},
+    }
+    for name, data in posts.items():
+        assert client.post(reverse(name, args=[claim.pk]), data).status_code == 403, name
+    add = client.post(
+        reverse("claims:claim-add", args=[claim.article_id]), {"sentence": sentence.pk, "text": "Viewers add nothing"}
+    )
+    assert add.status_code == 403
+    page = page_text(client.get(reverse("claims:claim-detail", args=[claim.pk])))
+    assert "Edit the wording" not in page
+    assert "?add=" not in page_text(client.get(reverse("claims:article-detail", args=[claim.article_id])))
+    assert Claim.objects.count() == Claim.objects.filter(origin="extracted").count()
+
+
+def test_a_reviewer_adds_a_claim_by_hand_on_a_sentence_in_the_reader(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    article = hamas_claim().article
+    sentence = article.sentences.filter(kind=SentenceKind.BODY).order_by("position").last()
+    assert sentence is not None
+    signed_in(client, reviewer)
+
+    form_page = page_text(client.get(reverse("claims:article-detail", args=[article.pk]), {"add": sentence.position}))
+    assert 'id="add-claim"' in form_page
+    assert f'name="sentence" value="{sentence.pk}"' in form_page
+    response = client.post(
+        reverse("claims:claim-add", args=[article.pk]),
+        {"sentence": sentence.pk, "position": sentence.position, "text": "  Qatar  mediates   the talks "},
+    )
+
+    claim = Claim.objects.get(origin="manual")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("claims:claim-detail", args=[claim.pk])
+    assert (claim.text, claim.created_by, claim.article_id) == ("Qatar mediates the talks", reviewer, article.pk)
+    assert list(claim.spans.values_list("sentence_id", flat=True)) == [sentence.pk]
+    page = page_text(client.get(response["Location"]))
+    assert "Added by hand" in page
+    assert "written by a reviewer" in page
+
+
+def test_adding_a_claim_needs_wording_and_a_sentence_of_this_article(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    article, other = Article.objects.order_by("id")[:2]
+    sentence = article.sentences.filter(kind=SentenceKind.BODY).first()
+    foreign = other.sentences.first()
+    assert sentence is not None
+    assert foreign is not None
+    signed_in(client, reviewer)
+
+    empty = client.post(
+        reverse("claims:claim-add", args=[article.pk]),
+        {"sentence": sentence.pk, "position": sentence.position, "text": " "},
+    )
+    elsewhere = client.post(reverse("claims:claim-add", args=[article.pk]), {"sentence": foreign.pk, "text": "A B C"})
+
+    assert empty.status_code == 400
+    assert "A claim needs wording." in page_text(empty)
+    assert 'id="add-claim"' in page_text(empty)  # the form is shown again with its error
+    assert elsewhere.status_code == 400
+    assert not Claim.objects.filter(origin="manual").exists()
+
+
+def test_the_history_shows_revisions_verdicts_and_decisions_newest_first(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_claim()
+    evidence = claim.evidence.get()
+    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="First look.")
+    services.claim_edit(claim_id=claim.pk, text="Hamas refused to send any delegation", user=reviewer)
+    services.evidence_decide(evidence_id=evidence.pk, reviewer=reviewer, decision="rejected", note="Wrong sentence.")
+
+    response = signed_in(client, reviewer).get(reverse("claims:claim-detail", args=[claim.pk]))
+
+    assert [e.kind for e in response.context["history"]] == ["evidence", "revision", "verdict"]
+    html = page_text(response)
+    history = html[html.index('id="history-heading"') :]
+    assert history.index("Rejected evidence") < history.index("Edited") < history.index("Contested")
+    assert "by <strong>rita-reviewer</strong>" in history
+
+
+def test_the_claim_view_shows_attribution_figures_dates_and_names(
+    client: Client, viewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_claim()
+    Claim.objects.filter(pk=claim.pk).update(
+        attribution=[
+            {"source": "he", "resolved": "Ali Bagheri Kani", "verb": "said", "kind": "reported_speech"},
+            {"source": "Mehr News Agency", "verb": "reported", "kind": "according_to"},
+        ],
+        quantities=[
+            {
+                "text": "at least 8,005",
+                "value": 8005,
+                "qualifier": "at least",
+                "unit": "Palestinians",
+                "event": "killed",
+            }
+        ],
+        dates=[
+            {"text": "Thursday", "kind": "weekday", "date": "2024-08-15"},
+            {"text": "last year", "kind": "relative", "date": None},
+        ],
+        entities=[
+            {"text": "Bagheri", "name": "Ali Bagheri Kani", "key": "ali baqeri kani"},
+            {"text": "Kani", "name": "Ali Bagheri Kani", "key": "ali baqeri kani"},
+            {"text": "Tehran", "name": "Tehran", "key": "tehran"},
+        ],
+    )
+
+    html = page_text(signed_in(client, viewer).get(reverse("claims:claim-detail", args=[claim.pk])))
+
+    facts = html[html.index('id="facts-heading"') : html.index('id="context-heading"')]
+    assert '<strong>he</strong> <span class="muted">(Ali Bagheri Kani)</span> · said' in facts
+    assert "Reported speech" in facts
+    assert "as reported by</span> <strong>Mehr News Agency</strong>" in facts
+    assert "According to" in facts
+    assert "<strong>at least 8,005</strong>" in facts
+    assert "counts Palestinians killed" in facts
+    assert '<time datetime="2024-08-15">2024-08-15</time>' in facts
+    assert "date not known" in facts
+    assert facts.count('class="chip"') == 2  # one chip per person, however spelled
+
+
+def test_the_reader_lists_every_claim_of_a_sentence_that_has_several(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_claim()
+    sentence = claim.spans.get().sentence
+    extra = services.claim_add(
+        sentence_id=sentence.pk, text="Israel killed Ismail Haniyeh in Tehran", user=reviewer, start=sentence.start + 40
+    )
+
+    response = signed_in(client, reviewer).get(reverse("claims:article-detail", args=[claim.article_id]))
+
+    html = page_text(response)
+    rs = next(s for p in response.context["paragraphs"] for s in p.sentences if s.sentence.pk == sentence.pk)
+    pks = [c.pk for c in rs.claims]
+    assert claim.pk in pks
+    assert extra.pk in pks
+    assert len(pks) == len(set(pks)) >= 2
+    assert f'aria-label="{len(pks)} claims in this sentence"' in html
+    assert [m.number for m in rs.markers] == sorted(m.number for m in rs.markers)
+    for marker in rs.markers:
+        assert (
+            f'<a class="marker claim--unreviewed" href="{reverse("claims:claim-detail", args=[marker.claim.pk])}"'
+            in html
+        )
+
+
+def test_the_reader_says_why_a_sentence_has_no_claim(client: Client, reviewer: User, seed_corpus: Job) -> None:
+    article = hamas_claim().article
+    title = article.sentences.get(kind=SentenceKind.TITLE)
+
+    html = page_text(signed_in(client, reviewer).get(reverse("claims:article-detail", args=[article.pk])))
+
+    assert re.search(rf'id="s{title.position}" data-position="{title.position}" title="No claim: headline"', html)
+
+
+def test_the_claim_view_of_a_split_claim_makes_a_fixed_number_of_queries(
+    client: Client, reviewer: User, seed_corpus: Job, django_assert_max_num_queries
+) -> None:
+    claim = hamas_claim()
+    services.claim_edit(claim_id=claim.pk, text="Hamas refused to send any delegation", user=reviewer)
+    services.claim_split(claim_id=claim.pk, texts=["One part here", "Another part here", "A third part"], user=reviewer)
+    signed_in(client, reviewer)
+    # session, user, groups, claim, spans, neighbours, evidence, reviews, decisions, revisions, split parts
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("claims:claim-detail", args=[claim.pk]))
+    assert len(response.context["split_into"]) == 3
+
+
+# --- dashboard, job progress, search ----------------------------------------------------------
+
+
+def test_the_dashboard_counts_claims_by_status_per_story_and_overall(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_claim()
+    story = Story.objects.create(name="Ceasefire talks", slug="ceasefire-talks")
+    StoryArticle.objects.create(story=story, article=claim.article)
+    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="No.")
+    live = claim.article.claims.filter(deleted_at__isnull=True).count()
+    total = Claim.objects.filter(deleted_at__isnull=True).count()
+
+    response = signed_in(client, reviewer).get(reverse("claims:dashboard"))
+
+    assert response.status_code == 200
+    story_row, overall = response.context["stories"]
+    assert (story_row.story, story_row.articles, story_row.claims) == (story, 1, live)
+    assert (story_row.contested, story_row.unreviewed, story_row.corroborated) == (1, live - 1, 0)
+    assert (overall.story, overall.articles, overall.claims, overall.contested) == (None, 5, total, 1)
+    html = page_text(response)
+    assert "Ceasefire talks" in html
+    assert 'enctype="multipart/form-data"' in html  # the upload form
+    assert f'id="job-progress-{seed_corpus.pk}"' in html
+
+
+def test_the_dashboard_polls_a_running_job_and_the_partial_stops_when_it_is_done(
+    client: Client, viewer: User, db: None
+) -> None:
+    job = Job.objects.create(kind="ingest", state=JobState.RUNNING, total=4, done=1)
+    progress = reverse("claims:job-progress", args=[job.pk])
+    signed_in(client, viewer)
+
+    dashboard = page_text(client.get(reverse("claims:dashboard")))
+    running = page_text(client.get(progress, HTTP_HX_REQUEST="true"))
+    Job.objects.filter(pk=job.pk).update(state=JobState.SUCCEEDED, done=4)
+    finished = page_text(client.get(progress, HTTP_HX_REQUEST="true"))
+
+    assert f'hx-get="{progress}" hx-trigger="every 2s" hx-swap="outerHTML"' in dashboard
+    assert "<html" not in running  # a fragment, swapped into the dashboard
+    assert '<progress class="progress" max="4" value="1"' in running
+    assert "hx-trigger" in running
+    assert '<progress class="progress" max="4" value="4"' in finished
+    assert "hx-trigger" not in finished
+    assert "Upload articles" in dashboard
+    assert 'enctype="multipart/form-data"' not in dashboard  # viewers get no upload form
+
+
+def test_pages_load_htmx_and_the_keymap_from_static_files_without_inline_styles(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    response = signed_in(client, reviewer).get(reverse("claims:dashboard"))
+
+    html = page_text(response)
+    assert '<script src="/static/js/htmx.min.js" defer></script>' in html
+    assert '<script src="/static/js/keys.js" defer></script>' in html
+    assert '"includeIndicatorStyles":false' in html
+    assert "<script>" not in html
+    assert "style=" not in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_the_dashboard_makes_a_fixed_number_of_queries(
+    client: Client, reviewer: User, seed_corpus: Job, django_assert_max_num_queries
+) -> None:
+    for n in range(5):
+        story = Story.objects.create(name=f"Story {n}", slug=f"story-{n}")
+        StoryArticle.objects.bulk_create([StoryArticle(story=story, article=a) for a in Article.objects.all()])
+    signed_in(client, reviewer)
+    # session, user, groups, stories, claim totals, article count, active jobs, finished jobs
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("claims:dashboard"))
+    assert len(response.context["stories"]) == 6
+
+
+def test_search_finds_claims_and_sentences_but_not_deleted_claims(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_claim()
+    signed_in(client, reviewer)
+
+    found = client.get(reverse("claims:search"), {"q": "REFUSED TO SEND"})
+    services.claim_delete(claim_id=claim.pk, user=reviewer, reason="test")
+    after_delete = client.get(reverse("claims:search"), {"q": "refused to send"})
+
+    assert claim in found.context["claims"].object_list
+    assert any(HAMAS in s.text for s in found.context["sentences"].object_list)
+    html = page_text(found)
+    assert reverse("claims:claim-detail", args=[claim.pk]) in html
+    assert reverse("claims:article-detail", args=[claim.article_id]) + "#s" in html
+    assert claim not in after_delete.context["claims"].object_list
+    assert any(HAMAS in s.text for s in after_delete.context["sentences"].object_list)  # the text is still there
+
+
+def test_search_pages_its_results_and_makes_a_fixed_number_of_queries(
+    client: Client, viewer: User, seed_corpus: Job, django_assert_max_num_queries
+) -> None:
+    signed_in(client, viewer)
+    claims_with_the = Claim.objects.filter(deleted_at__isnull=True, text__icontains="the").count()
+    assert claims_with_the > 25
+    # session, user, groups, claim count, claim page, sentence count, sentence page
+    with django_assert_max_num_queries(7):
+        first = client.get(reverse("claims:search"), {"q": "the"})
+    second = client.get(reverse("claims:search"), {"q": "the", "page": "2"})
+
+    assert len(first.context["claims"].object_list) == 25
+    assert "Page 1 of" in page_text(first)
+    assert "page=2" in page_text(first)
+    assert second.context["claims"].number == 2
+    assert first.context["claims"].paginator.count == claims_with_the
+
+
+def test_an_empty_search_shows_just_the_form(client: Client, viewer: User, db: None) -> None:
+    response = signed_in(client, viewer).get(reverse("claims:search"))
+
+    assert response.status_code == 200
+    assert "claims" not in response.context
+    assert 'name="q"' in page_text(response)

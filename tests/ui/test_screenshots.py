@@ -17,7 +17,20 @@ from tests.conftest import ROOT, _database_url
 
 pytestmark = [pytest.mark.browser]
 
-SCREENS = ["01-login", "02-article-list", "03-article-reader", "04-claim-view", "05-upload", "06-job"]
+SCREENS = [
+    "01-login",
+    "02-article-list",
+    "03-article-reader",
+    "04-claim-view",
+    "05-upload",
+    "06-job",
+    "07-dashboard",
+    "08-queue",
+    "09-search",
+    "10-reader-add-claim",
+    "11-claim-deleted",
+    "12-keyboard-help",
+]
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -32,6 +45,9 @@ def test_the_screenshots_command_saves_every_screen(
 ) -> None:
     claim = Claim.objects.get(text__contains="Hamas refused to send a delegation")
     services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Not confirmed.")
+    doomed = Claim.objects.exclude(pk=claim.pk).order_by("id").first()
+    assert doomed is not None
+    services.claim_delete(claim_id=doomed.pk, user=reviewer, reason="Not checkable.")
     out = tmp_path / "shots"
 
     run = subprocess.run(
@@ -47,10 +63,12 @@ def test_the_screenshots_command_saves_every_screen(
     assert sorted(p.stem for p in out.glob("*.png")) == SCREENS
     assert run.stdout.count("HTTP 200") == len(SCREENS)
     assert f"/claims/{claim.pk}/" in run.stdout  # the reviewed claim is the one shown
+    assert f"/claims/{doomed.pk}/" in run.stdout  # the deleted claim, with its notice
     for png in out.glob("*.png"):
         width, height = png_size(png)
         assert width == 1280
         assert height >= 900
+    assert png_size(out / "12-keyboard-help.png") == (1280, 900)  # the overlay, not the whole page
 
 
 def test_the_screenshots_command_names_a_missing_user(transactional_db: None, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -25,7 +26,7 @@ from django.test.testcases import LiveServerThread
 from django.urls import reverse
 
 from claims.models import Claim, Job
-from sources.models import Article
+from sources.models import Article, Sentence, SentenceKind
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -42,6 +43,7 @@ class Shot:
     name: str
     path: str
     needs_login: bool = True
+    press: str = ""  # a key to press before the capture (the keyboard help)
 
 
 def session_for(user: User) -> str:
@@ -56,9 +58,11 @@ def session_for(user: User) -> str:
 
 
 def screens() -> list[Shot]:
-    """The pages to capture: the most-reviewed claim (else the first) and its article, and the latest job."""
+    """The pages to capture: the most-reviewed live claim (else the first) and its article, the latest job,
+    the dashboard, the queue, a search, adding a claim by hand, a deleted claim and the keyboard help."""
     shots = [Shot("01-login", reverse("login"), needs_login=False), Shot("02-article-list", "/")]
-    claim = Claim.objects.annotate(n=Count("reviews")).order_by("-n", "id").first()
+    live = Claim.objects.filter(deleted_at__isnull=True)
+    claim = live.annotate(n=Count("reviews")).order_by("-n", "id").first()
     article = claim.article if claim is not None else Article.objects.order_by("id").first()
     if article is not None:
         shots.append(Shot("03-article-reader", reverse("claims:article-detail", args=[article.pk])))
@@ -68,11 +72,31 @@ def screens() -> list[Shot]:
     job = Job.objects.order_by("-created_at", "-id").first()
     if job is not None:
         shots.append(Shot("06-job", reverse("claims:job-detail", args=[job.pk])))
+    shots.append(Shot("07-dashboard", reverse("claims:dashboard")))
+    shots.append(Shot("08-queue", reverse("claims:queue")))
+    if claim is not None:
+        word = max(claim.text.split(), key=len).strip(".,;:“”\"'")
+        shots.append(Shot("09-search", reverse("claims:search") + "?" + urlencode({"q": word})))
+    body = Sentence.objects.filter(article=article, kind=SentenceKind.BODY).order_by("position")
+    # Adding by hand matters most where extraction found nothing; any body sentence will do otherwise.
+    sentence = body.filter(claim_spans__isnull=True).first() or body.first()
+    if article is not None and sentence is not None:
+        path = reverse("claims:article-detail", args=[article.pk]) + f"?add={sentence.position}"
+        shots.append(Shot("10-reader-add-claim", path))
+    deleted = Claim.objects.filter(deleted_at__isnull=False).order_by("-deleted_at").first()
+    if deleted is not None:
+        shots.append(Shot("11-claim-deleted", reverse("claims:claim-detail", args=[deleted.pk])))
+    if claim is not None:
+        shots.append(Shot("12-keyboard-help", reverse("claims:claim-detail", args=[claim.pk]), press="?"))
     return shots
 
 
 class Command(BaseCommand):
-    help = "Save a PNG of each reviewer screen (login, articles, reader, claim, upload, job) using headless Chromium."
+    help = (
+        "Save a PNG of each reviewer screen (login, articles, reader, claim, upload, job, dashboard, queue, "
+        "search, adding a claim, a deleted claim, keyboard help) using headless Chromium. Capturing the queue "
+        "holds its first claim for the user, as opening the queue in a browser does."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--out", type=Path, required=True, help="Folder for the PNGs (created if missing)")
@@ -135,11 +159,14 @@ class Command(BaseCommand):
                         signed_in = True
                     response = page.goto(base_url + shot.path)
                     status = response.status if response is not None else 0
-                    if page.url != base_url + shot.path:
+                    if page.url.split("#")[0] != base_url + shot.path:
                         # A redirect (to the login form, most likely) would capture the wrong screen.
                         raise CommandError(f"{shot.path} ended at {page.url}; is {options['username']!r} signed in?")
                     target = out / f"{shot.name}.png"
-                    page.screenshot(path=str(target), full_page=True)
+                    if shot.press:
+                        page.keyboard.press(shot.press)
+                    # The overlay covers the viewport; a full-page capture of it would be mostly empty page.
+                    page.screenshot(path=str(target), full_page=not shot.press)
                     self.stdout.write(f"{target}  ({shot.path}, HTTP {status})")
                 browser.close()
         finally:

@@ -1,8 +1,9 @@
-"""python manage.py token_create USERNAME [--expiry-hours N] — issue an API token.
+"""python manage.py token_create USERNAME [--expiry-hours N] [--scope read|review] — issue an API token.
 
 The token is printed once, alone on stdout (so ``TOKEN=$(… token_create ana)``
 works); knox stores only its hash, so it cannot be shown again. Send it as
-``Authorization: Token <token>``.
+``Authorization: Token <token>``. The scope ``read`` (default) only reads; ``review``
+also writes, and only for users whose role may (reviewer, admin).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
-from knox.models import AuthToken
+from knox.settings import knox_settings
 
-from claims.roles import role_of
+from claims import api_services
+from claims.models import TokenScope
+from claims.roles import can_review, role_of
 
 
 class Command(BaseCommand):
@@ -29,6 +32,9 @@ class Command(BaseCommand):
             default=None,
             help="Hours until the token expires (default: REST_KNOX TOKEN_TTL; none means never)",
         )
+        parser.add_argument(
+            "--scope", choices=TokenScope.values, default=TokenScope.READ, help="read (default) or review (writes)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         username: str = options["username"]
@@ -40,14 +46,15 @@ class Command(BaseCommand):
             raise CommandError(f"no user called {username!r}")
         if not user.is_active:
             raise CommandError(f"{username} is inactive; a token for them would be refused")
-        if hours is None:
-            instance, token = AuthToken.objects.create(user=user)
-        else:
-            instance, token = AuthToken.objects.create(user=user, expiry=timedelta(hours=hours))
+        scope: str = options["scope"]
+        if scope == TokenScope.REVIEW and not can_review(user):
+            raise CommandError(f"{username} is not a reviewer or admin, so cannot hold a token with the review scope")
+        expiry = timedelta(hours=hours) if hours is not None else knox_settings.TOKEN_TTL
+        instance, token = api_services.token_create(user=user, scope=scope, expiry=expiry)
         role = role_of(user)
         expires = f"expires {instance.expiry:%Y-%m-%d %H:%M} UTC" if instance.expiry else "never expires"
         self.stderr.write(
-            f"Token for {username} (role: {role.value if role else 'none'}; {expires}). "
+            f"Token for {username} (role: {role.value if role else 'none'}; scope: {scope}; {expires}). "
             "It is shown only this once: store it now."
         )
         if role is None:

@@ -1,0 +1,318 @@
+"""API latency benchmark: list and detail endpoints under concurrent load on loopback.
+
+    python bench/api_latency.py [--articles N] [--requests N] [--concurrency N]
+                                [--database-url postgres://…/NAME] [--append docs/benchmarks.md]
+
+Builds a fresh PostgreSQL database (its name must contain "bench": it is DROPPED and
+re-created), ingests a corpus through the same services as `manage.py ingest` (the BBC
+News corpus if present, else the seed articles repeated with a numbered footer), creates
+a reviewer with an API token, starts `manage.py runserver --noreload` (threaded, DEBUG=0)
+on a free loopback port, and sends a bounded number of GET requests per endpoint from a
+thread pool of httpx clients (keep-alive, one client per thread). Reports p50/p95/p99
+latency and requests per second per endpoint; every response must be 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BBC = ROOT.parent / "shared" / "eval" / "bbc-news" / "bbc_articles.jsonl"
+SEED_DIR = ROOT / "samples" / "seed"
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/workbench_bench_api"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    name: str
+    path: str
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+        return ordered[index]
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=300, help="articles to ingest (default 300)")
+    parser.add_argument("--requests", type=int, default=600, help="measured requests per endpoint (default 600)")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
+    parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests per endpoint first")
+    parser.add_argument("--database-url", default=DEFAULT_DB, help="postgres://…/NAME (NAME must contain 'bench')")
+    parser.add_argument("--append", type=Path, default=None, help="append the results to this Markdown file")
+    return parser.parse_args(argv)
+
+
+# --- database and corpus --------------------------------------------------------------------
+
+
+def postgres_recreate(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        raise SystemExit(f"refusing to drop database {name!r}: a benchmark database name must contain 'bench'")
+    with psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def server_env(database_url: str, var_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "workbench.settings",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-only-secret",
+        "DEBUG": "0",  # DEBUG keeps every query in memory: not what production runs
+        "CELERY_BROKER_URL": "",
+        "WORKBENCH_VAR_DIR": str(var_dir),
+        "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+
+
+def build_corpus(database_url: str, var_dir: Path, articles: int) -> tuple[str, list[int], list[int], str]:
+    """Migrate, ingest, make a reviewer token; returns (token, claim ids, article ids, corpus label)."""
+    os.environ.update(server_env(database_url, var_dir))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
+
+    from claims import api_services, services
+    from claims.models import Claim, TokenScope
+    from claims.roles import Role
+    from sources.models import Article
+    from sources.text.reading import ArticleDocument, read_paths
+
+    call_command("migrate", verbosity=0)
+    documents: list[object]
+    if BBC.exists():
+        documents = list(itertools.islice(read_paths([BBC], max_bytes=settings.MAX_ARTICLE_BYTES), articles))
+        label = f"BBC News, first {len(documents)} records"
+    else:
+        seeds = list(read_paths([SEED_DIR], max_bytes=settings.MAX_ARTICLE_BYTES))
+        documents = []
+        for n in range(articles):
+            seed = seeds[n % len(seeds)]
+            assert isinstance(seed, ArticleDocument)
+            documents.append(
+                ArticleDocument(source=f"seed-{n}", body=f"{seed.body}\n\nCopy {n} of the seed.", title=seed.title)
+            )
+        label = f"the 5 seed articles, {articles} numbered copies"
+    for start in range(0, len(documents), 100):
+        job = services.job_create_ingest(documents=documents[start : start + 100])  # type: ignore[arg-type]
+        services.job_run(job_id=job.pk)  # a no-op if the in-process task already ran it
+    user = User.objects.create_user("bench-reviewer", password=None)
+    user.groups.add(Group.objects.get(name=Role.REVIEWER.value))
+    _, token = api_services.token_create(user=user, scope=TokenScope.READ)
+    claims = list(Claim.objects.values_list("id", flat=True))
+    article_ids = list(Article.objects.values_list("id", flat=True))
+    return token, claims, article_ids, label
+
+
+# --- server and load ----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/v1/schema/", timeout=2)
+            return proc
+        except httpx.HTTPError:
+            if proc.poll() is not None:
+                raise SystemExit("runserver exited during start-up") from None
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("runserver did not answer within 60 s")
+
+
+def load(
+    base: str, token: str, name: str, paths: Callable[[int], str], total: int, warmup: int, concurrency: int
+) -> Result:
+    local = threading.local()
+    clients: list[httpx.Client] = []
+    lock = threading.Lock()
+
+    def client() -> httpx.Client:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=60)
+            with lock:
+                clients.append(local.client)
+        return local.client
+
+    def one(i: int) -> float:
+        started = time.perf_counter()
+        response = client().get(paths(i))
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: {paths(i)} answered {response.status_code}: {response.text[:200]}")
+        return elapsed
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(one, range(warmup)))
+        started = time.perf_counter()
+        latencies = list(pool.map(one, range(warmup, warmup + total)))
+        seconds = time.perf_counter() - started
+    for c in clients:
+        c.close()
+    return Result(name, paths(0), total, seconds, latencies)
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def postgres_version(database_url: str) -> str:
+    import psycopg
+
+    parts = urlsplit(database_url)
+    with psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        dbname=parts.path.lstrip("/"),
+    ) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+        return f"PostgreSQL {row[0] if row else '?'}"
+
+
+def markdown(
+    results: list[Result], args: argparse.Namespace, corpus: str, counts: str, database: str, load_avg: str
+) -> str:
+    lines = [
+        "",
+        "## API latency",
+        "",
+        f"`bench/api_latency.py`, run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. A reviewer's read-scoped token sends "
+        f"GET requests to `manage.py runserver --noreload` (threaded, DEBUG=0) on loopback: {args.warmup} "
+        f"unmeasured, then {args.requests} measured requests per endpoint from {args.concurrency} threads, each "
+        "with its own keep-alive httpx client. Detail requests pick ids at random (fixed seed). Every response "
+        "was 200.",
+        "",
+        "```sh",
+        f"python bench/api_latency.py --articles {args.articles} --requests {args.requests} "
+        f"--concurrency {args.concurrency} --database-url {args.database_url} --append docs/benchmarks.md",
+        "```",
+        "",
+        f"Machine: {cpu_model()}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {database} on the same host; the client, the server and the "
+        f"database share the cores. Load average before the run: {load_avg}. Corpus: {corpus} ({counts}).",
+        "",
+        "| endpoint | example path | p50 ms | p95 ms | p99 ms | req/s |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(f"| {r.name} | `{r.path}` | {r.pct(50):.1f} | {r.pct(95):.1f} | {r.pct(99):.1f} | {r.rate:.0f} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    postgres_recreate(args.database_url)
+    var_dir = Path(tempfile.mkdtemp(prefix="api-bench-"))
+    print(f"ingesting {args.articles} articles …", file=sys.stderr)
+    token, claims, articles, corpus = build_corpus(args.database_url, var_dir, args.articles)
+    counts = f"{len(articles)} articles, {len(claims)} claims"
+    print(f"corpus: {corpus}: {counts}", file=sys.stderr)
+    port = free_port()
+    server = start_server(server_env(args.database_url, var_dir), port)
+    base = f"http://127.0.0.1:{port}"
+    rng = random.Random(6)
+    claim_ids = [rng.choice(claims) for _ in range(args.requests + args.warmup)]
+    article_ids = [rng.choice(articles) for _ in range(args.requests + args.warmup)]
+    endpoints: list[tuple[str, Callable[[int], str]]] = [
+        ("claims list (page of 50)", lambda i: "/api/v1/claims/?page_size=50"),
+        ("claims list, filtered", lambda i: "/api/v1/claims/?status=unreviewed&q=said&page_size=50"),
+        ("claim detail (spans, evidence, reviews)", lambda i: f"/api/v1/claims/{claim_ids[i]}/"),
+        ("articles list (page of 50)", lambda i: "/api/v1/articles/?page_size=50"),
+        ("article detail (body, sentences)", lambda i: f"/api/v1/articles/{article_ids[i]}/"),
+    ]
+    load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    try:
+        results = []
+        for name, paths in endpoints:
+            result = load(base, token, name, paths, args.requests, args.warmup, args.concurrency)
+            print(
+                f"{name:42} p50 {result.pct(50):7.1f} ms  p95 {result.pct(95):7.1f} ms  "
+                f"p99 {result.pct(99):7.1f} ms  {result.rate:6.0f} req/s  "
+                f"(mean {statistics.fmean(result.latencies_ms):.1f})",
+                file=sys.stderr,
+            )
+            results.append(result)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    report = markdown(results, args, corpus, counts, postgres_version(args.database_url), load_avg)
+    print(report)
+    if args.append is not None:
+        with args.append.open("a", encoding="utf-8") as out:
+            out.write(report)
+
+
+if __name__ == "__main__":
+    main()

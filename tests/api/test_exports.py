@@ -1,0 +1,172 @@
+"""Standard exports: schema.org ClaimReview, W3C Web Annotations, streamed JSONL and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any, cast
+
+import pytest
+from django.contrib.auth.models import User
+from django.http import StreamingHttpResponse
+from rest_framework.test import APIClient
+
+from claims import services
+from claims.models import Claim, Evidence, EvidenceMethod, Stance
+from sources.models import Article
+from tests.api.conftest import API, assert_error_shape
+
+
+@pytest.fixture
+def claim(newsroom: dict[str, Any]) -> Claim:
+    found = Claim.objects.filter(article=newsroom["articles"]["test-2.txt"]).order_by("id").first()
+    assert found is not None
+    return found
+
+
+def link(claim: Claim, article: Article, words: str, stance: str = Stance.SUPPORTS) -> Evidence:
+    start = article.body.index(words)
+    sentence = article.sentences.get(start__lte=start, end__gte=start + len(words))
+    return Evidence.objects.create(
+        claim=claim,
+        sentence=sentence,
+        start=start,
+        end=start + len(words),
+        stance=stance,
+        method=EvidenceMethod.LEXICAL,
+        score=0.8,
+    )
+
+
+def test_claimreview_json_ld_lists_every_supporting_article_and_the_first_appearance(
+    as_viewer: APIClient, reviewer: User, claim: Claim, newsroom: dict[str, Any]
+):
+    a = newsroom["articles"]
+    link(claim, a["test-1.txt"], "The Port Authority said")  # earliest (January)
+    link(claim, a["test-3.txt"], "Officials in Rotterdam", stance=Stance.CONTRADICTS)  # not an appearance
+    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="corroborated", rationale="Port data.")
+
+    response = as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/", HTTP_ACCEPT="application/ld+json")
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/ld+json"
+    doc = response.json()
+    assert doc["@context"] == "https://schema.org"
+    assert doc["@type"] == "ClaimReview"
+    assert doc["claimReviewed"] == claim.text
+    assert doc["reviewRating"] == {
+        "@type": "Rating",
+        "ratingValue": 5,
+        "worstRating": 1,
+        "bestRating": 5,
+        "alternateName": "Corroborated",
+    }
+    assert doc["author"] == {"@type": "Person", "name": reviewer.username}
+    assert doc["reviewBody"] == "Port data."
+    item = doc["itemReviewed"]
+    assert item["@type"] == "Claim"
+    assert [w["datePublished"][:10] for w in item["appearance"]] == ["2024-01-10", "2024-02-10"]
+    assert item["firstAppearance"]["datePublished"].startswith("2024-01-10")
+    assert item["firstAppearance"]["publisher"] == {
+        "@type": "Organization",
+        "name": "Daily Ledger",
+        "url": "https://ledger.example/",
+    }
+    assert all(w["@type"] == "NewsArticle" and "headline" in w and w["url"] for w in item["appearance"])
+    # Plain JSON clients get the same document.
+    assert as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/").json() == doc
+
+
+def test_a_contested_verdict_rates_1_and_a_rejected_link_is_not_an_appearance(
+    as_viewer: APIClient, reviewer: User, claim: Claim, newsroom: dict[str, Any]
+):
+    evidence = link(claim, newsroom["articles"]["test-1.txt"], "The Port Authority said")
+    services.evidence_decide(evidence_id=evidence.pk, reviewer=reviewer, decision="rejected")
+    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Old figure.")
+    doc = as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/").json()
+    assert (doc["reviewRating"]["ratingValue"], doc["reviewRating"]["alternateName"]) == (1, "Contested")
+    assert len(doc["itemReviewed"]["appearance"]) == 1
+
+
+def test_an_unreviewed_claim_has_no_claimreview(as_viewer: APIClient, claim: Claim):
+    assert_error_shape(as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/"), 404, "not_reviewed")
+    assert_error_shape(as_viewer.get(f"{API}/claims/999999/claimreview/"), 404, "not_found")
+
+
+def test_annotations_target_each_span_with_quote_and_position_selectors(
+    as_viewer: APIClient, claim: Claim, newsroom: dict[str, Any]
+):
+    other = newsroom["articles"]["test-3.txt"]
+    link(claim, other, "Officials in Rotterdam confirmed", stance=Stance.CONTRADICTS)
+    response = as_viewer.get(f"{API}/claims/{claim.pk}/annotations/", HTTP_ACCEPT="application/ld+json")
+    assert response.status_code == 200
+    page = response.json()
+    assert page["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert page["type"] == "AnnotationPage"
+    evidence = list(claim.evidence.select_related("sentence__article").order_by("id"))
+    assert len(page["items"]) == len(evidence) == 2
+    for annotation, row in zip(page["items"], evidence, strict=True):
+        body = row.sentence.article.body
+        quote, position = annotation["target"]["selector"]
+        assert annotation["type"] == "Annotation"
+        assert quote["type"] == "TextQuoteSelector"
+        assert position == {"type": "TextPositionSelector", "start": row.start, "end": row.end}
+        assert quote["exact"] == body[row.start : row.end]
+        assert quote["prefix"] == body[max(0, row.start - 32) : row.start]
+        assert quote["suffix"] == body[row.end : row.end + 32]
+        # The selectors find the span again in the article text.
+        assert body[position["start"] : position["end"]] == quote["exact"]
+        assert (quote["prefix"] + quote["exact"] + quote["suffix"]) in body
+        assert {"type": "TextualBody", "value": row.stance, "purpose": "classifying"} in annotation["body"]
+    assert len(page["items"][1]["target"]["selector"][0]["prefix"]) == 32
+    assert page["items"][1]["target"]["source"].endswith(f"/api/v1/articles/{other.pk}/")
+
+
+def streamed_text(response: Any) -> str:
+    assert isinstance(response, StreamingHttpResponse)
+    return b"".join(cast(Iterator[bytes], response.streaming_content)).decode()
+
+
+def test_the_jsonl_export_streams_one_claim_per_line_with_filters(
+    as_viewer: APIClient, newsroom: dict[str, Any], reviewer: User
+):
+    response = as_viewer.get(f"{API}/export/claims.jsonl")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/x-ndjson"
+    assert 'filename="claims.jsonl"' in response["Content-Disposition"]
+    rows = [json.loads(line) for line in streamed_text(response).splitlines()]
+    assert [r["id"] for r in rows] == list(Claim.objects.order_by("id").values_list("id", flat=True))
+    first = rows[0]
+    assert set(first) == {
+        "id", "text", "status", "version", "article", "article_title", "article_url", "outlet", "published_at",
+        "created_at",
+    }  # fmt: skip
+    one = newsroom["articles"]["test-3.txt"]
+    services.review_record(claim_id=first["id"], reviewer=reviewer, verdict="contested", rationale="No.")
+    filtered = as_viewer.get(f"{API}/export/claims.jsonl", {"outlet": one.outlet.pk})
+    ids = [json.loads(line)["id"] for line in streamed_text(filtered).splitlines()]
+    assert ids == list(Claim.objects.filter(article=one).order_by("id").values_list("id", flat=True))
+    contested = as_viewer.get(f"{API}/export/claims.jsonl", {"status": "contested"})
+    assert [json.loads(line)["id"] for line in streamed_text(contested).splitlines()] == [first["id"]]
+
+
+def test_the_csv_export_has_a_header_and_quotes_text(as_viewer: APIClient, newsroom: dict[str, Any]):
+    response = as_viewer.get(f"{API}/export/claims.csv", {"story": "harbours"}, HTTP_ACCEPT="text/csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(streamed_text(response))))
+    expected = Claim.objects.filter(article__stories__slug="harbours").order_by("id")
+    assert [int(r["id"]) for r in rows] == list(expected.values_list("id", flat=True))
+    assert rows[0]["text"] == expected[0].text
+    assert rows[0]["outlet"] == "Daily Ledger"
+
+
+def test_an_invalid_export_filter_is_400_json(as_viewer: APIClient, db: None):
+    response = as_viewer.get(f"{API}/export/claims.csv", {"status": "maybe"}, HTTP_ACCEPT="text/csv")
+    assert set(assert_error_shape(response, 400, "invalid")["fields"]) == {"status"}
+
+
+def test_exports_need_a_role(as_outsider: APIClient, anonymous: APIClient, db: None):
+    assert_error_shape(as_outsider.get(f"{API}/export/claims.jsonl"), 403)
+    assert_error_shape(anonymous.get(f"{API}/export/claims.csv"), 401)

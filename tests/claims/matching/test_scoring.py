@@ -1,0 +1,156 @@
+"""Decisions from the combined signals: thresholds, figures, dates, negation, short texts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from claims.matching import scoring
+from claims.matching.scoring import THRESHOLDS, compare, compare_dates, compare_quantities, features
+
+PUBLISHED = datetime(2024, 8, 17, 9, 0, tzinfo=UTC)  # a Saturday
+
+
+def unit(angle: float) -> np.ndarray:
+    """Two-dimensional embeddings padded to a vector: cosine with unit(0) is cos(angle)."""
+    vector = np.zeros(8, dtype=np.float32)
+    vector[0], vector[1] = np.cos(angle), np.sin(angle)
+    return vector
+
+
+def pair(a: str, b: str, cosine: float | None, **kwargs):
+    if cosine is None:
+        return compare(features(a, **kwargs), features(b, **kwargs))
+    return compare(
+        features(a, embedding=unit(0.0), **kwargs), features(b, embedding=unit(float(np.arccos(cosine))), **kwargs)
+    )
+
+
+A = "Qatar's foreign minister Al Thani said the ceasefire talks in Doha would resume next week"
+B = "Al Thani, Qatar's top diplomat, said the Doha ceasefire negotiations would restart next week"
+
+
+def test_above_upper_links_automatically_and_records_the_threshold():
+    decision = pair(A, B, THRESHOLDS["semantic"].upper + 0.01)
+    assert (decision.decision, decision.stance, decision.method) == ("auto", "supports", "semantic")
+    assert decision.threshold["name"] == "upper"
+    assert decision.threshold["value"] == THRESHOLDS["semantic"].upper
+    assert decision.signals["entities_shared"]
+
+
+def test_between_thresholds_is_suggested_and_below_is_no_link():
+    middle = (THRESHOLDS["semantic"].upper + THRESHOLDS["semantic"].lower) / 2
+    assert pair(A, B, middle).decision == "suggested"
+    below = pair(A, B, THRESHOLDS["semantic"].lower - 0.05)
+    assert below.decision == "none"
+    assert below.stance is None
+    assert not below.linked
+
+
+def test_without_embeddings_the_lexical_method_decides():
+    decision = pair(A, A, None)
+    assert decision.method == "lexical"
+    assert decision.decision == "auto"
+    assert decision.signals["cosine"] is None
+    assert decision.signals["jaccard"] == 1.0
+
+
+def test_short_texts_are_only_ever_suggested():
+    decision = pair("Talks resumed", "Talks resumed", 1.0)
+    assert decision.decision == "suggested"
+    assert decision.signals["short"] is True
+    assert any("short" in r for r in decision.reasons)
+
+
+def test_a_different_figure_for_the_same_toll_contradicts():
+    decision = pair(
+        "At least 8,005 Palestinians have been killed by Israel in Gaza since October 7",
+        "The Israeli offensive on Gaza has killed over 40,000 Palestinians since October 7",
+        0.7,
+    )
+    assert (decision.method, decision.stance) == ("figure", "contradicts")
+    assert decision.decision == "suggested"
+    assert decision.signals["quantities"]["events_conflicting"] == ["killed"]
+
+
+def test_the_same_figure_rounded_agrees():
+    result = compare_quantities(
+        features("At least 8,005 Palestinians have been killed").quantities,
+        features("the death toll has surpassed 8,000").quantities,
+    )
+    assert result["status"] == "agree"
+    assert result["pairs"][0]["same"] is True
+
+
+def test_ranges_that_can_both_hold_are_marked_so():
+    result = compare_quantities(
+        features("At least 37,945 Palestinians have been killed").quantities,
+        features("over 40,000 people were killed").quantities,
+    )
+    assert result["status"] == "conflict"
+    assert result["pairs"][0]["ranges_overlap"] is True
+
+
+def test_figures_of_different_events_do_not_conflict():
+    result = compare_quantities(
+        features("more than 85,523 others injured").quantities, features("8,005 people killed").quantities
+    )
+    assert result["status"] == "none"
+
+
+def test_calls_on_different_days_are_different_events():
+    decision = pair(
+        "Iran and Qatar's foreign ministers held a telephone conversation on Thursday",
+        "Iran and Qatar's foreign ministers held a telephone conversation on Sunday night",
+        0.95,
+    )
+    assert decision.decision == "none"
+    assert decision.method == "date"
+    assert decision.signals["dates"]["status"] == "conflict"
+
+
+def test_resolved_dates_decide_when_the_publication_time_is_known():
+    thursday = features("the call on Thursday", published_at=PUBLISHED).dates
+    august_15 = features("the call on August 15", published_at=PUBLISHED).dates
+    sunday = features("the call on Sunday", published_at=PUBLISHED).dates
+    assert compare_dates(thursday, august_15)["status"] == "agree"
+    assert compare_dates(thursday, sunday)["status"] == "conflict"
+    assert compare_dates(thursday, [])["status"] == "none"
+
+
+def test_negation_in_one_text_only_contradicts_and_is_never_automatic():
+    decision = pair(
+        "Qatar said the ceasefire talks in Doha have collapsed after the latest strikes",
+        "Qatar said the ceasefire talks in Doha have not collapsed after the latest strikes",
+        0.99,
+    )
+    assert decision.stance == "contradicts"
+    assert decision.decision == "suggested"
+    assert decision.signals["negation"]["mismatch"] is True
+
+
+def test_no_shared_entity_lowers_the_score():
+    decision = pair(
+        "Yoko Kamikawa spoke with the Iranian minister about regional matters",
+        "Al Thani spoke with the Egyptian minister about regional matters",
+        0.8,
+    )
+    assert decision.signals["entity_overlap"] == 0.0
+    assert decision.score == pytest.approx(0.8 - scoring.ENTITY_PENALTY, abs=1e-3)
+
+
+def test_the_decision_is_json_ready():
+    decision = pair(A, B, 0.9)
+    restored = json.loads(json.dumps(decision.as_dict()))
+    assert restored["method"] == "semantic"
+    assert set(restored["signals"]) >= {"cosine", "jaccard", "containment", "entity_overlap", "quantities", "dates"}
+    assert restored["version"] == scoring.SCORING_VERSION
+
+
+def test_claim_fields_from_drafting_are_used_as_given():
+    given = features("Kani spoke to Al Thani", entity_keys=["alibaqerikani", ""], quantities=[], dates=[])
+    assert given.entity_keys == frozenset({"alibaqerikani"})
+    assert given.quantities == []

@@ -1,0 +1,108 @@
+"""The sentence encoder: genuine weights only, sensible similarities; hyperplane band keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claims.matching.semantic import (
+    DIM,
+    MODEL_SHA256,
+    HyperplaneLSH,
+    MiniLM,
+    ModelIntegrityError,
+    encoder,
+    model_dir,
+    sha256_of,
+    verify_weights,
+)
+
+
+def test_the_hard_coded_hash_is_the_genuine_one():
+    assert MODEL_SHA256.startswith("53aa5117")
+    assert MODEL_SHA256.endswith("8d9db")
+    assert len(MODEL_SHA256) == 64
+
+
+def test_weights_with_another_hash_are_refused(tmp_path: Path):
+    fake = tmp_path / "model.safetensors"
+    fake.write_bytes(b"not the weights")
+    with pytest.raises(ModelIntegrityError, match="refusing to load"):
+        verify_weights(fake)
+    with pytest.raises(ModelIntegrityError, match="not found"):
+        verify_weights(tmp_path / "missing.safetensors")
+
+
+def test_loading_checks_the_hash_before_use(tmp_path: Path):
+    directory = model_dir()
+    assert sha256_of(directory / "model.safetensors") == MODEL_SHA256
+    with pytest.raises(ModelIntegrityError):
+        MiniLM(directory, expected_sha256="0" * 64)
+
+
+def test_embeddings_are_unit_vectors_and_paraphrases_are_closest():
+    vectors = encoder().encode(
+        [
+            "Hamas refused to send a delegation to the ceasefire talks.",
+            "Hamas has refused to participate in these talks.",
+            "The central bank raised interest rates by half a point.",
+        ]
+    )
+    assert vectors.shape == (3, DIM)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    paraphrase, unrelated = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+    assert paraphrase > 0.6
+    assert unrelated < 0.2
+
+
+def test_encoding_does_not_depend_on_the_batch():
+    model = encoder()
+    texts = ["A short one.", "A much longer sentence that needs padding when batched with the short one."]
+    together = model.encode(texts)
+    alone = np.stack([model.encode([t])[0] for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)
+    assert model.encode([]).shape == (0, DIM)
+
+
+def test_hyperplane_keys_are_stable_and_follow_similarity():
+    rng = np.random.default_rng(1)
+    base = rng.standard_normal((1, DIM)).astype(np.float32)
+    near = base + 0.05 * rng.standard_normal((1, DIM)).astype(np.float32)
+    far = rng.standard_normal((1, DIM)).astype(np.float32)
+    lsh = HyperplaneLSH()
+    keys = lsh.band_keys(np.concatenate([base, near, far]))
+    assert keys.shape == (3, 32)
+    assert np.array_equal(keys, HyperplaneLSH().band_keys(np.concatenate([base, near, far])))
+    assert np.sum(keys[0] == keys[1]) > np.sum(keys[0] == keys[2])
+    assert lsh.collision_probability(0.95) > 0.99 > lsh.collision_probability(0.3)
+
+
+def test_hyperplanes_do_not_depend_on_the_numpy_random_stream():
+    # Derived from fixed labels: the same planes on every machine, so stored keys stay valid.
+    planes = HyperplaneLSH(bands=2, rows=4).planes
+    assert planes.shape == (8, DIM)
+    assert planes[0, :3].tolist() == pytest.approx([1.37, 0.052, -1.9939], abs=1e-4)
+    assert abs(float(planes.mean())) < 0.1
+    assert 0.9 < float(planes.std()) < 1.1
+
+
+def test_wide_bands_pack_into_one_key():
+    vectors = np.random.default_rng(2).standard_normal((4, DIM)).astype(np.float32)
+    keys = HyperplaneLSH(bands=3, rows=40).band_keys(vectors)
+    assert keys.shape == (4, 3)
+    assert len(set(keys[:, 0].tolist())) == 4
+
+
+def test_a_static_table_encodes_by_averaging_token_rows():
+    from claims.matching.semantic import StaticEncoder
+
+    model = encoder()
+    table = np.random.default_rng(3).standard_normal((model.tokenizer.get_vocab_size(), 16)).astype(np.float32)
+    static = StaticEncoder(table, model)
+    vectors = static.encode(["Hamas refused", "Hamas refused", "", "Qatar mediated"])
+    assert vectors.shape == (4, 16)
+    assert np.allclose(np.linalg.norm(vectors[[0, 1, 3]], axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(vectors[0], vectors[1])
+    assert not vectors[2].any()  # no token: a zero vector, which matches nothing
