@@ -35,12 +35,19 @@ class EvidenceMethod(models.TextChoices):
     MANUAL = "manual", "Added by a reviewer"
     LEXICAL = "lexical", "Lexical overlap"
     SEMANTIC = "semantic", "Sentence embedding"
+    FIGURE = "figure", "Same quantity, different figure"
 
 
 class EvidenceDecisionChoice(models.TextChoices):
     PENDING = "pending", "Suggested"
     CONFIRMED = "confirmed", "Confirmed"
     REJECTED = "rejected", "Rejected"
+
+
+class LinkStrength(models.TextChoices):
+    GIVEN = "given", "Given (origin or reviewer)"
+    AUTO = "auto", "Linked automatically (above the upper threshold)"
+    SUGGESTED = "suggested", "Suggested for review (between the thresholds)"
 
 
 class SentenceAssessment(models.Model):
@@ -223,6 +230,11 @@ class Evidence(models.Model):
     decision = models.CharField(
         max_length=16, choices=EvidenceDecisionChoice.choices, default=EvidenceDecisionChoice.PENDING
     )
+    strength = models.CharField(max_length=16, choices=LinkStrength.choices, default=LinkStrength.GIVEN)
+    # The claim of the other article whose span this is (matched links); its wording is what was compared.
+    via_claim = models.ForeignKey("Claim", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A recompute that no longer finds an undecided machine link hides it instead of deleting it.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -288,6 +300,8 @@ class Review(models.Model):
 class JobKind(models.TextChoices):
     INGEST = "ingest", "Ingest articles"
     EXTRACT = "extract", "Extract claims"
+    MATCH = "match", "Match new claims against the corpus"
+    RECOMPUTE = "recompute", "Recompute all links and groups"
 
 
 class JobState(models.TextChoices):
@@ -470,3 +484,114 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} attempt {self.attempt}: {self.status_code or self.error}"
+
+
+# --- matching: vectors, band rows, duplicate groups ----------------------------------------
+
+
+class ClaimVector(models.Model):
+    """A claim's sentence embedding, stored so that re-ranking and recomputes never re-encode it."""
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, primary_key=True, related_name="vector")
+    model = models.CharField(max_length=60, help_text="Encoder and version the vector came from")
+    # The wording the vector encodes: a reviewer's edit changes it, and the vector is remade.
+    text_hash = models.CharField(max_length=64)
+    vector = models.BinaryField(help_text="float16 little-endian, unit length")
+
+    def __str__(self) -> str:
+        return f"vector of claim {self.claim_id} ({self.model})"
+
+
+class MatchKey(models.Model):
+    """One locality-sensitive band row of a claim: claims sharing (method, band, key) are candidates."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="match_keys")
+    method = models.PositiveSmallIntegerField(help_text="claims.matching.linking.METHOD_IDS")
+    band = models.PositiveSmallIntegerField()
+    key = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "method", "band", "key"], name="matchkey_unique"),
+        ]
+        indexes = [
+            # Candidate lookup: which claims share this band key.
+            models.Index(fields=["method", "band", "key"], name="matchkey_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} {self.method}/{self.band}/{self.key}"
+
+
+class DuplicateGroup(models.Model):
+    """Claims that state the same fact across articles, reviewed once under a canonical wording."""
+
+    canonical = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="+")
+    # Set when a reviewer picked the canonical wording; a recompute never changes it then.
+    canonical_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"group {self.pk}: {self.canonical_id}"
+
+
+class GroupMember(models.Model):
+    """A claim's place in a duplicate group: a claim is in at most one group."""
+
+    group = models.ForeignKey(DuplicateGroup, on_delete=models.CASCADE, related_name="members")
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="group_member")
+    # Placed by a reviewer (merge or split): recomputes never move a pinned claim.
+    pinned = models.BooleanField(default=False)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["group_id", "claim_id"]
+        indexes = [
+            # Group view: the members of a group.
+            models.Index(fields=["group", "claim"], name="groupmember_group_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} in group {self.group_id}"
+
+
+class GroupAction(models.TextChoices):
+    MERGE = "merge", "Merged groups"
+    SPLIT = "split", "Split claims out"
+    CANONICAL = "canonical", "Chose the canonical wording"
+
+
+class GroupDecision(models.Model):
+    """Append-only record of a reviewer's merge, split or canonical pick."""
+
+    group = models.ForeignKey(DuplicateGroup, on_delete=models.PROTECT, related_name="decisions")
+    action = models.CharField(max_length=16, choices=GroupAction.choices)
+    claims = models.JSONField(default=list, help_text="Ids of the claims the action moved or picked")
+    other_group = models.ForeignKey(
+        DuplicateGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The group merged in, or the group split claims went to",
+    )
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["group_id", "created_at", "id"]
+        indexes = [
+            # Group and claim history: a group's decisions, newest first.
+            models.Index(fields=["group", "-created_at"], name="groupdecision_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} group {self.group_id}"
