@@ -153,7 +153,8 @@ def _relative(published: date | None, phrase: str) -> date | None:
 
 def dates(text: str, published_at: datetime | None) -> list[DateMention]:
     """Dates and weekdays in ``text``, resolved to calendar dates when the publication time is known."""
-    published = published_at.date() if published_at else None
+    # At the ends of the calendar, "yesterday" or "a year back" has no date: resolve nothing there.
+    published = published_at.date() if published_at and 1 < published_at.year < 9999 else None
     found = []
     for m in _MONTH_DAY.finditer(text):
         year = int(m.group("year")) if m.group("year") else None

@@ -71,9 +71,10 @@ def _place(claims: list[Claim], group: DuplicateGroup) -> list[int]:
 
 def _repair_canonical(group: DuplicateGroup) -> None:
     """A group whose canonical claim moved out takes its oldest remaining member instead."""
-    if group.members.filter(claim_id=group.canonical_id).exists():
+    live = group.members.filter(claim__deleted_at__isnull=True)
+    if live.filter(claim_id=group.canonical_id).exists():
         return
-    first = group.members.order_by("claim_id").values_list("claim_id", flat=True).first()
+    first = live.order_by("claim_id").values_list("claim_id", flat=True).first()
     if first is not None:
         DuplicateGroup.objects.filter(pk=group.pk).update(
             canonical_id=first, canonical_by=None, version=F("version") + 1
@@ -111,7 +112,12 @@ def group_merge(
     _check_reviewer(user)
     group = _locked_group(group_id, expected_version)
     others = [g for g in (other_group_ids or []) if g != group.pk]
-    from_groups = list(GroupMember.objects.filter(group_id__in=others).values_list("claim_id", flat=True))
+    # Deleted claims stay where they were (hidden); only live ones move.
+    from_groups = list(
+        GroupMember.objects.filter(group_id__in=others, claim__deleted_at__isnull=True).values_list(
+            "claim_id", flat=True
+        )
+    )
     claims = _live_claims([*(claim_ids or []), *from_groups])
     if not claims:
         raise ValidationError({"claims": "Name claims or groups to merge into this one."})
@@ -133,7 +139,7 @@ def group_split(
     _check_reviewer(user)
     group = _locked_group(group_id, expected_version)
     claims = _live_claims(claim_ids)
-    members = set(group.members.values_list("claim_id", flat=True))
+    members = set(group.members.filter(claim__deleted_at__isnull=True).values_list("claim_id", flat=True))
     strangers = [c.pk for c in claims if c.pk not in members]
     if strangers:
         raise ValidationError({"claims": f"Not in this group: {', '.join(map(str, strangers))}."})
@@ -160,8 +166,8 @@ def group_set_canonical(
     """A reviewer picks the wording that stands for the group; recomputes keep it."""
     _check_reviewer(user)
     group = _locked_group(group_id, expected_version)
-    if not group.members.filter(claim_id=claim_id).exists():
-        raise ValidationError({"claim": "The canonical wording must be one of the group's claims."})
+    if not group.members.filter(claim_id=claim_id, claim__deleted_at__isnull=True).exists():
+        raise ValidationError({"claim": "The canonical wording must be one of the group's live claims."})
     DuplicateGroup.objects.filter(pk=group.pk).update(canonical_id=claim_id, canonical_by=user)
     GroupDecision.objects.create(group=group, action=GroupAction.CANONICAL, claims=[claim_id], reviewer=user)
     return _bump(group)

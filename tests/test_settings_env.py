@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from workbench.env import env_bool, env_broker, env_database, env_int, env_list, env_str
+from workbench.env import env_bool, env_broker, env_cache, env_database, env_int, env_list, env_str
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,18 @@ def test_a_redis_broker_or_none_is_accepted(raw: str) -> None:
 def test_a_broker_that_is_not_redis_names_the_variable(raw: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=re.escape(f"CELERY_BROKER_URL={raw!r} is not a Redis URL")):
         env_broker("CELERY_BROKER_URL", {"CELERY_BROKER_URL": raw})
+
+
+def test_without_a_cache_url_the_cache_is_in_process_memory() -> None:
+    assert env_cache("CACHE_URL", {})["BACKEND"].endswith("LocMemCache")
+
+
+def test_a_redis_cache_url_shares_the_cache_between_processes() -> None:
+    config = env_cache("CACHE_URL", {"CACHE_URL": "redis://127.0.0.1:6379/2"})
+
+    assert config == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/2"}
+
+
+def test_a_cache_url_that_is_not_redis_names_the_variable() -> None:
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL='memcached://x' is not a Redis URL"):
+        env_cache("CACHE_URL", {"CACHE_URL": "memcached://x"})

@@ -73,3 +73,13 @@ def env_broker(name: str, environ: Mapping[str, str] = os.environ) -> str:
     if raw and not raw.startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured(f"{name}={raw!r} is not a Redis URL; expected redis://host:port/db")
     return raw
+
+
+def env_cache(name: str, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """The default cache: Redis when a URL is given (counters shared by every process), else in-process memory."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if not raw.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a Redis URL; expected redis://host:port/db")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import django_stubs_ext
 
-from workbench.env import env_bool, env_broker, env_database, env_int, env_list, env_str
+from workbench.env import env_bool, env_broker, env_cache, env_database, env_int, env_list, env_str
 
 # Lets runtime code write generic annotations such as admin.ModelAdmin[Claim].
 django_stubs_ext.monkeypatch()
@@ -134,7 +134,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Writes (any non-GET) per user; logins per address. Rates: API_WRITE_RATE, API_LOGIN_RATE.
     "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttles.WriteRateThrottle"],
+    # Throttles key on REMOTE_ADDR unless this many proxies in front are trusted to set X-Forwarded-For.
+    "NUM_PROXIES": env_int("TRUSTED_PROXIES", 0),
 }
+# Throttle counters live here: with CACHE_URL (Redis) every process shares them.
+CACHES = {"default": env_cache("CACHE_URL")}
 API_WRITE_RATE = env_str("API_WRITE_RATE", "120/min")
 API_LOGIN_RATE = env_str("API_LOGIN_RATE", "10/min")
 # A retried request with the same Idempotency-Key replays the first response for this long.

@@ -30,6 +30,16 @@ def domain_of(url: str) -> str:
     return host.removeprefix("www.").lower()
 
 
+# Column widths of sources.models.Article / Outlet: refused here with a reason, not by the database.
+MAX_LENGTHS = {"url": 2000, "domain": 253, "language": 16}
+
+
+def _check_lengths(**values: str) -> None:
+    for field, value in values.items():
+        if len(value) > MAX_LENGTHS[field]:
+            raise InvalidDocument(f"{field} is {len(value):,} characters, over the {MAX_LENGTHS[field]:,} limit")
+
+
 def prepare_document(document: ArticleDocument, max_chars: int) -> PreparedArticle:
     """Clean, segment and complete a document's metadata; raises InvalidDocument with the reason."""
     text, title, outlet, url, published_at = (
@@ -57,6 +67,7 @@ def prepare_document(document: ArticleDocument, max_chars: int) -> PreparedArtic
     if not title and segments and segments[0].kind == SentenceKind.TITLE:
         title = segments[0].text
     domain = document.domain or domain_of(url)
+    _check_lengths(url=url, domain=domain, language=document.language)
     return PreparedArticle(
         body=body,
         content_hash=content_hash(body),

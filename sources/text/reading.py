@@ -71,6 +71,9 @@ class InvalidDocument(ValueError):
     """A record whose fields cannot make an article; the message names the field."""
 
 
+EARLIEST_PUBLISHED, LATEST_PUBLISHED = 1800, 2200
+
+
 def parse_published_at(value: Any) -> datetime | None:
     if value in (None, ""):
         return None
@@ -84,6 +87,9 @@ def parse_published_at(value: Any) -> datetime | None:
             parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
         except ValueError:
             raise InvalidDocument(f"published_at {value!r} is not an ISO 8601 date or time") from None
+    if not EARLIEST_PUBLISHED <= parsed.year <= LATEST_PUBLISHED:
+        # Dates in a claim are resolved relative to this; year 1 or 9999 is a typo, not news.
+        raise InvalidDocument(f"published_at {value!r} is outside the years {EARLIEST_PUBLISHED}-{LATEST_PUBLISHED}")
     # A time without a zone is taken as UTC: newsroom feeds that omit it mostly mean UTC.
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -119,7 +125,10 @@ def document_from_mapping(record: Mapping[str, Any], source: str) -> ArticleDocu
 
 def _decode(data: bytes) -> str:
     if data.startswith(_UTF16_BOMS):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InvalidDocument(f"not valid UTF-16 ({exc.reason} at offset {exc.start})") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -131,11 +140,13 @@ def _decode(data: bytes) -> str:
 def _metadata_file(path: Path) -> Any:
     # The error lands on the article the file describes, so it must say which file is broken.
     try:
-        return json.loads(_decode(path.read_bytes()))
+        text = _decode(path.read_bytes())
     except InvalidDocument as exc:
         raise InvalidDocument(f"{path.name}: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidDocument(f"{path.name} is not valid JSON: {exc}") from None
+    try:
+        return _json_loads(text)
+    except InvalidDocument as exc:
+        raise InvalidDocument(f"{path.name} is not valid JSON: {str(exc).removeprefix('malformed JSON: ')}") from None
 
 
 def _metadata_for(path: Path, ctx: _Context) -> Mapping[str, Any]:
@@ -188,18 +199,30 @@ def _read_jsonl(path: Path, max_bytes: int) -> Iterator[ArticleDocument | ReadEr
                 yield ReadError(where, f"line is {size:,} bytes, over the {max_bytes:,}-byte limit")
                 continue
             try:
-                yield document_from_mapping(json.loads(_decode(line)), where)
-            except (json.JSONDecodeError, InvalidDocument) as exc:
+                yield document_from_mapping(_json_loads(_decode(line)), where)
+            except InvalidDocument as exc:
                 yield ReadError(where, str(exc))
     if not found:
         yield ReadError(str(path), "file is empty")
 
 
+def _json_loads(text: str) -> Any:
+    """json.loads with every way it can refuse input turned into one clear error."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidDocument(f"malformed JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidDocument("malformed JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise InvalidDocument(f"malformed JSON: {exc}") from None
+
+
 def _read_json_records(text: str, source: str) -> Iterator[ArticleDocument | ReadError]:
     try:
-        loaded = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield ReadError(source, f"malformed JSON: {exc}")
+        loaded = _json_loads(text)
+    except InvalidDocument as exc:
+        yield ReadError(source, str(exc))
         return
     records = loaded if isinstance(loaded, list) else [loaded]
     for index, record in enumerate(records):
@@ -233,7 +256,7 @@ def _read_file(path: Path, ctx: _Context) -> Iterator[ArticleDocument | ReadErro
         yield document_from_mapping(meta, source)
     except OSError as exc:
         yield ReadError(source, f"cannot read file: {exc.strerror or exc}")
-    except (InvalidDocument, json.JSONDecodeError) as exc:
+    except InvalidDocument as exc:
         yield ReadError(source, str(exc))
 
 

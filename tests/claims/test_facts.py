@@ -52,3 +52,18 @@ def test_a_month_and_day_after_publication_means_the_previous_year() -> None:
 
 def test_dates_stay_unresolved_without_a_publication_time() -> None:
     assert [d.date for d in dates("on Sunday night", None)] == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "published"),
+    [
+        ("He said yesterday that five people died.", datetime(1, 1, 1, tzinfo=UTC)),
+        ("The talks resume on March 3.", datetime(9999, 12, 31, tzinfo=UTC)),
+        ("The talks began on December 30.", datetime(1, 1, 2, tzinfo=UTC)),
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_stay_unresolved_instead_of_crashing(text: str, published: datetime) -> None:
+    found = dates(text, published)
+
+    assert found
+    assert all(d.date is None for d in found)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from claims import services
 from claims.group_selectors import group_figures, group_for_claim, group_history, group_members, groups_list
 from claims.group_services import GroupChanged, group_create, group_merge, group_set_canonical, group_split
 from claims.models import Claim, DuplicateGroup, GroupAction, GroupDecision, GroupMember, Job
@@ -115,7 +116,7 @@ def test_the_canonical_wording_must_be_a_member_and_records_who_picked_it(review
     a, b, c = claims_from_different_articles(3)
     group = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
 
-    with pytest.raises(ValidationError, match="one of the group's claims"):
+    with pytest.raises(ValidationError, match="one of the group's live claims"):
         group_set_canonical(group_id=group.pk, claim_id=c.pk, user=reviewer)
     picked = group_set_canonical(group_id=group.pk, claim_id=b.pk, user=reviewer)
 
@@ -167,3 +168,29 @@ def test_the_groups_list_leaves_out_emptied_groups(reviewer: User, seed_corpus: 
 
     assert kept.pk in listed
     assert emptied.pk not in listed
+
+
+def test_a_deleted_member_neither_blocks_a_merge_nor_counts_in_a_split(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c, d = claims_from_different_articles(4)
+    kept = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+    other = group_create(claim_ids=[c.pk, d.pk], user=reviewer)
+    services.claim_delete(claim_id=d.pk, user=reviewer, reason="duplicate of c")
+
+    merged = group_merge(group_id=kept.pk, other_group_ids=[other.pk], user=reviewer)
+
+    assert set(merged.members.values_list("claim_id", flat=True)) == {a.pk, b.pk, c.pk}
+    with pytest.raises(ValidationError, match="some, not all"):
+        group_split(group_id=other.pk, claim_ids=[], user=reviewer)
+
+
+def test_a_deleted_claim_is_never_picked_as_the_canonical_wording(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c = claims_from_different_articles(3)
+    group = group_create(claim_ids=[a.pk, b.pk, c.pk], user=reviewer)
+    services.claim_delete(claim_id=b.pk, user=reviewer, reason="not a claim")
+
+    with pytest.raises(ValidationError, match="live claims"):
+        group_set_canonical(group_id=group.pk, claim_id=b.pk, user=reviewer)
+    group_split(group_id=group.pk, claim_ids=[a.pk], user=reviewer)  # the canonical claim leaves
+
+    group.refresh_from_db()
+    assert group.canonical_id == c.pk

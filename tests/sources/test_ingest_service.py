@@ -229,3 +229,15 @@ def test_the_database_refuses_changing_a_stored_body(stored: Article) -> None:
 def test_the_database_refuses_a_second_article_with_the_same_hash(stored: Article) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         Article.objects.create(body="Different text.", content_hash=stored.content_hash)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("language", "en-GB-oxendict-x1"), ("domain", "d" * 254), ("url", "https://example.org/" + "a" * 2000)],
+)
+def test_metadata_wider_than_its_column_is_refused_naming_the_field(field: str, value: str) -> None:
+    doc = document(**{field: value})
+
+    with pytest.raises(InvalidDocument, match=f"{field} is {len(value):,} characters"):
+        article_ingest(document=doc)
+    assert Article.objects.count() == 0

@@ -352,3 +352,39 @@ def test_a_bad_published_at_in_a_file_fails_that_record(tmp_path: Path) -> None:
 def test_a_record_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(InvalidDocument, match="expected a JSON object"):
         document_from_mapping(["text"], "x.json")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("[" * 100_000, "nested too deeply"),
+        ('{"text": ' + "1" * 5_000 + "}", "malformed JSON"),
+    ],
+)
+def test_json_that_python_cannot_load_is_an_error_not_a_crash(tmp_path: Path, content: str, reason: str) -> None:
+    error = read_error(write(tmp_path / "hostile.json", content), max_bytes=1_000_000)
+
+    assert reason in error.message
+
+
+def test_deep_nesting_in_a_jsonl_line_fails_only_that_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "feed.jsonl", "[" * 50_000 + "\n" + json.dumps({"text": BODY}) + "\n")
+
+    first, second = read(path, max_bytes=1_000_000)
+
+    assert isinstance(first, ReadError)
+    assert first.source == f"{path}:1"
+    assert isinstance(second, ArticleDocument)
+
+
+def test_broken_utf16_is_an_error_naming_the_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "odd.txt"
+    path.write_bytes(b"\xff\xfeA")  # a UTF-16 byte order mark and half a character
+
+    assert "not valid UTF-16" in read_error(path).message
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00Z", "9999-12-31"])
+def test_a_publication_year_no_newspaper_has_is_refused(value: str) -> None:
+    with pytest.raises(InvalidDocument, match="outside the years"):
+        parse_published_at(value)
