@@ -1,15 +1,18 @@
 """API latency benchmark: list and detail endpoints under concurrent load on loopback.
 
     python bench/api_latency.py [--articles N] [--requests N] [--concurrency N]
-                                [--database-url postgres://…/NAME] [--append docs/benchmarks.md]
+                                [--database-url postgres://…/NAME] [--update docs/benchmarks.md]
 
 Builds a fresh PostgreSQL database (its name must contain "bench": it is DROPPED and
 re-created), ingests a corpus through the same services as `manage.py ingest` (the BBC
 News corpus if present, else the seed articles repeated with a numbered footer), creates
-a reviewer with an API token, starts `manage.py runserver --noreload` (threaded, DEBUG=0)
-on a free loopback port, and sends a bounded number of GET requests per endpoint from a
-thread pool of httpx clients (keep-alive, one client per thread). Reports p50/p95/p99
-latency and requests per second per endpoint; every response must be 200.
+a reviewer with an API token and duplicate groups (those the matcher made, else one per
+wording found in more than one article, through the group service), starts
+`manage.py runserver --noreload` (threaded, DEBUG=0) on a free loopback port, and sends a
+bounded number of GET requests per endpoint from a thread pool of httpx clients
+(keep-alive, one client per thread). Reports p50/p95/p99 latency and requests per second
+per endpoint; every response must be 200. ``--update`` replaces the "## API latency"
+section of a Markdown file (or appends one).
 """
 
 from __future__ import annotations
@@ -66,7 +69,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests per endpoint first")
     parser.add_argument("--database-url", default=DEFAULT_DB, help="postgres://…/NAME (NAME must contain 'bench')")
-    parser.add_argument("--append", type=Path, default=None, help="append the results to this Markdown file")
+    parser.add_argument(
+        "--update", type=Path, default=None, help="replace the API latency section of this Markdown file"
+    )
     return parser.parse_args(argv)
 
 
@@ -107,8 +112,35 @@ def server_env(database_url: str, var_dir: Path) -> dict[str, str]:
     }
 
 
-def build_corpus(database_url: str, var_dir: Path, articles: int) -> tuple[str, list[int], list[int], str]:
-    """Migrate, ingest, make a reviewer token; returns (token, claim ids, article ids, corpus label)."""
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    token: str
+    claims: list[int]
+    articles: list[int]
+    groups: list[int]
+    label: str
+
+
+def build_groups(user: object, limit: int = 500) -> list[int]:
+    """The matcher's groups if it made any; else one group per wording found in two or more articles."""
+    from django.db.models import Count
+
+    from claims import group_services
+    from claims.models import Claim, DuplicateGroup
+
+    existing = list(DuplicateGroup.objects.filter(members__isnull=False).distinct().values_list("id", flat=True))
+    if existing:
+        return existing
+    repeated = Claim.objects.values("text").annotate(articles=Count("article", distinct=True)).filter(articles__gte=2)
+    made = []
+    for row in repeated.order_by("text")[:limit]:
+        ids = list(Claim.objects.filter(text=row["text"]).order_by("id").values_list("id", flat=True)[:20])
+        made.append(group_services.group_create(claim_ids=ids, user=user).pk)  # type: ignore[arg-type]
+    return made
+
+
+def build_corpus(database_url: str, var_dir: Path, articles: int) -> Corpus:
+    """Migrate, ingest, group duplicates, make a reviewer token."""
     os.environ.update(server_env(database_url, var_dir))
     sys.path.insert(0, str(ROOT))
     import django
@@ -147,7 +179,7 @@ def build_corpus(database_url: str, var_dir: Path, articles: int) -> tuple[str, 
     _, token = api_services.token_create(user=user, scope=TokenScope.READ)
     claims = list(Claim.objects.values_list("id", flat=True))
     article_ids = list(Article.objects.values_list("id", flat=True))
-    return token, claims, article_ids, label
+    return Corpus(token, claims, article_ids, build_groups(user), label)
 
 
 # --- server and load ----------------------------------------------------------------------
@@ -255,7 +287,7 @@ def markdown(
         "",
         "```sh",
         f"python bench/api_latency.py --articles {args.articles} --requests {args.requests} "
-        f"--concurrency {args.concurrency} --database-url {args.database_url} --append docs/benchmarks.md",
+        f"--concurrency {args.concurrency} --database-url {args.database_url} --update docs/benchmarks.md",
         "```",
         "",
         f"Machine: {cpu_model()}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}, "
@@ -271,24 +303,55 @@ def markdown(
     return "\n".join(lines)
 
 
+def replace_section(document: str, section: str, heading: str = "## API latency") -> str:
+    """``document`` with its ``heading`` section (up to the next ``## ``) replaced, or ``section`` appended."""
+    start = document.find(f"\n{heading}\n")
+    if start < 0:
+        return document.rstrip("\n") + "\n" + section
+    end = document.find("\n## ", start + len(heading) + 2)
+    rest = document[end:] if end >= 0 else "\n"
+    return document[:start] + section.rstrip("\n") + "\n" + rest
+
+
+def deep_cursor(base: str, token: str, page_size: int = 50) -> str:
+    """The claims page that a client walking the whole list reaches past 80% of it (a cursor link)."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=60) as client:
+        pages: list[str] = [f"/api/v1/claims/?page_size={page_size}"]
+        while True:
+            following = client.get(pages[-1]).raise_for_status().json()["next"]
+            if following is None:
+                break
+            pages.append(following.removeprefix(base))
+    return pages[int(len(pages) * 0.8)]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     postgres_recreate(args.database_url)
     var_dir = Path(tempfile.mkdtemp(prefix="api-bench-"))
     print(f"ingesting {args.articles} articles …", file=sys.stderr)
-    token, claims, articles, corpus = build_corpus(args.database_url, var_dir, args.articles)
-    counts = f"{len(articles)} articles, {len(claims)} claims"
-    print(f"corpus: {corpus}: {counts}", file=sys.stderr)
+    corpus = build_corpus(args.database_url, var_dir, args.articles)
+    token, claims, articles = corpus.token, corpus.claims, corpus.articles
+    if not corpus.groups:
+        raise SystemExit("the corpus has no duplicate groups to read; ingest more articles")
+    counts = f"{len(articles)} articles, {len(claims)} claims, {len(corpus.groups)} duplicate groups"
+    print(f"corpus: {corpus.label}: {counts}", file=sys.stderr)
     port = free_port()
     server = start_server(server_env(args.database_url, var_dir), port)
     base = f"http://127.0.0.1:{port}"
     rng = random.Random(6)
     claim_ids = [rng.choice(claims) for _ in range(args.requests + args.warmup)]
     article_ids = [rng.choice(articles) for _ in range(args.requests + args.warmup)]
+    group_ids = [rng.choice(corpus.groups) for _ in range(args.requests + args.warmup)]
+    deep = deep_cursor(base, token)
     endpoints: list[tuple[str, Callable[[int], str]]] = [
-        ("claims list (page of 50)", lambda i: "/api/v1/claims/?page_size=50"),
+        ("claims list (first page of 50)", lambda i: "/api/v1/claims/?page_size=50"),
+        ("claims list, a page past 80% (cursor)", lambda i: deep),
         ("claims list, filtered", lambda i: "/api/v1/claims/?status=unreviewed&q=said&page_size=50"),
-        ("claim detail (spans, evidence, reviews)", lambda i: f"/api/v1/claims/{claim_ids[i]}/"),
+        ("claims list, conflicting figures", lambda i: "/api/v1/claims/?has_conflicting_figures=true&page_size=50"),
+        ("claim detail (evidence, reviews, group, corroboration)", lambda i: f"/api/v1/claims/{claim_ids[i]}/"),
+        ("groups list (page of 50)", lambda i: "/api/v1/groups/?page_size=50"),
+        ("group detail (members, figures, history)", lambda i: f"/api/v1/groups/{group_ids[i]}/"),
         ("articles list (page of 50)", lambda i: "/api/v1/articles/?page_size=50"),
         ("article detail (body, sentences)", lambda i: f"/api/v1/articles/{article_ids[i]}/"),
     ]
@@ -307,11 +370,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
-    report = markdown(results, args, corpus, counts, postgres_version(args.database_url), load_avg)
+    report = markdown(results, args, corpus.label, counts, postgres_version(args.database_url), load_avg)
     print(report)
-    if args.append is not None:
-        with args.append.open("a", encoding="utf-8") as out:
-            out.write(report)
+    if args.update is not None:
+        args.update.write_text(replace_section(args.update.read_text(encoding="utf-8"), report), encoding="utf-8")
 
 
 if __name__ == "__main__":

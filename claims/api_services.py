@@ -1,4 +1,4 @@
-"""Writes that only the REST API needs: idempotency keys, token grants, webhooks.
+"""Writes that only the REST API needs: idempotency keys, token grants, webhooks, recompute requests.
 
 Webhook events are written as outbox rows (WebhookMessage) in the same transaction as
 the change that caused them, and handed to Celery only after that transaction commits;
@@ -28,6 +28,8 @@ from claims import webhooks
 from claims.models import (
     IdempotencyKey,
     Job,
+    JobKind,
+    JobState,
     Review,
     TokenGrant,
     TokenScope,
@@ -37,7 +39,7 @@ from claims.models import (
     WebhookMessage,
     WebhookMessageState,
 )
-from claims.roles import can_review
+from claims.roles import can_admin, can_review
 
 logger = logging.getLogger(__name__)
 # A delivery task that arrives this much before its message's next attempt time still runs.
@@ -87,6 +89,29 @@ def tokens_revoke(*, user: User, token_key: str | None = None) -> int:
     count = tokens.count()
     tokens.delete()
     return count
+
+
+# --- recompute ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def job_request_recompute(*, user: User) -> tuple[Job, bool]:
+    """A full re-linking and regrouping (admins); returns (job, created).
+
+    A recompute already queued or running is returned instead of a second one: it
+    would redo the same corpus-wide work. (Two requests racing may both queue one;
+    recomputes are idempotent, so that costs time, never data.)
+    """
+    # Imported here: matching_services imports services, which imports this module.
+    from claims import matching_services
+
+    if not can_admin(user):
+        raise PermissionDenied("Only admins can recompute every link and group.")
+    pending = Job.objects.filter(kind=JobKind.RECOMPUTE, state__in=[JobState.QUEUED, JobState.RUNNING])
+    current = pending.order_by("-created_at", "-id").first()
+    if current is not None:
+        return current, False
+    return matching_services.job_create_recompute(created_by=user), True
 
 
 # --- webhooks -----------------------------------------------------------------------------

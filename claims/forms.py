@@ -100,7 +100,9 @@ class QueueFilterForm(forms.Form):
     )
     outlet = forms.ModelChoiceField(queryset=Outlet.objects.order_by("name"), required=False, empty_label="All outlets")
     status = forms.ChoiceField(
-        choices=[*ClaimStatus.choices, ("any", "Any status")], required=False, initial=ClaimStatus.UNREVIEWED
+        choices=[*ClaimStatus.choices, ("figures", "Unreviewed, conflicting figures"), ("any", "Any status")],
+        required=False,
+        initial=ClaimStatus.UNREVIEWED,
     )
 
 
@@ -269,3 +271,86 @@ class UploadForm(forms.Form):
     def story_name(self) -> str:
         name: str = self.cleaned_data["story"]
         return name
+
+
+# --- duplicate groups -------------------------------------------------------------------------
+
+
+def _ids(value: str, what: str) -> list[int]:
+    """Numbers typed as "12, 15 19" or "#12 #15"; anything else is the reviewer's typo, said plainly."""
+    parts = [p for p in value.replace(",", " ").replace(";", " ").split() if p]
+    bad = [p for p in parts if not p.lstrip("#").isdigit() or int(p.lstrip("#")) < 1]
+    if bad:
+        raise forms.ValidationError(f"{', '.join(bad)}: give {what} as numbers, separated by commas or spaces.")
+    return list(dict.fromkeys(int(p.lstrip("#")) for p in parts))
+
+
+class GroupMergeForm(forms.Form):
+    claims = forms.CharField(
+        label="Claims to add",
+        required=False,
+        max_length=2000,
+        help_text="Claim numbers, e.g. 12, 15. Each moves here from whatever group it is in.",
+    )
+    groups = forms.CharField(
+        label="Groups to merge in",
+        required=False,
+        max_length=2000,
+        help_text="Group numbers: all of their claims move here.",
+    )
+    note = forms.CharField(label="Why (optional)", required=False, max_length=500)
+    # The group version the reviewer saw; a merge into a group changed since is refused (GroupChanged).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean_claims(self) -> list[int]:
+        return _ids(self.cleaned_data["claims"], "claims")
+
+    def clean_groups(self) -> list[int]:
+        return _ids(self.cleaned_data["groups"], "groups")
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        if not self.errors and not cleaned.get("claims") and not cleaned.get("groups"):
+            raise forms.ValidationError("Name at least one claim or group to merge into this one.")
+        return cleaned
+
+
+class GroupSplitForm(forms.Form):
+    claims = forms.TypedMultipleChoiceField(
+        label="Claims to move out",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick the claims that state a different fact."},
+    )
+    note = forms.CharField(label="Why (optional)", required=False, max_length=500)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, member_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["claims"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(pk, f"Claim {pk}") for pk in member_ids]
+
+
+class GroupCanonicalForm(forms.Form):
+    claim = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class GroupFilterForm(forms.Form):
+    conflicting = forms.BooleanField(label="Only groups with conflicting figures", required=False)
+
+
+class ClaimGroupForm(forms.Form):
+    """A reviewer groups an ungrouped claim with others that state the same fact."""
+
+    claims = forms.CharField(
+        label="Same fact as claims",
+        max_length=2000,
+        help_text="Claim numbers, e.g. 12, 15.",
+        error_messages={"required": "Name at least one other claim."},
+    )
+    note = forms.CharField(label="Why (optional)", required=False, max_length=500)
+
+    def clean_claims(self) -> list[int]:
+        return _ids(self.cleaned_data["claims"], "claims")

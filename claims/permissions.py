@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from claims.roles import can_review, can_view
+from claims.roles import can_admin, can_review, can_view
 
 if TYPE_CHECKING:
     # Type-only: importing rest_framework.views here is circular, because DRF loads
@@ -47,3 +47,12 @@ class CanManageWebhooks(BasePermission):
         if not can_review(request.user):
             return False
         return request.method in SAFE_METHODS or token_allows_writes(request)
+
+
+class CanRecompute(BasePermission):
+    """A corpus-wide recompute is for admins (with a token: the review scope)."""
+
+    message = "Recomputing every link and group needs the admin role and, with a token, the review scope."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return can_admin(request.user) and token_allows_writes(request)

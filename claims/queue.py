@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from claims.group_selectors import conflicting_figures_exists
 from claims.models import Claim, ClaimLease, ClaimStatus
 from claims.roles import can_review
 from sources.models import Outlet, Story
@@ -26,6 +27,8 @@ LEASE_TTL = timedelta(minutes=10)
 CANDIDATE_BATCH = 20
 MAX_ROUNDS = 5
 ANY_STATUS = "any"
+# Unreviewed claims that another report gives a different figure for.
+FIGURES = "figures"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +37,18 @@ class QueueFilters:
 
     story: Story | None = None
     outlet: Outlet | None = None
-    status: str = ClaimStatus.UNREVIEWED  # a ClaimStatus value, or ANY_STATUS
+    status: str = ClaimStatus.UNREVIEWED  # a ClaimStatus value, ANY_STATUS or FIGURES
     after: int | None = None  # the next claim after this id ("j")
     before: int | None = None  # the claim before this id ("k")
 
 
 def queue_claims(*, filters: QueueFilters) -> QuerySet[Claim]:
-    """Live claims matching the filters (story, outlet, status), oldest first; leases not considered."""
+    """Live claims matching the filters (story, outlet, status or conflicting figures), oldest first; leases not
+    considered."""
     claims = Claim.objects.filter(deleted_at__isnull=True)
-    if filters.status != ANY_STATUS:
+    if filters.status == FIGURES:
+        claims = claims.filter(conflicting_figures_exists(), status=ClaimStatus.UNREVIEWED)
+    elif filters.status != ANY_STATUS:
         claims = claims.filter(status=filters.status)
     if filters.story is not None:
         claims = claims.filter(article__stories=filters.story)

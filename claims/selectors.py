@@ -13,16 +13,23 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Left
 
+from claims.group_selectors import claims_with_conflicting_figures, conflicting_figures_exists
+from claims.matching_selectors import Corroboration, Report
 from claims.models import (
     Claim,
     ClaimRevision,
     ClaimSpan,
     ClaimStatus,
+    DuplicateGroup,
     Evidence,
     EvidenceDecision,
+    EvidenceMethod,
+    GroupAction,
+    GroupDecision,
+    GroupMember,
     Job,
     JobItem,
     JobState,
@@ -34,8 +41,11 @@ from sources.models import Article, Outlet, Sentence, SentenceKind, Story
 
 # Enough of an article body to derive a title from its first line (see Article.display_title).
 TITLE_HEAD_CHARS = 200
+# An unreviewed claim whose figures other reports contradict: shown apart in the reader and the queue.
+FIGURES = "figures"
+FIGURES_LABEL = "Conflicting figures"
 # How claim statuses rank when one sentence holds claims of several statuses.
-_STATUS_RANK = {ClaimStatus.CONTESTED: 3, ClaimStatus.UNREVIEWED: 2, ClaimStatus.CORROBORATED: 1}
+_STATUS_RANK = {ClaimStatus.CONTESTED: 4, FIGURES: 3, ClaimStatus.UNREVIEWED: 2, ClaimStatus.CORROBORATED: 1}
 
 
 def title_from_head(title: str, body_head: str) -> str:
@@ -88,6 +98,7 @@ class Piece:
 
     text: str
     claim: Claim | None = None
+    status: str = ""  # how the claim is highlighted: its status, or FIGURES
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +107,11 @@ class Marker:
 
     claim: Claim
     number: int
+    status: str = ""
+
+    @property
+    def label(self) -> str:
+        return FIGURES_LABEL if self.status == FIGURES else self.claim.get_status_display()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +132,7 @@ class ReaderSentence:
 
     @property
     def status(self) -> str:
-        return strongest_status(self.claims)
+        return strongest_status(m.status for m in self.markers)
 
     @property
     def why_no_claim(self) -> str:
@@ -139,7 +155,7 @@ class ReaderParagraph:
         return kinds.pop() if len(kinds) == 1 else SentenceKind.BODY
 
 
-def _pieces(sentence: Sentence, spans: list[ClaimSpan]) -> list[Piece]:
+def _pieces(sentence: Sentence, spans: list[ClaimSpan], shown: dict[int, str]) -> list[Piece]:
     """The sentence as plain runs and claim spans; where spans overlap, the earlier (longer) one is marked."""
     text, cursor = sentence.text, 0
     pieces: list[Piece] = []
@@ -150,20 +166,30 @@ def _pieces(sentence: Sentence, spans: list[ClaimSpan]) -> list[Piece]:
             continue
         if start > cursor:
             pieces.append(Piece(text[cursor:start]))
-        pieces.append(Piece(text[start:end], span.claim))
+        pieces.append(Piece(text[start:end], span.claim, shown[span.claim_id]))
         cursor = end
     if cursor < len(text):
         pieces.append(Piece(text[cursor:]))
     return pieces
 
 
+def _shown_statuses(claims: set[Claim]) -> dict[int, str]:
+    """Each claim's highlight: its status, except that an unreviewed claim with conflicting figures says so."""
+    ids = [c.pk for c in claims if c.status == ClaimStatus.UNREVIEWED]
+    figures = set(
+        claims_with_conflicting_figures(Claim.objects.filter(pk__in=ids)).values_list("pk", flat=True) if ids else []
+    )
+    return {c.pk: FIGURES if c.pk in figures else c.status for c in claims}
+
+
 def article_reader(*, article: Article) -> list[ReaderParagraph]:
     """The article's sentences by paragraph: plain text, the spans of live claims, numbered claim markers,
-    and the extractor's assessment (why a sentence has no claim). Two queries whatever the article's size."""
+    and the extractor's assessment (why a sentence has no claim). Three queries whatever the article's size."""
     spans_by_sentence: dict[int, list[ClaimSpan]] = defaultdict(list)
     live = ClaimSpan.objects.filter(sentence__article=article, claim__deleted_at__isnull=True)
     for span in live.select_related("claim").order_by("start", "claim_id"):
         spans_by_sentence[span.sentence_id].append(span)
+    shown = _shown_statuses({s.claim for spans in spans_by_sentence.values() for s in spans})
     numbers: dict[int, int] = {}
     paragraphs: list[ReaderParagraph] = []
     sentences = source_selectors.article_sentences(article=article).select_related("assessment")
@@ -172,9 +198,9 @@ def article_reader(*, article: Article) -> list[ReaderParagraph]:
             paragraphs.append(ReaderParagraph(sentence.paragraph, []))
         spans = spans_by_sentence.get(sentence.pk, [])
         claims = list({s.claim_id: s.claim for s in spans}.values())
-        markers = [Marker(c, numbers.setdefault(c.pk, len(numbers) + 1)) for c in claims]
+        markers = [Marker(c, numbers.setdefault(c.pk, len(numbers) + 1), shown[c.pk]) for c in claims]
         assessment: SentenceAssessment | None = getattr(sentence, "assessment", None)
-        paragraphs[-1].sentences.append(ReaderSentence(sentence, _pieces(sentence, spans), markers, assessment))
+        paragraphs[-1].sentences.append(ReaderSentence(sentence, _pieces(sentence, spans, shown), markers, assessment))
     return paragraphs
 
 
@@ -190,26 +216,26 @@ class StatusCount:
     count: int
 
 
-def reader_claims(paragraphs: list[ReaderParagraph]) -> list[Claim]:
-    """Each claim marked in the reader once, in reading order."""
-    seen: dict[int, Claim] = {}
+def reader_claims(paragraphs: list[ReaderParagraph]) -> list[Marker]:
+    """Each claim marked in the reader once, in reading order, with its highlight status."""
+    seen: dict[int, Marker] = {}
     for paragraph in paragraphs:
         for sentence in paragraph.sentences:
-            for claim in sentence.claims:
-                seen.setdefault(claim.pk, claim)
+            for marker in sentence.markers:
+                seen.setdefault(marker.claim.pk, marker)
     return list(seen.values())
 
 
-def claim_status_counts(claims: Iterable[Claim]) -> list[StatusCount]:
-    counts = Counter(c.status for c in claims)
+def claim_status_counts(markers: Iterable[Marker]) -> list[StatusCount]:
+    counts = Counter(m.status for m in markers)
     order = (ClaimStatus.CONTESTED, ClaimStatus.CORROBORATED, ClaimStatus.UNREVIEWED)
-    return [StatusCount(s.value, s.label, counts.get(s.value, 0)) for s in order]
+    rows = [StatusCount(s.value, s.label, counts.get(s.value, 0)) for s in order]
+    return [*rows[:2], StatusCount(FIGURES, FIGURES_LABEL, counts.get(FIGURES, 0)), *rows[2:]]
 
 
-def strongest_status(claims: Iterable[Claim]) -> str:
-    """The status a sentence holding these claims is shown with: contested wins, then unreviewed."""
-    statuses = [c.status for c in claims]
-    return max(statuses, key=lambda s: _STATUS_RANK.get(ClaimStatus(s), 0)) if statuses else ""
+def strongest_status(statuses: Iterable[str]) -> str:
+    """The status a sentence holding claims of these statuses is shown with: contested wins, then figures."""
+    return max(statuses, key=lambda s: _STATUS_RANK.get(s, 0), default="")
 
 
 # --- claim view -------------------------------------------------------------------
@@ -267,10 +293,53 @@ def mark_all(sentence: Sentence, spans: list[tuple[int, int]]) -> list[Segment]:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkWhy:
+    """How a machine link was found, in words: the threshold that fired and the signals behind the score."""
+
+    summary: str
+    reasons: list[str]
+    signals: list[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceRow:
     evidence: Evidence
     article_title: str
     text: Marked
+    why: LinkWhy | None = None
+
+    @property
+    def outlet(self) -> str:
+        outlet = self.evidence.sentence.article.outlet
+        return outlet.name if outlet is not None else ""
+
+    @property
+    def published_at(self) -> datetime | None:
+        return self.evidence.sentence.article.published_at
+
+    @property
+    def figure(self) -> bool:
+        return self.evidence.method == EvidenceMethod.FIGURE
+
+
+@dataclass(frozen=True, slots=True)
+class OutletEvidence:
+    """One outlet's evidence for a claim, earliest report first."""
+
+    outlet: str  # empty: the outlet is not known
+    rows: list[EvidenceRow]
+
+    @property
+    def first_published(self) -> datetime | None:
+        return self.rows[0].published_at
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimEvidence:
+    outlets: list[OutletEvidence]
+    total: int
+    withdrawn: int  # links a recompute no longer finds: hidden unless asked for
+    showing_withdrawn: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,23 +433,80 @@ def claim_spans_in_context(*, claim: Claim) -> list[SpanInContext]:
     return rows
 
 
-def claim_evidence(*, claim: Claim) -> list[EvidenceRow]:
-    """The claim's evidence, strongest first, each with its article and highlighted sentence."""
+_SIGNAL_LABELS = {
+    "cosine": "Embedding cosine",
+    "jaccard": "Word overlap (Jaccard)",
+    "containment": "Word containment",
+    "entity_overlap": "Name overlap",
+}
+
+
+def _number(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, int | float) else ""
+
+
+def _threshold_summary(decision: str, score: float, threshold: dict[str, Any]) -> str:
+    upper, lower = _number(threshold.get("upper")), _number(threshold.get("lower"))
+    fired = threshold.get("name")
+    if fired == "upper" and decision == "auto":
+        return f"score {score:.2f} reached the upper threshold {upper}: linked automatically"
+    if fired == "upper":
+        return f"score {score:.2f} reached the upper threshold {upper}, but is only suggested (see below)"
+    if fired == "lower":
+        return f"score {score:.2f} is between the lower threshold {lower} and the upper {upper}: suggested for review"
+    return f"score {score:.2f} is below the lower threshold {lower}"
+
+
+def link_why(details: object, score: float) -> LinkWhy | None:
+    """A scoring decision (``Evidence.details``) explained; None for links nobody scored (origin, manual)."""
+    if not isinstance(details, dict) or not isinstance(details.get("threshold"), dict):
+        return None
+    signals = details.get("signals") if isinstance(details.get("signals"), dict) else {}
+    assert isinstance(signals, dict)
+    shown = [(label, _number(signals.get(key))) for key, label in _SIGNAL_LABELS.items() if _number(signals.get(key))]
+    if signals.get("entities_shared"):
+        shown.append(("Shared names", ", ".join(map(str, signals["entities_shared"]))))
+    quantities = signals.get("quantities")
+    if isinstance(quantities, dict) and quantities.get("status") not in (None, "", "none"):
+        shown.append(("Figures", str(quantities["status"]).replace("_", " ")))
+    reasons = [str(r) for r in details.get("reasons", []) if r] if isinstance(details.get("reasons"), list) else []
+    summary = _threshold_summary(str(details.get("decision", "")), score, details["threshold"])
+    return LinkWhy(summary, reasons, shown)
+
+
+def _evidence_rows(claim: Claim) -> list[EvidenceRow]:
     evidence = (
         Evidence.objects.filter(claim=claim)
-        .select_related("sentence__article__outlet")
+        .select_related("sentence__article__outlet", "via_claim")
         .defer("sentence__article__body")
         .annotate(article_head=Left("sentence__article__body", TITLE_HEAD_CHARS))
-        .order_by("-score", "id")
+        .order_by(F("sentence__article__published_at").asc(nulls_last=True), "sentence__article_id", "start", "id")
     )
     return [
         EvidenceRow(
             evidence=e,
             article_title=title_from_head(e.sentence.article.title, e.article_head),
             text=mark(e.sentence, e.start, e.end),
+            why=link_why(e.details, e.score),
         )
         for e in evidence
     ]
+
+
+def claim_evidence(*, claim: Claim, include_withdrawn: bool = False) -> ClaimEvidence:
+    """The claim's evidence grouped by outlet, outlets and reports in publication order (one query).
+
+    Withdrawn links (a recompute no longer finds them) are counted but hidden unless asked for:
+    they stay in the database because a reviewer may have looked at them.
+    """
+    rows = _evidence_rows(claim)
+    withdrawn = sum(1 for r in rows if r.evidence.withdrawn_at is not None)
+    shown = rows if include_withdrawn else [r for r in rows if r.evidence.withdrawn_at is None]
+    by_outlet: dict[str, list[EvidenceRow]] = {}
+    for row in shown:
+        by_outlet.setdefault(row.outlet, []).append(row)
+    outlets = [OutletEvidence(name, group) for name, group in by_outlet.items()]
+    return ClaimEvidence(outlets, len(shown), withdrawn, include_withdrawn)
 
 
 def claim_history(*, claim: Claim) -> list[HistoryEntry]:
@@ -449,6 +575,11 @@ def jobs_active(*, limit: int = 20) -> list[Job]:
     """Queued and running jobs, newest first: the dashboard polls their progress."""
     active = Job.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING])
     return list(active.order_by("-created_at", "-id").defer("result")[:limit])
+
+
+def job_active(*, kind: str) -> Job | None:
+    """The queued or running job of this kind, if any (the dashboard starts a recompute only once)."""
+    return Job.objects.filter(kind=kind, state__in=[JobState.QUEUED, JobState.RUNNING]).defer("result").first()
 
 
 def jobs_finished(*, limit: int = 8) -> list[Job]:
@@ -526,4 +657,163 @@ def search_sentences(*, q: str) -> QuerySet[Sentence]:
         .defer("article__body")
         .annotate(article_head=Left("article__body", TITLE_HEAD_CHARS))
         .order_by("-article_id", "position")
+    )
+
+
+# --- duplicate groups -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    group: DuplicateGroup
+    members: int
+    outlets: int
+    conflicting: bool
+
+
+def group_rows(groups: Iterable[DuplicateGroup]) -> list[GroupRow]:
+    """A page of groups with live member and outlet counts and whether figures conflict (two queries)."""
+    groups = list(groups)
+    ids = [g.pk for g in groups]
+    counts = {
+        row["group_id"]: row
+        for row in GroupMember.objects.filter(group_id__in=ids, claim__deleted_at__isnull=True)
+        .values("group_id")
+        .annotate(n=Count("pk"), outlets=Count("claim__article__outlet", distinct=True))
+    }
+    conflicting = set(
+        Claim.objects.filter(group_member__group_id__in=ids)
+        .filter(conflicting_figures_exists())
+        .values_list("group_member__group_id", flat=True)
+    )
+    return [
+        GroupRow(g, counts.get(g.pk, {}).get("n", 0), counts.get(g.pk, {}).get("outlets", 0), g.pk in conflicting)
+        for g in groups
+    ]
+
+
+def groups_missing(*, group_ids: Iterable[int]) -> list[int]:
+    """Which of these group numbers do not exist (a merge names them by hand)."""
+    wanted = set(group_ids)
+    return sorted(wanted - set(DuplicateGroup.objects.filter(pk__in=wanted).values_list("pk", flat=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupHistoryRow:
+    decision: GroupDecision
+    title: str  # a word or two for the history badge
+    label: str
+    other_group_id: int | None  # the group the sentence links to, if any
+
+
+def group_history_rows(*, group: DuplicateGroup, decisions: Iterable[GroupDecision]) -> list[GroupHistoryRow]:
+    """Decisions worded from this group's side. A split is recorded on both groups; each page shows its own copy."""
+    rows = []
+    for d in decisions:
+        mine = d.group_id == group.pk
+        if d.action == GroupAction.SPLIT and not mine:
+            continue
+        if d.action == GroupAction.SPLIT:
+            # The new group is created by the split, so it has the larger number.
+            out = (d.other_group_id or 0) > group.pk
+            label = "Moved claims out to group" if out else "Split off from group"
+            rows.append(GroupHistoryRow(d, "Split", label, d.other_group_id))
+        elif d.action == GroupAction.MERGE and not mine:
+            rows.append(GroupHistoryRow(d, "Merged away", "Merged into group", d.group_id))
+        elif d.action == GroupAction.MERGE:
+            label = "Merged in group" if d.other_group_id else "Added claims"
+            rows.append(GroupHistoryRow(d, "Merged" if d.other_group_id else "Grouped", label, d.other_group_id))
+        else:
+            rows.append(GroupHistoryRow(d, "Canonical wording", "Chose the canonical wording", None))
+    return rows
+
+
+# --- claim view: provenance timeline -----------------------------------------------------
+
+TIMELINE_WIDTH = 640
+TIMELINE_LABEL_WIDTH = 150  # outlet names left of the plot
+TIMELINE_LANE = 26
+TIMELINE_TOP = 12
+TIMELINE_AXIS = 30  # room under the lanes for the time axis
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineDot:
+    x: float
+    y: float
+    report: Report
+    first: bool  # where the claim appeared first
+    copy: bool  # repeats an earlier article's text or source
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineLane:
+    y: float
+    outlet: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineTick:
+    x: float
+    at: datetime
+    anchor: str  # SVG text-anchor
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Where and when a claim was reported: one lane per outlet, one dot per report (drawn server-side as SVG)."""
+
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    axis_y: float
+    lanes: list[TimelineLane]
+    dots: list[TimelineDot]
+    ticks: list[TimelineTick]
+    undated: list[Report]
+
+
+def claim_timeline(corroboration: Corroboration) -> Timeline | None:
+    """Lay out the dated reports of a claim in time; None when no report has a date (no query)."""
+    dated = [r for r in corroboration.reports if r.published_at is not None]
+    if not dated:
+        return None
+    outlets = list(dict.fromkeys(r.outlet or "Unknown outlet" for r in dated))
+    lane_y = {name: TIMELINE_TOP + TIMELINE_LANE * (n + 0.5) for n, name in enumerate(outlets)}
+    left, right = TIMELINE_LABEL_WIDTH + 10, TIMELINE_WIDTH - 40
+    times = [r.published_at for r in dated if r.published_at is not None]
+    start, end = min(times), max(times)
+    span = (end - start).total_seconds()
+
+    def x_of(at: datetime) -> float:
+        # A single instant sits mid-plot rather than on an edge.
+        return (left + right) / 2 if span == 0 else left + (right - left) * (at - start).total_seconds() / span
+
+    first = corroboration.first_appearance
+    dots = [
+        TimelineDot(
+            round(x_of(r.published_at), 1),
+            lane_y[r.outlet or "Unknown outlet"],
+            r,
+            first is not None and r.evidence_id == first.evidence_id,
+            r.copy_of_article_id is not None,
+        )
+        for r in dated
+        if r.published_at is not None
+    ]
+    axis_y = TIMELINE_TOP + TIMELINE_LANE * len(outlets) + 6
+    ticks = [TimelineTick(round(x_of(start), 1), start, "middle" if span == 0 else "start")]
+    if span:
+        ticks.append(TimelineTick(round(x_of(end), 1), end, "end"))
+    return Timeline(
+        width=TIMELINE_WIDTH,
+        height=int(axis_y + TIMELINE_AXIS),
+        plot_left=left,
+        plot_right=right,
+        axis_y=axis_y,
+        lanes=[TimelineLane(y, name) for name, y in lane_y.items()],
+        dots=dots,
+        ticks=ticks,
+        undated=[r for r in corroboration.reports if r.published_at is None],
     )

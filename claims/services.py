@@ -6,9 +6,10 @@ import logging
 import uuid
 from collections.abc import Iterable
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -21,6 +22,7 @@ from claims.models import (
     ClaimOrigin,
     ClaimRevision,
     ClaimSpan,
+    ClaimStatus,
     Evidence,
     EvidenceDecision,
     EvidenceDecisionChoice,
@@ -43,6 +45,11 @@ from sources.text.reading import ArticleDocument, InvalidDocument, ReadError, pa
 
 logger = logging.getLogger(__name__)
 MAX_ERRORS_IN_RESULT = 100
+MAX_CLAIM_CHARS = 2000
+MAX_SPLIT_PARTS = 20
+MAX_JOB_ATTEMPTS = 20
+# Failures that say nothing about the document: the work is retried, never marked failed.
+RETRYABLE = (SoftTimeLimitExceeded, OperationalError, InterfaceError)
 
 
 class StaleVersion(Exception):
@@ -158,6 +165,21 @@ def _origin_evidence(claim: Claim, sentence: Sentence, draft: drafting.ClaimDraf
 # --- reviews and evidence decisions -------------------------------------------
 
 
+def _check_writable(claim: Claim, expected_version: int | None) -> None:
+    """Refuse a write on a hidden claim, or one based on a version the caller did not see last."""
+    if claim.deleted_at is not None:
+        raise ValidationError({"claim": "This claim is deleted (or was split); restore it or use its parts."})
+    if expected_version is not None and claim.version != expected_version:
+        raise StaleVersion(
+            claim,
+            claim.reviews.order_by("-created_at", "-id").select_related("reviewer").first(),
+            EvidenceDecision.objects.filter(evidence__claim=claim)
+            .order_by("-created_at", "-id")
+            .select_related("reviewer")
+            .first(),
+        )
+
+
 @transaction.atomic
 def review_record(
     *,
@@ -180,15 +202,7 @@ def review_record(
     if not rationale:
         raise ValidationError({"rationale": "A rationale is required: say why."})
     claim = Claim.objects.select_for_update().get(pk=claim_id)
-    if expected_version is not None and claim.version != expected_version:
-        raise StaleVersion(
-            claim,
-            claim.reviews.order_by("-created_at", "-id").select_related("reviewer").first(),
-            EvidenceDecision.objects.filter(evidence__claim=claim)
-            .order_by("-created_at", "-id")
-            .select_related("reviewer")
-            .first(),
-        )
+    _check_writable(claim, expected_version)
     review = Review.objects.create(claim=claim, reviewer=reviewer, verdict=verdict, rationale=rationale)
     Claim.objects.filter(pk=claim.pk).update(status=verdict, version=F("version") + 1)
     api_services.webhook_review_recorded(review=review, claim_version=claim.version + 1)
@@ -196,13 +210,20 @@ def review_record(
 
 
 @transaction.atomic
-def evidence_decide(*, evidence_id: int, reviewer: User, decision: str, note: str = "") -> EvidenceDecision:
-    """Confirm or reject an evidence link; the link itself is kept either way."""
+def evidence_decide(
+    *, evidence_id: int, reviewer: User, decision: str, note: str = "", expected_version: int | None = None
+) -> EvidenceDecision:
+    """Confirm or reject an evidence link; the link itself is kept either way.
+
+    ``expected_version`` is the claim's version the reviewer saw: a colleague's decision
+    in between raises ``StaleVersion`` instead of being silently reversed.
+    """
     if not can_review(reviewer):
         raise PermissionDenied("Only reviewers can confirm or reject evidence.")
     if decision not in (EvidenceDecisionChoice.CONFIRMED, EvidenceDecisionChoice.REJECTED):
         raise ValidationError({"decision": "Choose confirmed or rejected."})
     evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
+    _check_writable(Claim.objects.select_for_update().get(pk=evidence.claim_id), expected_version)
     record = EvidenceDecision.objects.create(evidence=evidence, decision=decision, reviewer=reviewer, note=note.strip())
     Evidence.objects.filter(pk=evidence.pk).update(decision=decision)
     Claim.objects.filter(pk=evidence.claim_id).update(version=F("version") + 1)
@@ -260,6 +281,12 @@ def job_enqueue(*, job: Job) -> None:
 
 
 def _job_claim(job_id: int) -> bool:
+    # A job that kills its worker every time would be redelivered for ever: stop it, with the reason.
+    Job.objects.filter(pk=job_id, state__in=[JobState.QUEUED, JobState.RUNNING], attempts__gte=MAX_JOB_ATTEMPTS).update(
+        state=JobState.FAILED,
+        error=f"gave up after {MAX_JOB_ATTEMPTS} deliveries; finished items are kept",
+        finished_at=timezone.now(),
+    )
     # The conditional update is the lock: a second delivery of a finished job does nothing.
     return (
         Job.objects.filter(pk=job_id, state__in=[JobState.QUEUED, JobState.RUNNING]).update(
@@ -284,6 +311,8 @@ def ingest_item_process(*, item_id: int) -> None:
             claims_extract_for_article(article=outcome.article)
     except InvalidDocument as exc:
         item.state, item.message = ItemState.FAILED, str(exc)
+    except RETRYABLE:
+        raise  # the item stays pending; the task is retried or re-queued and resumes here
     except Exception as exc:  # one broken document must not stop the batch
         logger.exception("ingesting %s failed", item.source)
         item.state, item.message = ItemState.FAILED, f"internal error while ingesting: {type(exc).__name__}"
@@ -318,6 +347,11 @@ def job_finish(*, job_id: int) -> Job:
     job.finished_at = timezone.now()
     job.save(update_fields=["result", "state", "done", "finished_at"])
     api_services.webhook_job_finished(job=job)
+    if job.kind in (JobKind.INGEST, JobKind.EXTRACT):
+        from claims import matching_services  # it imports this module
+
+        # After commit, so a failing match job can never undo the ingest it follows.
+        transaction.on_commit(lambda: matching_services.job_create_match_for_finished(job=job))
     return job
 
 
@@ -372,11 +406,19 @@ def extract_item_process(*, item_id: int) -> None:
     if article is None:
         item.state, item.message = ItemState.FAILED, "no such article"
     else:
-        before = article.claims.count()
-        total = claims_extract_for_article(article=article)
-        added = article.claims.count() - before
-        item.state, item.article = ItemState.CREATED, article
-        item.message = f"{total} claims extracted, {added} new"
+        try:
+            with transaction.atomic():
+                before = article.claims.count()
+                total = claims_extract_for_article(article=article)
+                added = article.claims.count() - before
+        except RETRYABLE:
+            raise
+        except Exception as exc:  # one article the extractor chokes on must not stop the rest
+            logger.exception("extracting claims of article %s failed", article.pk)
+            item.state, item.message = ItemState.FAILED, f"internal error while extracting: {type(exc).__name__}"
+        else:
+            item.state, item.article = ItemState.CREATED, article
+            item.message = f"{total} claims extracted, {added} new"
     item.save(update_fields=["state", "message", "article"])
     Job.objects.filter(pk=item.job_id).update(done=F("done") + 1)
 
@@ -397,6 +439,10 @@ def _clean_claim_text(text: str) -> str:
     cleaned = extraction.normalise_claim_text(text)
     if not cleaned:
         raise ValidationError({"text": "A claim needs wording."})
+    if len(cleaned) > MAX_CLAIM_CHARS:
+        raise ValidationError(
+            {"text": f"A claim is at most {MAX_CLAIM_CHARS:,} characters; this one has {len(cleaned):,}."}
+        )
     return cleaned
 
 
@@ -473,7 +519,10 @@ def claim_edit(*, claim_id: int, text: str, user: User, expected_version: int | 
         claim=claim, action=RevisionAction.EDITED, text_before=claim.text, text_after=wording, note=note, user=user
     )
     now = timezone.now()
-    Claim.objects.filter(pk=claim.pk).update(text=wording, edited_by=user, edited_at=now, version=F("version") + 1)
+    # A verdict was given on the old wording: the new one goes back to the queue (the verdict stays in history).
+    Claim.objects.filter(pk=claim.pk).update(
+        text=wording, edited_by=user, edited_at=now, status=ClaimStatus.UNREVIEWED, version=F("version") + 1
+    )
     claim.refresh_from_db()
     return claim
 
@@ -484,7 +533,9 @@ def claim_split(*, claim_id: int, texts: list[str], user: User, expected_version
     claim = _claim_for_edit(claim_id, user, expected_version)
     if claim.deleted_at is not None:
         raise ValidationError({"claim": "This claim is deleted; restore it before splitting."})
-    wordings = [w for w in (extraction.normalise_claim_text(t) for t in texts) if w]
+    if len([t for t in texts if t.strip()]) > MAX_SPLIT_PARTS:
+        raise ValidationError({"texts": f"Split into at most {MAX_SPLIT_PARTS} claims at once."})
+    wordings = [_clean_claim_text(t) for t in texts if extraction.normalise_claim_text(t)]
     if len(wordings) < 2:
         raise ValidationError({"texts": "Give at least two claims to split into."})
     parts = []
@@ -559,6 +610,7 @@ def evidence_add_manual(
     if stance not in Stance.values:
         raise ValidationError({"stance": f"Choose one of: {', '.join(Stance.values)}."})
     claim = Claim.objects.select_for_update().get(pk=claim_id)
+    _check_writable(claim, None)
     sentence = Sentence.objects.get(pk=sentence_id)
     if not sentence.start <= start < end <= sentence.end:
         raise ValidationError({"span": f"The span must lie within the sentence ({sentence.start}-{sentence.end})."})

@@ -19,28 +19,33 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
-from claims import queue, selectors, services
+from claims import group_selectors, group_services, matching_selectors, matching_services, queue, selectors, services
 from claims.forms import (
     ArticleFilterForm,
     ClaimAddForm,
     ClaimDeleteForm,
     ClaimEditForm,
+    ClaimGroupForm,
     ClaimSplitForm,
     EvidenceDecisionForm,
+    GroupCanonicalForm,
+    GroupFilterForm,
+    GroupMergeForm,
+    GroupSplitForm,
     QueueFilterForm,
     SearchForm,
     UploadForm,
     VerdictForm,
 )
-from claims.models import Claim, ClaimStatus, Evidence, Job, JobState
-from claims.roles import AnyUser, can_review, can_view
+from claims.models import Claim, ClaimStatus, DuplicateGroup, Evidence, Job, JobKind, JobState
+from claims.roles import AnyUser, can_admin, can_review, can_view
 from sources import selectors as source_selectors
 from sources.models import Article
 from sources.services import story_create
@@ -130,7 +135,7 @@ def _reader_page(
     request: HttpRequest, article: Article, add_form: ClaimAddForm | None = None, status: int = 200
 ) -> HttpResponse:
     paragraphs = selectors.article_reader(article=article)
-    claims = selectors.reader_claims(paragraphs)
+    markers = selectors.reader_claims(paragraphs)
     adding = None
     if can_review(request.user):
         posted = add_form.data.get("position") if add_form is not None else None
@@ -144,8 +149,8 @@ def _reader_page(
         {
             "article": article,
             "paragraphs": paragraphs,
-            "counts": selectors.claim_status_counts(claims),
-            "reviewed": [c for c in claims if c.status != ClaimStatus.UNREVIEWED],
+            "counts": selectors.claim_status_counts(markers),
+            "reviewed": [m.claim for m in markers if m.claim.status != ClaimStatus.UNREVIEWED],
             "adding": adding,
             "add_form": add_form if adding is not None else None,
         },
@@ -203,6 +208,7 @@ class ClaimForms:
     edit: ClaimEditForm | None = None
     split: ClaimSplitForm | None = None
     delete: ClaimDeleteForm | None = None
+    group: ClaimGroupForm | None = None
     open: str = ""  # the tool to show unfolded: "edit", "split" or "delete"
 
     @classmethod
@@ -215,18 +221,23 @@ class ClaimForms:
             edit=ClaimEditForm(initial={**version, "text": claim.text}),
             split=ClaimSplitForm(initial={**version, "texts": claim.text}),
             delete=ClaimDeleteForm(initial=version),
+            group=ClaimGroupForm(),
         )
 
 
 def claim_context(request: HttpRequest, claim: Claim, forms: ClaimForms, conflict: str = "") -> dict[str, Any]:
     """Everything the claim view (and the queue, which shows the same claim view) renders."""
+    corroboration = matching_selectors.claim_corroboration(claim=claim)
     return {
         "claim": claim,
         "article": claim.article,
         "facts": selectors.claim_facts(claim=claim),
         "spans": selectors.claim_spans_in_context(claim=claim),
-        "evidence": selectors.claim_evidence(claim=claim),
+        "evidence": selectors.claim_evidence(claim=claim, include_withdrawn=request.GET.get("withdrawn") == "1"),
         "history": selectors.claim_history(claim=claim),
+        "group": group_selectors.group_for_claim(claim=claim),
+        "corroboration": corroboration,
+        "timeline": selectors.claim_timeline(corroboration),
         # Only a deleted claim can have been split (splitting hides the original).
         "split_into": selectors.claim_split_relatives(claim=claim) if claim.deleted_at is not None else [],
         "form": forms.verdict,
@@ -564,6 +575,25 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "claims/queue.html", context)
 
 
+ADMINS_ONLY = "Only admins can recompute every link: it re-scores the whole corpus."
+
+
+@require_POST
+@login_required
+def recompute(request: HttpRequest) -> HttpResponse:
+    """An admin re-links every claim and regroups (reviewers' decisions and pinned members are kept)."""
+    user = request.user
+    if not isinstance(user, User) or not can_admin(user):
+        raise PermissionDenied(ADMINS_ONLY)
+    running = selectors.job_active(kind=JobKind.RECOMPUTE)
+    if running is not None:
+        messages.info(request, f"A recompute is already under way as job {running.pk}; it was not started twice.")
+        return redirect("claims:dashboard")
+    job = matching_services.job_create_recompute(created_by=user)
+    messages.success(request, f"Recomputing every link and group as job {job.pk}: {job.total} step(s).")
+    return redirect("claims:dashboard")
+
+
 @require_POST
 @reviewer_required
 def queue_release(request: HttpRequest) -> HttpResponse:
@@ -595,3 +625,209 @@ def search(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "claims/search.html", context)
+
+
+# --- duplicate groups ----------------------------------------------------------------------
+
+GROUPS_PER_PAGE = 50
+GROUP_HISTORY_SHOWN = 100
+CANONICAL_INVALID = "Choose one of the group's claims as the canonical wording; reload the page and try again."
+
+
+def _group_or_404(group_id: int) -> DuplicateGroup:
+    try:
+        return group_selectors.group_get(group_id=group_id)
+    except DuplicateGroup.DoesNotExist:
+        raise Http404("No duplicate group with this number.") from None
+
+
+@dataclass(slots=True)
+class GroupForms:
+    """The forms a group page shows a reviewer; a bound one carries a failed submission's input and errors."""
+
+    merge: GroupMergeForm | None = None
+    split: GroupSplitForm | None = None
+
+    @classmethod
+    def for_group(cls, group: DuplicateGroup, member_ids: list[int], user: AnyUser) -> GroupForms:
+        if not can_review(user):
+            return cls()
+        version = {"version": group.version}
+        return cls(merge=GroupMergeForm(initial=version), split=GroupSplitForm(initial=version, member_ids=member_ids))
+
+
+def _group_page(
+    request: HttpRequest,
+    group: DuplicateGroup,
+    bound: GroupForms | None = None,
+    conflict: str = "",
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    rows = group_selectors.group_members(group=group)
+    page_forms = GroupForms.for_group(group, [r.claim.pk for r in rows], request.user)
+    if page_forms.merge is not None and bound is not None:
+        page_forms.merge = bound.merge or page_forms.merge
+        page_forms.split = bound.split or page_forms.split
+    ticked = request.POST.getlist("claims") if page_forms.split and page_forms.split.is_bound else []
+    return render(
+        request,
+        "claims/group_detail.html",
+        {
+            "group": group,
+            "rows": rows,
+            "figures": group_selectors.group_figures(rows=rows),
+            "history": selectors.group_history_rows(
+                group=group, decisions=group_selectors.group_history(group=group)[:GROUP_HISTORY_SHOWN]
+            ),
+            "forms": page_forms,
+            "ticked": {int(pk) for pk in ticked if str(pk).isdigit()},
+            "conflict": conflict,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+@viewer_required
+def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+    return _group_page(request, _group_or_404(group_id))
+
+
+def _with_version(request: HttpRequest, version: int) -> QueryDict:
+    """The reviewer's input again, now carrying the current version: sending it once more is a deliberate choice."""
+    data = request.POST.copy()
+    data["version"] = str(version)
+    return data
+
+
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_POST
+@reviewer_required
+def group_merge(request: HttpRequest, group_id: int) -> HttpResponse:
+    reviewer = _reviewer(request)
+    group = _group_or_404(group_id)
+    form = GroupMergeForm(request.POST)
+    bound = GroupForms(merge=form)
+    if not form.is_valid():
+        return _group_page(request, group, bound, status=400)
+    missing = selectors.groups_missing(group_ids=form.cleaned_data["groups"])
+    if missing:
+        form.add_error("groups", f"No such group: {', '.join(map(str, missing))}.")
+        return _group_page(request, group, bound, status=400)
+    try:
+        group_services.group_merge(
+            group_id=group.pk,
+            user=reviewer,
+            claim_ids=form.cleaned_data["claims"],
+            other_group_ids=form.cleaned_data["groups"],
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except group_services.GroupChanged as exc:
+        retry = GroupForms(merge=GroupMergeForm(_with_version(request, exc.group.version)))
+        return _group_page(request, _group_or_404(group.pk), retry, conflict=str(exc), status=409)
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _group_page(request, group, bound, status=400)
+    messages.success(request, "Merged: the claims are in this group now, pinned so that recomputes keep them here.")
+    return redirect("claims:group-detail", group_id=group.pk)
+
+
+@require_POST
+@reviewer_required
+def group_split(request: HttpRequest, group_id: int) -> HttpResponse:
+    reviewer = _reviewer(request)
+    group = _group_or_404(group_id)
+    member_ids = [r.claim.pk for r in group_selectors.group_members(group=group)]
+    form = GroupSplitForm(request.POST, member_ids=member_ids)
+    bound = GroupForms(split=form)
+    if not form.is_valid():
+        return _group_page(request, group, bound, status=400)
+    try:
+        new = group_services.group_split(
+            group_id=group.pk,
+            claim_ids=form.cleaned_data["claims"],
+            user=reviewer,
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except group_services.GroupChanged as exc:
+        fresh = _group_or_404(group.pk)
+        ids = [r.claim.pk for r in group_selectors.group_members(group=fresh)]
+        retry = GroupForms(split=GroupSplitForm(_with_version(request, fresh.version), member_ids=ids))
+        return _group_page(request, fresh, retry, conflict=str(exc), status=409)
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _group_page(request, group, bound, status=400)
+    moved = len(form.cleaned_data["claims"])
+    messages.success(request, f"Moved {moved} claim(s) out into group {new.pk}.")
+    return redirect("claims:group-detail", group_id=group.pk)
+
+
+@require_POST
+@reviewer_required
+def group_canonical(request: HttpRequest, group_id: int) -> HttpResponse:
+    reviewer = _reviewer(request)
+    group = _group_or_404(group_id)
+    form = GroupCanonicalForm(request.POST)
+    if not form.is_valid():
+        return _group_page(request, group, error=CANONICAL_INVALID, status=400)
+    try:
+        group_services.group_set_canonical(
+            group_id=group.pk,
+            claim_id=form.cleaned_data["claim"],
+            user=reviewer,
+            expected_version=form.cleaned_data["version"],
+        )
+    except group_services.GroupChanged as exc:
+        return _group_page(request, _group_or_404(group.pk), conflict=str(exc), status=409)
+    except ValidationError as exc:
+        return _group_page(request, group, error=" ".join(exc.messages), status=400)
+    messages.success(request, f"Claim {form.cleaned_data['claim']} is now the canonical wording of this group.")
+    return redirect("claims:group-detail", group_id=group.pk)
+
+
+@require_http_methods(["GET", "HEAD"])
+@viewer_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    filters = GroupFilterForm(request.GET or None)
+    conflicting = bool(filters.is_valid() and filters.cleaned_data["conflicting"]) if filters.is_bound else False
+    groups = group_selectors.groups_list(conflicting=True if conflicting else None)
+    page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "claims/group_list.html",
+        {"filters": filters, "conflicting": conflicting, "page": page, "rows": selectors.group_rows(page.object_list)},
+    )
+
+
+@require_POST
+@reviewer_required
+def claim_group(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """Start a duplicate group from the claim view (post/redirect/get to the new group)."""
+    reviewer = _reviewer(request)
+    claim = _claim_or_404(claim_id)
+    form = ClaimGroupForm(request.POST)
+    page_forms = replace_form(ClaimForms.for_claim(claim, reviewer), "group", form)
+    if not form.is_valid():
+        return _claim_page(request, claim, status=400, forms=page_forms)
+    existing = group_selectors.group_for_claim(claim=claim)
+    if existing is not None:
+        # Starting a new group would silently pull the claim out of its group: merge there instead.
+        form.add_error(None, f"This claim is already in group {existing.pk}; merge claims into that group.")
+        return _claim_page(request, claim, status=409, forms=page_forms)
+    try:
+        group = group_services.group_create(
+            claim_ids=[claim.pk, *form.cleaned_data["claims"]], user=reviewer, note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _claim_page(request, claim, status=400, forms=page_forms)
+    messages.success(request, f"Grouped claim {claim.pk} with {len(form.cleaned_data['claims'])} other claim(s).")
+    return redirect("claims:group-detail", group_id=group.pk)

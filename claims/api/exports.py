@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
 from claims.api import filters
-from claims.models import Claim, Evidence, EvidenceDecisionChoice, Stance, Verdict
+from claims.models import Claim, Evidence, EvidenceDecisionChoice, LinkStrength, Stance, Verdict
 from sources.models import Article
 
 RATING_VALUES = {Verdict.CONTESTED: 1, Verdict.CORROBORATED: 5}
@@ -72,10 +72,15 @@ def _creative_work(article: Article, request: Request) -> dict[str, Any]:
 
 
 def _supporting_articles(claim: Claim) -> list[Article]:
-    """The claim's own article and every article with a supporting link not rejected by a reviewer."""
+    """The claim's own article and every article with a standing supporting link.
+
+    Standing: not rejected by a reviewer, not withdrawn by a recompute, and not a machine
+    suggestion nobody has confirmed yet (a published ClaimReview must not cite guesses).
+    """
     ids = set(
-        Evidence.objects.filter(claim=claim, stance=Stance.SUPPORTS)
+        Evidence.objects.filter(claim=claim, stance=Stance.SUPPORTS, withdrawn_at__isnull=True)
         .exclude(decision=EvidenceDecisionChoice.REJECTED)
+        .exclude(strength=LinkStrength.SUGGESTED, decision=EvidenceDecisionChoice.PENDING)
         .values_list("sentence__article_id", flat=True)
     )
     ids.add(claim.article_id)
@@ -116,8 +121,12 @@ def claim_review(claim: Claim, request: Request) -> dict[str, Any]:
 
 
 def web_annotations(claim: Claim, request: Request) -> dict[str, Any]:
-    """Each evidence link of the claim as a Web Annotation targeting its exact span."""
-    rows = Evidence.objects.filter(claim=claim).select_related("sentence__article").order_by("id")
+    """Each live evidence link of the claim (not withdrawn by a recompute) as a Web Annotation on its exact span."""
+    rows = (
+        Evidence.objects.filter(claim=claim, withdrawn_at__isnull=True)
+        .select_related("sentence__article")
+        .order_by("id")
+    )
     items = []
     claim_url = reverse("api:claim-detail", args=[claim.pk], request=request)
     for evidence in rows:

@@ -6,13 +6,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
+from claims import group_selectors
 from claims.models import (
     Claim,
     ClaimStatus,
+    DuplicateGroup,
     Evidence,
     EvidenceDecisionChoice,
     Job,
@@ -33,6 +36,29 @@ class IdFilter(filters.Filter):
         super().__init__(field_name=field_name, min_value=1, help_text=help_text)
         # The schema of this one filter (django-filter alone would call it a string).
         extend_schema_field({"type": "integer", "minimum": 1, "description": help_text})(self)
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0); anything else is a 400, where django-filter's boolean would ignore it."""
+
+    widget = forms.TextInput
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        parsed = self.VALUES.get(str(value).strip().lower())
+        if parsed is None:
+            raise forms.ValidationError("Send true or false.", code="invalid")
+        return parsed
+
+
+class StrictBooleanFilter(filters.Filter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *, method: str, help_text: str) -> None:
+        super().__init__(method=method, help_text=help_text)
+        extend_schema_field({"type": "boolean", "description": help_text})(self)
 
 
 class UTCIsoDateTimeField(IsoDateTimeField):
@@ -94,9 +120,27 @@ class ClaimFilter(filters.FilterSet):
         help_text="The claim's article was published strictly before (ISO 8601 date or time)",
     )
 
+    has_conflicting_figures = StrictBooleanFilter(
+        method="filter_conflicting_figures",
+        help_text="Linked to another report that gives the same quantity a different figure (link not rejected)",
+    )
+
     class Meta:
         model = Claim
-        fields = ["status", "story", "article", "outlet", "q", "published_after", "published_before"]
+        fields = [
+            "status",
+            "story",
+            "article",
+            "outlet",
+            "q",
+            "published_after",
+            "published_before",
+            "has_conflicting_figures",
+        ]
+
+    def filter_conflicting_figures(self, queryset: QuerySet[Claim], name: str, value: bool) -> QuerySet[Claim]:
+        conflicting = group_selectors.conflicting_figures_exists()
+        return queryset.filter(conflicting) if value else queryset.exclude(conflicting)
 
 
 class ReviewFilter(filters.FilterSet):
@@ -122,6 +166,37 @@ class EvidenceFilter(filters.FilterSet):
     stance = filters.ChoiceFilter(choices=Stance.choices, help_text="Supports or contradicts")
     decision = filters.ChoiceFilter(choices=EvidenceDecisionChoice.choices, help_text="Reviewer decision")
 
+    include_withdrawn = StrictBooleanFilter(
+        method="filter_include_withdrawn",
+        help_text="Also list machine links a recompute withdrew (hidden by default)",
+    )
+
     class Meta:
         model = Evidence
-        fields = ["claim", "article", "stance", "decision"]
+        fields = ["claim", "article", "stance", "decision", "include_withdrawn"]
+
+    def filter_include_withdrawn(self, queryset: QuerySet[Evidence], name: str, value: bool) -> QuerySet[Evidence]:
+        # The hiding itself is in filter_queryset: a method filter only runs when its parameter is sent.
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("include_withdrawn"):
+            return queryset
+        return queryset.filter(withdrawn_at__isnull=True)
+
+
+class GroupFilter(filters.FilterSet):
+    conflicting = StrictBooleanFilter(
+        method="filter_conflicting",
+        help_text="Some member is linked to a report giving the same quantity a different figure",
+    )
+
+    class Meta:
+        model = DuplicateGroup
+        fields = ["conflicting"]
+
+    def filter_conflicting(
+        self, queryset: QuerySet[DuplicateGroup], name: str, value: bool
+    ) -> QuerySet[DuplicateGroup]:
+        return queryset.filter(pk__in=group_selectors.groups_list(conflicting=value).values("pk"))

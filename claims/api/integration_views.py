@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
-from django.db.models import F, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -30,6 +29,7 @@ from rest_framework.views import APIView
 
 from claims import api_services, services
 from claims.api import exports, filters, selectors
+from claims.api.pagination import IdCursorPagination
 from claims.api.serializers import (
     EvidenceCreateSerializer,
     EvidenceDecisionSerializer,
@@ -46,6 +46,8 @@ from claims.models import Evidence, WebhookDelivery, WebhookEndpoint
 from claims.permissions import CanManageWebhooks
 from claims.roles import can_admin
 
+_Row = TypeVar("_Row")
+
 
 def _user(request: Request) -> User:
     if not isinstance(request.user, User):
@@ -54,13 +56,6 @@ def _user(request: Request) -> User:
 
 
 # --- evidence -------------------------------------------------------------------------------
-
-
-def evidence_queryset() -> QuerySet[Evidence]:
-    return Evidence.objects.annotate(
-        article_pk=F("sentence__article_id"),
-        quote=Substr("sentence__article__body", F("start") + 1, F("end") - F("start")),
-    ).order_by("id")
 
 
 @extend_schema_view(
@@ -85,9 +80,14 @@ class EvidenceViewSet(
 ):
     filterset_class = filters.EvidenceFilter
     parser_classes = [JSONParser]
+    pagination_class = IdCursorPagination
 
     def get_queryset(self) -> QuerySet[Evidence]:
-        return evidence_queryset()
+        return selectors.evidence_list()
+
+    def filter_queryset(self, queryset: QuerySet[Evidence, _Row]) -> QuerySet[Evidence, _Row]:
+        # List filters (and hiding withdrawn links) do not apply to one link named by id.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "create":
@@ -157,6 +157,9 @@ EXPORT_FILTERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Text the claim contains"),
     OpenApiParameter("published_after", OpenApiTypes.DATETIME, description="Article published at or after"),
     OpenApiParameter("published_before", OpenApiTypes.DATETIME, description="Article published strictly before"),
+    OpenApiParameter(
+        "has_conflicting_figures", OpenApiTypes.BOOL, description="Linked to a report giving a different figure"
+    ),
 ]
 
 

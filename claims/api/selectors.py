@@ -9,10 +9,14 @@ cut out of the body by the database instead of loading the body.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, F, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 
-from claims.models import Claim, ClaimSpan, Evidence, Job, JobItem, Review
+from claims import group_selectors
+from claims.group_selectors import FigureRow, GroupMemberRow
+from claims.models import Claim, ClaimSpan, DuplicateGroup, Evidence, GroupDecision, GroupMember, Job, JobItem, Review
 from sources.models import Article, Sentence
 
 
@@ -53,11 +57,17 @@ def claim_list() -> QuerySet[Claim]:
     return Claim.objects.order_by("article_id", "id")
 
 
-def claim_detail() -> QuerySet[Claim]:
-    spans = ClaimSpan.objects.annotate(text=_body_slice("sentence__article__body")).order_by("start", "id")
+def evidence_list(*, include_withdrawn: bool = True) -> QuerySet[Evidence]:
+    """Evidence with its article id and exact quote; links a recompute withdrew only when asked."""
     evidence = Evidence.objects.annotate(
         article_pk=F("sentence__article_id"), quote=_body_slice("sentence__article__body")
     ).order_by("id")
+    return evidence if include_withdrawn else evidence.filter(withdrawn_at__isnull=True)
+
+
+def claim_detail(*, include_withdrawn: bool = False) -> QuerySet[Claim]:
+    spans = ClaimSpan.objects.annotate(text=_body_slice("sentence__article__body")).order_by("start", "id")
+    evidence = evidence_list(include_withdrawn=include_withdrawn)
     reviews = Review.objects.select_related("reviewer").order_by("created_at", "id")
     return claim_list().prefetch_related(
         Prefetch("spans", queryset=spans),
@@ -78,3 +88,73 @@ def job_detail() -> QuerySet[Job]:
     # A queued item's payload holds the whole document; the API never shows it.
     items = JobItem.objects.defer("payload").order_by("position")
     return job_list().prefetch_related(Prefetch("items", queryset=items))
+
+
+# --- duplicate groups ------------------------------------------------------------------------
+
+
+def _live_member_count() -> Coalesce:
+    counted = (
+        GroupMember.objects.filter(group=OuterRef("pk"), claim__deleted_at__isnull=True)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def group_list(*, conflicting: bool | None = None) -> QuerySet[DuplicateGroup]:
+    return (
+        group_selectors.groups_list(conflicting=conflicting)
+        .select_related("canonical_by")
+        .annotate(size=_live_member_count())
+    )
+
+
+def group_detail_queryset() -> QuerySet[DuplicateGroup]:
+    """Every group, emptied ones too: their history is still there to read."""
+    return DuplicateGroup.objects.select_related("canonical", "canonical_by").annotate(size=_live_member_count())
+
+
+@dataclass(frozen=True, slots=True)
+class EventFigures:
+    event: str
+    figures: list[FigureRow]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDetail:
+    group: DuplicateGroup
+    members: list[GroupMemberRow]
+    figures: list[EventFigures]
+    history: list[GroupDecision]
+
+
+def group_detail(*, group: DuplicateGroup) -> GroupDetail:
+    members = group_selectors.group_members(group=group)
+    figures = group_selectors.group_figures(rows=members)
+    return GroupDetail(
+        group=group,
+        members=members,
+        figures=[EventFigures(event, rows) for event, rows in figures.items()],
+        history=list(group_selectors.group_history(group=group)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimGroup:
+    """The duplicate group a claim is in, as the claim detail shows it."""
+
+    id: int
+    version: int
+    canonical: int
+    size: int
+
+
+def claim_group(*, claim: Claim) -> ClaimGroup | None:
+    group = group_selectors.group_for_claim(claim=claim)
+    if group is None:
+        return None
+    size = GroupMember.objects.filter(group=group, claim__deleted_at__isnull=True).count()
+    return ClaimGroup(id=group.pk, version=group.version, canonical=group.canonical_id, size=size)

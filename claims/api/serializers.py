@@ -122,10 +122,39 @@ class ClaimSpanSerializer(serializers.ModelSerializer[ClaimSpan]):
 class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
     article = serializers.IntegerField(source="article_pk", read_only=True, help_text="Article the sentence is in")
     quote = serializers.CharField(read_only=True, help_text="The quoted text: article.body[start:end]")
+    details = serializers.DictField(
+        child=serializers.JSONField(),
+        read_only=True,
+        help_text="How a matched link was scored: every signal and the threshold that fired",
+    )
+    via_claim: serializers.PrimaryKeyRelatedField[Claim] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The other article's claim whose wording was matched"
+    )
+    withdrawn_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Set when a recompute no longer finds this undecided machine link (hidden unless asked for)",
+    )
 
     class Meta:
         model = Evidence
-        fields = ["id", "sentence", "article", "start", "end", "quote", "stance", "method", "score", "decision"]
+        fields = [
+            "id",
+            "claim",
+            "sentence",
+            "article",
+            "start",
+            "end",
+            "quote",
+            "stance",
+            "method",
+            "strength",
+            "score",
+            "details",
+            "via_claim",
+            "decision",
+            "withdrawn_at",
+        ]
         read_only_fields = fields
 
 
@@ -152,14 +181,87 @@ class ClaimReviewSerializer(serializers.ModelSerializer[Review]):
         read_only_fields = fields
 
 
+class ClaimGroupSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(read_only=True, help_text="GET /api/v1/groups/{id}/ for members and figures")
+    version = serializers.IntegerField(read_only=True)
+    canonical = serializers.IntegerField(read_only=True, help_text="Claim whose wording stands for the group")
+    size = serializers.IntegerField(read_only=True, help_text="Live claims in the group, this one included")
+
+
+class ReportSerializer(serializers.Serializer[Any]):
+    """One article that reports the claim (or contradicts it), through one evidence link."""
+
+    outlet = serializers.CharField(read_only=True)
+    article = serializers.IntegerField(source="article_id", read_only=True)
+    article_title = serializers.CharField(read_only=True)
+    published_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    stance = serializers.ChoiceField(choices=Stance.choices, read_only=True)
+    evidence = serializers.IntegerField(source="evidence_id", read_only=True)
+    copy_of_article = serializers.IntegerField(
+        source="copy_of_article_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The earlier article whose text or wire source this report repeats (not independent)",
+    )
+
+
+class CorroborationSerializer(serializers.Serializer[Any]):
+    supporting_outlets = serializers.IntegerField(read_only=True)
+    contradicting_outlets = serializers.IntegerField(read_only=True)
+    independent_supporting = serializers.IntegerField(
+        read_only=True, help_text="Supporting reports that are not copies of one text or of one agency's wire"
+    )
+    first_appearance = ReportSerializer(read_only=True, allow_null=True, help_text="Earliest dated supporting report")
+    reports = ReportSerializer(many=True, read_only=True, help_text="Live, unrejected links, in publication order")
+
+
+class ClaimDetailQuerySerializer(serializers.Serializer[Any]):
+    include_withdrawn = serializers.BooleanField(
+        default=False, help_text="Also list machine links a recompute withdrew (hidden by default)"
+    )
+
+
 class ClaimDetailSerializer(ClaimSerializer):
+    """A claim with its spans, evidence and reviews; the view passes its group and corroboration in the context."""
+
     spans = ClaimSpanSerializer(many=True, read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
     reviews = ClaimReviewSerializer(many=True, read_only=True)
+    attribution = serializers.ListField(
+        child=serializers.DictField(child=serializers.JSONField()),
+        read_only=True,
+        help_text="Who is credited, innermost first: source, verb, kind",
+    )
+    quantities = serializers.ListField(
+        child=serializers.DictField(child=serializers.JSONField()),
+        read_only=True,
+        help_text="Figures with qualifier and what they count",
+    )
+    group = serializers.SerializerMethodField(help_text="The duplicate group the claim is in, if any")
+    corroboration = serializers.SerializerMethodField(help_text="Who reports the claim, how independently, first")
 
     class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "spans", "evidence", "reviews"]
+        fields = [
+            *ClaimSerializer.Meta.fields,
+            "attribution",
+            "quantities",
+            "spans",
+            "evidence",
+            "reviews",
+            "group",
+            "corroboration",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(ClaimGroupSerializer(allow_null=True))
+    def get_group(self, claim: Claim) -> dict[str, Any] | None:
+        group = self.context.get("group")
+        return None if group is None else dict(ClaimGroupSerializer(group).data)
+
+    @extend_schema_field(CorroborationSerializer(allow_null=True))
+    def get_corroboration(self, claim: Claim) -> dict[str, Any] | None:
+        corroboration = self.context.get("corroboration")
+        return None if corroboration is None else dict(CorroborationSerializer(corroboration).data)
 
 
 # --- jobs and ingestion ---------------------------------------------------------

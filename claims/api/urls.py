@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from claims.api import integration_views, views
+from claims.api import group_views, integration_views, views
 
 app_name = "api"
 
@@ -18,6 +18,7 @@ router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("reviews", views.ReviewViewSet, basename="review")
 router.register("jobs", views.JobViewSet, basename="job")
 router.register("evidence", integration_views.EvidenceViewSet, basename="evidence")
+router.register("groups", group_views.GroupViewSet, basename="group")
 router.register("webhooks", integration_views.WebhookViewSet, basename="webhook")
 
 urlpatterns: list[URLPattern | URLResolver] = [

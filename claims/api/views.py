@@ -7,7 +7,6 @@ services, whose exceptions claims.api.errors turns into the one error shape.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -16,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -27,15 +26,18 @@ from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from claims import services
+from claims import api_services, matching_selectors, services
 from claims.api import exports, filters, selectors
-from claims.api.errors import PreconditionFailed, PreconditionRequired
+from claims.api.errors import PreconditionFailed
+from claims.api.etags import etag, required_version
 from claims.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from claims.api.pagination import IdCursorPagination, NewestFirstCursorPagination
 from claims.api.serializers import (
     ArticleBatchSerializer,
     ArticleDetailSerializer,
     ArticleSerializer,
     ArticleSingleCreateSerializer,
+    ClaimDetailQuerySerializer,
     ClaimDetailSerializer,
     ClaimSerializer,
     ErrorSerializer,
@@ -46,6 +48,7 @@ from claims.api.serializers import (
     SentenceSerializer,
 )
 from claims.models import Claim, Job, Review
+from claims.permissions import CanRecompute
 from sources.models import Article, Sentence
 from sources.text.reading import ArticleDocument, InvalidDocument, ReadError, document_from_mapping
 
@@ -70,7 +73,9 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 READ_ERRORS = {
     **errors(401, 403),
     400: OpenApiResponse(ErrorSerializer, description="A filter or page_size value is invalid; `fields` names it."),
-    404: OpenApiResponse(ErrorSerializer, description="The page number is past the last page (or not a number)."),
+    404: OpenApiResponse(
+        ErrorSerializer, description="The page number is past the last page, or the cursor is not one we gave."
+    ),
 }
 DETAIL_ERRORS = errors(401, 403, 404)
 
@@ -84,28 +89,12 @@ def _user(request: Request) -> User:
 
 # --- ETags of claims ----------------------------------------------------------
 
-_ETAG = re.compile(r'^(?:W/)?"claim-(?P<claim>\d+)-v(?P<version>\d+)"$')
+CLAIM_SOURCE = "/api/v1/claims/{id}/"
 
 
 def claim_etag(claim: Claim) -> str:
     """The ETag of a claim's current state; it changes whenever a service bumps ``claim.version``."""
-    return f'"claim-{claim.pk}-v{claim.version}"'
-
-
-def expected_version_from(if_match: str | None, claim_id: int) -> int | None:
-    """The claim version an If-Match header expects, or None when there is no precondition.
-
-    ``*`` only requires that the claim exists. A weak tag (``W/"…"``, as proxies that
-    compress responses rewrite ETags) is accepted as the same version.
-    """
-    if if_match is None or if_match.strip() == "*":
-        return None
-    match = _ETAG.match(if_match.strip())
-    if match is None:
-        raise ValidationError({"If-Match": ["Send the ETag of GET /api/v1/claims/{id}/ unchanged, or *."]})
-    if int(match["claim"]) != claim_id:
-        raise PreconditionFailed(f"If-Match is the ETag of claim {match['claim']}, not of claim {claim_id}.")
-    return int(match["version"])
+    return etag("claim", claim.pk, claim.version)
 
 
 IF_MATCH = OpenApiParameter(
@@ -216,6 +205,7 @@ class ArticleViewSet(
 class SentenceViewSet(viewsets.ReadOnlyModelViewSet[Sentence]):
     serializer_class = SentenceSerializer
     filterset_class = filters.SentenceFilter
+    pagination_class = IdCursorPagination
 
     def get_queryset(self) -> QuerySet[Sentence]:
         return selectors.sentence_list()
@@ -224,23 +214,42 @@ class SentenceViewSet(viewsets.ReadOnlyModelViewSet[Sentence]):
 @extend_schema_view(
     list=extend_schema(summary="List claims", responses={200: ClaimSerializer(many=True), **READ_ERRORS}),
     retrieve=extend_schema(
-        summary="A claim with its spans, evidence and reviews",
-        description="The ETag response header names the claim's version; send it as If-Match when reviewing.",
-        responses={200: ClaimDetailSerializer, **DETAIL_ERRORS},
+        summary="A claim with its attribution, spans, evidence across articles, reviews and duplicate group",
+        description=(
+            "Evidence lists every link with how it was found: `method`, `strength` (given, auto above the "
+            "upper threshold, suggested between the thresholds), `score`, `details` (each signal and the "
+            "threshold that fired) and `via_claim`. Links a recompute withdrew are left out unless "
+            "`include_withdrawn=true`. `corroboration` counts the outlets for and against it (live, unrejected "
+            "links), how many supporting reports are independent (copies of one text or one wire count once), "
+            "and names the first appearance. The ETag response header names the claim's version; send it as "
+            "If-Match when reviewing."
+        ),
+        parameters=[ClaimDetailQuerySerializer],
+        responses={200: ClaimDetailSerializer, **errors(400, 401, 403, 404)},
     ),
 )
 class ClaimViewSet(viewsets.ReadOnlyModelViewSet[Claim]):
     filterset_class = filters.ClaimFilter
+    pagination_class = IdCursorPagination
 
     def get_queryset(self) -> QuerySet[Claim]:
-        return selectors.claim_detail() if self.action == "retrieve" else selectors.claim_list()
+        if self.action != "retrieve":
+            return selectors.claim_list()
+        query = ClaimDetailQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.claim_detail(include_withdrawn=query.validated_data["include_withdrawn"])
 
     def get_serializer_class(self) -> type[BaseSerializer[Claim]]:
         return ClaimDetailSerializer if self.action == "retrieve" else ClaimSerializer
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         claim = self.get_object()
-        return Response(self.get_serializer(claim).data, headers={"ETag": claim_etag(claim)})
+        context = {
+            **self.get_serializer_context(),
+            "group": selectors.claim_group(claim=claim),
+            "corroboration": matching_selectors.claim_corroboration(claim=claim),
+        }
+        return Response(ClaimDetailSerializer(claim, context=context).data, headers={"ETag": claim_etag(claim)})
 
     @extend_schema(
         summary="The claim's review as schema.org ClaimReview (JSON-LD)",
@@ -248,7 +257,8 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet[Claim]):
             "The latest verdict as a ClaimReview. `reviewRating.ratingValue` is on a 1-5 scale: "
             "1 = contested (reports disagree or do not bear the claim out), 5 = corroborated; "
             "`alternateName` is the verdict. `itemReviewed.appearance` lists the claim's article and every "
-            "article with a supporting evidence link not rejected by a reviewer, earliest first; "
+            "article with a standing supporting link (not rejected, not withdrawn, not an unconfirmed "
+            "suggestion), earliest first; "
             "`firstAppearance` is the earliest published. 404 (code not_reviewed) before any verdict."
         ),
         responses={200: OpenApiTypes.OBJECT, **DETAIL_ERRORS},
@@ -261,7 +271,8 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet[Claim]):
     @extend_schema(
         summary="The claim's evidence as W3C Web Annotations (JSON-LD)",
         description=(
-            "An AnnotationPage with one Annotation per evidence link; each targets the article with a "
+            "An AnnotationPage with one Annotation per evidence link (withdrawn links left out); "
+            "each targets the article with a "
             "TextQuoteSelector (exact text, 32 characters of prefix and suffix) and a TextPositionSelector "
             "(character offsets into the article body, end exclusive)."
         ),
@@ -281,10 +292,30 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet[Job]):
     filterset_class = filters.JobFilter
 
     def get_queryset(self) -> QuerySet[Job]:
-        return selectors.job_detail() if self.action == "retrieve" else selectors.job_list()
+        return selectors.job_detail() if self.action in ("retrieve", "recompute") else selectors.job_list()
 
     def get_serializer_class(self) -> type[BaseSerializer[Job]]:
-        return JobDetailSerializer if self.action == "retrieve" else JobSerializer
+        return JobDetailSerializer if self.action in ("retrieve", "recompute") else JobSerializer
+
+    @extend_schema(
+        summary="Recompute every evidence link and duplicate group (admins)",
+        description=(
+            "Queues a job that re-links every live claim against the corpus and regroups duplicates; "
+            "reviewers' decisions, pinned group members and canonical picks are kept, and machine links "
+            "no longer found are withdrawn, never deleted. Admin role; with a token, the review scope. "
+            "Returns the job to poll (Location): 202 when queued, 200 with the recompute already queued or "
+            "running instead of a second one."
+        ),
+        request=None,
+        responses={202: JobDetailSerializer, 200: JobDetailSerializer, **errors(401, 403, 429)},
+    )
+    @action(detail=False, methods=["post"], permission_classes=[CanRecompute])
+    def recompute(self, request: Request) -> Response:
+        job, created = api_services.job_request_recompute(user=_user(request))
+        job = self.get_queryset().get(pk=job.pk)
+        headers = {"Location": reverse("api:job-detail", args=[job.pk], request=request)}
+        code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+        return Response(JobDetailSerializer(job).data, status=code, headers=headers)
 
 
 # --- reviews ------------------------------------------------------------------
@@ -315,6 +346,7 @@ class ReviewViewSet(
     serializer_class = ReviewSerializer
     filterset_class = filters.ReviewFilter
     parser_classes = [JSONParser]
+    pagination_class = NewestFirstCursorPagination
 
     def get_queryset(self) -> QuerySet[Review]:
         return selectors.review_list()
@@ -323,9 +355,7 @@ class ReviewViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         claim: Claim = serializer.validated_data["claim"]
-        if request.headers.get("If-Match") is None:
-            raise PreconditionRequired()
-        expected = expected_version_from(request.headers.get("If-Match"), claim.pk)
+        expected = required_version(request, kind="claim", pk=claim.pk, source=CLAIM_SOURCE)
         try:
             review = services.review_record(
                 claim_id=claim.pk,

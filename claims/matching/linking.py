@@ -114,27 +114,41 @@ class Matcher:
         return links
 
 
-def near_duplicate_groups(item_ids: Iterable[int], links: Iterable[Link], level: str = "auto") -> list[list[int]]:
-    """Groups of items joined by supporting links (auto only by default); figures and negations never merge."""
-    ids = list(item_ids)
-    position = {item: n for n, item in enumerate(ids)}
-    parent = list(range(len(ids)))
+class UnionFind:
+    """Disjoint sets over hashable ids; the smallest id is each set's root, so results are stable."""
 
-    def root(x: int) -> int:
+    def __init__(self, items: Iterable[int] = ()) -> None:
+        self.parent: dict[int, int] = {x: x for x in items}
+
+    def root(self, x: int) -> int:
+        parent = self.parent
+        parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.root(a), self.root(b)
+        self.parent[max(ra, rb)] = min(ra, rb)
+
+    def sets(self) -> list[list[int]]:
+        out: dict[int, list[int]] = {}
+        for x in sorted(self.parent):
+            out.setdefault(self.root(x), []).append(x)
+        return list(out.values())
+
+
+def near_duplicate_groups(item_ids: Iterable[int], links: Iterable[Link], level: str = "auto") -> list[list[int]]:
+    """Groups of items joined by supporting links (auto only by default); figures and negations never merge."""
+    ids = list(item_ids)
+    position = {item: n for n, item in enumerate(ids)}
+    sets = UnionFind(range(len(ids)))
     accepted = {"auto"} if level == "auto" else {"auto", "suggested"}
     for link in links:
         if link.decision.stance == "supports" and link.decision.decision in accepted:
-            a, b = root(position[link.a]), root(position[link.b])
-            parent[max(a, b)] = min(a, b)
-    groups: dict[int, list[int]] = {}
-    for n, item in enumerate(ids):
-        groups.setdefault(root(n), []).append(item)
-    return [g for g in groups.values() if len(g) > 1]
+            sets.union(position[link.a], position[link.b])
+    return [[ids[n] for n in members] for members in sets.sets() if len(members) > 1]
 
 
 def item_from_draft(item_id: int, article: str, draft: Any, embedding: npt.NDArray[np.float32] | None) -> Item:

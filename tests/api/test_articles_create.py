@@ -13,7 +13,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from claims.models import IdempotencyKey, Job, JobItem, TokenGrant, TokenScope
+from claims.models import IdempotencyKey, Job, JobItem, JobKind, TokenGrant, TokenScope
 from sources.models import Article
 from sources.services import story_create
 from tests.api.conftest import API, assert_error_shape
@@ -39,7 +39,7 @@ def test_posting_one_article_queues_an_ingest_job_and_returns_202_with_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = post(as_reviewer, ARTICLE, key="k-1")
     assert response.status_code == 202, response.content
-    job = Job.objects.get()
+    job = Job.objects.get(kind=JobKind.INGEST)
     assert response.json()["id"] == job.pk
     assert response.json()["kind"] == "ingest"
     assert response["Location"].endswith(f"/api/v1/jobs/{job.pk}/")
@@ -64,7 +64,7 @@ def test_a_retry_with_the_same_key_and_body_replays_the_first_response_and_creat
     assert second["Location"] == first["Location"]
     assert second["Idempotent-Replayed"] == "true"
     assert not first.has_header("Idempotent-Replayed")
-    assert Job.objects.count() == 1
+    assert Job.objects.filter(kind=JobKind.INGEST).count() == 1
     assert JobItem.objects.count() == 1
     record = IdempotencyKey.objects.get()
     assert (record.key, record.response_status) == ("retry-me", 202)
@@ -76,7 +76,7 @@ def test_the_same_key_with_a_different_body_is_422_and_creates_nothing(as_review
     assert_error_shape(post(as_reviewer, changed, key="k-2"), 422, "idempotency_key_reused")
     # The same key on the batch endpoint is another request too.
     assert_error_shape(post(as_reviewer, {"articles": [ARTICLE]}, key="k-2", path="articles/batch/"), 422)
-    assert Job.objects.count() == 1
+    assert Job.objects.filter(kind=JobKind.INGEST).count() == 1
 
 
 def test_keys_belong_to_one_user(as_reviewer: APIClient, second_reviewer: User):
@@ -88,7 +88,7 @@ def test_keys_belong_to_one_user(as_reviewer: APIClient, second_reviewer: User):
     response = post(other, ARTICLE, key="shared")
     assert response.status_code == 202
     assert not response.has_header("Idempotent-Replayed")
-    assert Job.objects.count() == 2
+    assert Job.objects.filter(kind=JobKind.INGEST).count() == 2
 
 
 def test_an_expired_key_is_forgotten_and_the_request_runs_again(as_reviewer: APIClient):
@@ -97,7 +97,7 @@ def test_an_expired_key_is_forgotten_and_the_request_runs_again(as_reviewer: API
     response = post(as_reviewer, {**ARTICLE, "title": "New body, old key"}, key="old")
     assert response.status_code == 202
     assert not response.has_header("Idempotent-Replayed")
-    assert Job.objects.count() == 2
+    assert Job.objects.filter(kind=JobKind.INGEST).count() == 2
     assert IdempotencyKey.objects.count() == 1
 
 
@@ -121,7 +121,7 @@ def test_a_batch_is_one_job_with_one_item_per_article_in_a_story(as_reviewer: AP
             "</article></body></html>", "outlet": "Coast Courier"}  # fmt: skip
     response = post(as_reviewer, {"articles": [ARTICLE, html], "story": "harbours"}, key="b-1", path="articles/batch/")
     assert response.status_code == 202, response.content
-    job = Job.objects.get()
+    job = Job.objects.get(kind=JobKind.INGEST)
     assert job.story == story
     assert [i["source"] for i in response.json()["items"]] == ["api:articles[0]", "api:articles[1]"]
     payloads = list(JobItem.objects.order_by("position").values_list("payload", flat=True))
@@ -181,4 +181,4 @@ def test_concurrent_requests_with_one_key_create_one_job(live_server: Any, revie
     assert [r.status_code for r in results] == [202] * 6, [r.text for r in results]
     assert len({r.json()["id"] for r in results}) == 1
     assert sum(1 for r in results if r.headers.get("Idempotent-Replayed") == "true") == 5
-    assert Job.objects.count() == 1
+    assert Job.objects.filter(kind=JobKind.INGEST).count() == 1

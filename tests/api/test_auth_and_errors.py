@@ -16,7 +16,9 @@ from rest_framework.test import APIClient
 from claims.models import Claim, Review
 from tests.api.conftest import API, assert_error_shape, token_client
 
-LIST_ENDPOINTS = ["articles/", "sentences/", "claims/", "reviews/", "jobs/"]
+LIST_ENDPOINTS = ["articles/", "sentences/", "claims/", "reviews/", "jobs/", "evidence/", "groups/"]
+# Large lists page by cursor (no count); small ones by page number, with a count.
+CURSOR_LISTS = {"sentences/", "claims/", "reviews/", "evidence/", "groups/"}
 
 
 @pytest.mark.parametrize(
@@ -108,7 +110,8 @@ def test_a_user_without_a_role_gets_403_in_the_error_shape(as_outsider: APIClien
 def test_a_viewer_can_read_every_list_endpoint(as_viewer: APIClient, seed_corpus: object, path: str):
     response = as_viewer.get(f"{API}/{path}")
     assert response.status_code == 200
-    assert set(response.json()) == {"count", "next", "previous", "results"}
+    keys = {"next", "previous", "results"} if path in CURSOR_LISTS else {"count", "next", "previous", "results"}
+    assert set(response.json()) == keys
 
 
 def test_a_session_login_works_and_writes_need_the_csrf_token(reviewer: User, seed_corpus: object):
@@ -132,7 +135,16 @@ def test_a_session_login_works_and_writes_need_the_csrf_token(reviewer: User, se
 
 @pytest.mark.parametrize(
     "path",
-    ["articles/999999/", "sentences/999999/", "claims/999999/", "reviews/999999/", "jobs/999999/", "claims/abc/"],
+    [
+        "articles/999999/",
+        "sentences/999999/",
+        "claims/999999/",
+        "reviews/999999/",
+        "jobs/999999/",
+        "claims/abc/",
+        "groups/999999/",
+        "evidence/999999/",
+    ],
 )
 def test_unknown_ids_are_404(as_viewer: APIClient, seed_corpus: object, path: str):
     assert_error_shape(as_viewer.get(f"{API}/{path}"), 404, "not_found")
@@ -144,7 +156,12 @@ def test_an_unknown_api_path_is_a_json_404(as_viewer: APIClient, path: str):
 
 
 def test_a_page_past_the_end_is_404(as_viewer: APIClient, seed_corpus: object):
-    assert_error_shape(as_viewer.get(f"{API}/claims/", {"page": 999}), 404, "not_found")
+    assert_error_shape(as_viewer.get(f"{API}/articles/", {"page": 999}), 404, "not_found")
+
+
+@pytest.mark.parametrize("path", sorted(CURSOR_LISTS))
+def test_a_cursor_we_did_not_give_is_404(as_viewer: APIClient, seed_corpus: object, path: str):
+    assert_error_shape(as_viewer.get(f"{API}/{path}", {"cursor": "not-a-cursor"}), 404, "not_found")
 
 
 @pytest.mark.parametrize(

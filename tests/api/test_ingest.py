@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from claims.models import Claim, ItemState, Job, JobItem
+from claims.models import Claim, ItemState, Job, JobItem, JobKind
 from sources.models import Article, Story
 from sources.services import story_create
 from tests.api.conftest import API, assert_error_shape
@@ -47,9 +47,10 @@ def test_posting_documents_creates_a_job_and_articles(
         assert queued["state"] == "queued"
         assert (queued["done"], queued["total"]) == (0, 2)
         assert [i["state"] for i in queued["items"]] == ["pending", "pending"]
-    assert len(callbacks) == 1
+    # The job ran after the request committed (and may have queued a matching job in turn).
+    assert callbacks
 
-    job = Job.objects.get()
+    job = Job.objects.get(kind=JobKind.INGEST)
     assert response["Location"].endswith(f"/api/v1/jobs/{job.pk}/")
     assert job.created_by == reviewer
     data = as_reviewer.get(response["Location"]).json()
@@ -102,7 +103,7 @@ def test_a_malformed_document_is_a_failed_item_not_a_500(
     assert "title must be a string" in messages[4]
     assert "no article text" in messages[5]
 
-    job = Job.objects.get()
+    job = Job.objects.get(kind=JobKind.INGEST)
     finished = as_reviewer.get(f"{API}/jobs/{job.pk}/").json()
     assert finished["state"] == "succeeded"
     assert (finished["result"]["created"], finished["result"]["failed"]) == (1, 5)
@@ -162,4 +163,4 @@ def test_an_oversized_request_is_413_and_queues_nothing(as_reviewer: APIClient):
     assert small.status_code == 202
     error = assert_error_shape(ingest(as_reviewer, [{"text": REPORT * 20}]), 413, "request_too_large")
     assert "2,000-byte limit" in error["message"]
-    assert Job.objects.count() == 1
+    assert Job.objects.filter(kind=JobKind.INGEST).count() == 1

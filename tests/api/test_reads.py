@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from claims import services
+from claims import group_services, services
 from claims.models import Claim, ClaimStatus, Evidence, EvidenceMethod, Job, Stance
 from sources.models import Article, Sentence
 from sources.text.reading import ArticleDocument
@@ -207,17 +207,46 @@ def test_job_detail_lists_items_and_never_the_queued_payload(as_viewer: APIClien
 # --- pagination and query budgets -----------------------------------------------
 
 
-def test_page_size_is_capped(as_viewer: APIClient, db: None):
+def walk(client: APIClient, path: str, **params: Any) -> list[list[dict[str, Any]]]:
+    """Every page of a cursor list, following ``next`` links to the end."""
+    pages = []
+    url: str | None = f"{API}/{path}"
+    query: dict[str, Any] = params
+    while url is not None:
+        data = client.get(url, query).json()
+        pages.append(data["results"])
+        url, query = data["next"], {}
+    return pages
+
+
+def test_cursor_pages_are_capped_and_walk_every_row_once(as_viewer: APIClient, db: None):
     body = "\n\n".join(f"Paragraph {i} says that {i} ships arrived in port." for i in range(260))
     ingest_now(ArticleDocument(source="long.txt", body=body))
     total = Sentence.objects.count()
     assert total > 250
-    response = as_viewer.get(f"{API}/sentences/", {"page_size": 10_000})
-    data = response.json()
-    assert data["count"] == total
-    assert len(data["results"]) == 200
-    assert data["next"] is not None
+    first = as_viewer.get(f"{API}/sentences/", {"page_size": 10_000}).json()
+    assert len(first["results"]) == 200
+    assert first["next"] is not None
+    assert first["previous"] is None
     assert len(results(as_viewer, "sentences/")) == 50
+    pages = walk(as_viewer, "sentences/", page_size=100)
+    assert [len(p) for p in pages] == [100, 100, total - 200]
+    walked = [row["id"] for page in pages for row in page]
+    assert walked == sorted(Sentence.objects.values_list("id", flat=True))
+
+
+def test_rows_added_during_a_walk_neither_shift_nor_repeat_a_page(as_viewer: APIClient, newsroom: dict[str, Any]):
+    before = list(Claim.objects.order_by("id").values_list("id", flat=True))
+    first = as_viewer.get(f"{API}/claims/", {"page_size": 4}).json()
+    ingest_now(article_doc(7))  # new claims arrive between two page reads
+    seen = [c["id"] for c in first["results"]]
+    url: str | None = first["next"]
+    while url is not None:
+        data = as_viewer.get(url).json()
+        seen += [c["id"] for c in data["results"]]
+        url = data["next"]
+    assert seen[: len(before)] == before
+    assert seen == sorted(Claim.objects.values_list("id", flat=True))
 
 
 def _reviews_by_two_people(reviewer: User, second_reviewer: User) -> None:
@@ -227,7 +256,9 @@ def _reviews_by_two_people(reviewer: User, second_reviewer: User) -> None:
 
 
 # Each budget is 3 queries to authenticate (token, the user's other tokens, role)
-# plus the endpoint's own: list = count + page; details add one per prefetched relation.
+# plus the endpoint's own: a page-number list = count + page, a cursor list = page;
+# details add one per prefetched relation (a claim: two for its group and its size, two for
+# its corroboration; a group: the group, members, history).
 # Budgets are exact, so one extra query for any row (an outlet, a reviewer, a story,
 # an evidence quote's article) breaks them.
 @pytest.mark.parametrize(
@@ -239,7 +270,9 @@ def _reviews_by_two_people(reviewer: User, second_reviewer: User) -> None:
         ("reviews/", 5, "results"),
         ("jobs/", 5, "results"),
         ("articles/{article}/", 5, "sentences"),
-        ("claims/{claim}/", 7, "evidence"),
+        ("claims/{claim}/", 11, "evidence"),
+        ("groups/", 4, "results"),
+        ("groups/{group}/", 6, "members"),
         ("jobs/{job}/", 5, "items"),
     ],
 )
@@ -264,12 +297,19 @@ def test_list_endpoints_stay_within_a_query_budget(
         claim=claim, sentence=other, start=other.start, end=other.end, stance=Stance.SUPPORTS,
         method=EvidenceMethod.LEXICAL, score=0.4,
     )  # fmt: skip
-    url = f"{API}/" + path.format(article=claim.article_id, claim=claim.pk, job=seed_corpus.pk)
+    # The claim in a duplicate group with a claim of another article.
+    twin = Claim.objects.exclude(article_id=claim.article_id).first()
+    assert twin is not None
+    group = group_services.group_create(claim_ids=[claim.pk, twin.pk], user=reviewer)
+    pair = Claim.objects.exclude(pk__in=[claim.pk, twin.pk]).values_list("id", flat=True)[:2]
+    group_services.group_create(claim_ids=list(pair), user=reviewer)  # a second row for the group list
+    url = f"{API}/" + path.format(article=claim.article_id, claim=claim.pk, job=seed_corpus.pk, group=group.pk)
     with django_assert_max_num_queries(budget):
         response = as_viewer.get(url)
     assert response.status_code == 200
     data = response.json()
     assert len(data[rows_key]) >= 2
     if rows_key == "evidence":
+        assert data["group"]["size"] == 2
         assert data["reviews"]
         assert len({e["article"] for e in data["evidence"]}) == 2

@@ -26,6 +26,7 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/reviews/{id}/", "get"),
     ("/api/v1/jobs/", "get"),
     ("/api/v1/jobs/{id}/", "get"),
+    ("/api/v1/jobs/recompute/", "post"),
     ("/api/v1/ingest/", "post"),
     ("/api/v1/articles/", "post"),
     ("/api/v1/articles/batch/", "post"),
@@ -44,6 +45,12 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/webhooks/{id}/deliveries/", "get"),
     ("/api/v1/auth/token/", "post"),
     ("/api/v1/auth/token/", "delete"),
+    ("/api/v1/groups/", "get"),
+    ("/api/v1/groups/", "post"),
+    ("/api/v1/groups/{id}/", "get"),
+    ("/api/v1/groups/{id}/merge/", "post"),
+    ("/api/v1/groups/{id}/split/", "post"),
+    ("/api/v1/groups/{id}/canonical/", "post"),
 }
 
 
@@ -146,3 +153,19 @@ def test_the_schema_documents_idempotency_preconditions_and_throttling(schema_fi
     assert {"412", "428", "429"} <= set(review["responses"])
     assert "text/csv" in paths["/api/v1/export/claims.csv"]["get"]["responses"]["200"]["content"]
     assert "application/ld+json" in paths["/api/v1/claims/{id}/claimreview/"]["get"]["responses"]["200"]["content"]
+    for verb in ("merge", "split", "canonical"):
+        write = paths[f"/api/v1/groups/{{id}}/{verb}/"]["post"]
+        (if_match,) = [p for p in write["parameters"] if p["name"] == "If-Match"]
+        assert if_match["required"] is True
+        assert {"400", "403", "404", "412", "428", "429"} <= set(write["responses"])
+    assert "201" in paths["/api/v1/groups/{id}/split/"]["post"]["responses"]
+
+
+def test_large_lists_document_cursor_pagination(schema_file: Path):
+    paths = yaml.safe_load(schema_file.read_text())["paths"]
+    for path in ("claims", "sentences", "evidence", "reviews", "groups"):
+        names = {p["name"] for p in paths[f"/api/v1/{path}/"]["get"]["parameters"]}
+        assert {"cursor", "page_size"} <= names
+        assert "page" not in names
+    claims = {p["name"]: p for p in paths["/api/v1/claims/"]["get"]["parameters"]}
+    assert claims["has_conflicting_figures"]["schema"]["type"] == "boolean"

@@ -16,7 +16,7 @@ from claims.models import (
     EvidenceMethod,
     Stance,
 )
-from claims.services import evidence_decide
+from claims.services import StaleVersion, evidence_decide
 from sources.models import Sentence, SentenceKind
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +132,17 @@ def test_the_database_refuses_deleting_an_evidence_decision(decision: EvidenceDe
         EvidenceDecision.objects.all().delete()
 
     assert EvidenceDecision.objects.filter(pk=decision.pk).exists()
+
+
+def test_a_decision_on_a_stale_claim_version_is_refused_and_the_colleagues_decision_stands(
+    suggested: Evidence, reviewer: User, second_reviewer: User
+) -> None:
+    seen = Claim.objects.get(pk=suggested.claim_id).version
+    evidence_decide(evidence_id=suggested.pk, reviewer=second_reviewer, decision="rejected", expected_version=seen)
+
+    with pytest.raises(StaleVersion, match="rejected an evidence link"):
+        evidence_decide(evidence_id=suggested.pk, reviewer=reviewer, decision="confirmed", expected_version=seen)
+
+    suggested.refresh_from_db()
+    assert suggested.decision == EvidenceDecisionChoice.REJECTED
+    assert suggested.decisions.count() == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 
 from claims import services
 from claims.models import Claim, ClaimEntity, ClaimRevision, Job, JobState, RevisionAction
@@ -114,3 +115,36 @@ def test_claim_revisions_are_append_only(seed_corpus: Job, reviewer: User) -> No
 
     with pytest.raises(DatabaseError), transaction.atomic():
         ClaimRevision.objects.filter(pk=revision.pk).update(note="rewritten")
+
+
+def test_rewording_a_reviewed_claim_sends_it_back_for_review_and_keeps_the_verdict_in_history(
+    seed_corpus: Job, reviewer: User
+) -> None:
+    claim = hamas_claim()
+    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="corroborated", rationale="Two outlets.")
+
+    edited = services.claim_edit(claim_id=claim.pk, text="Hamas refused to send any delegation", user=reviewer)
+
+    assert edited.status == "unreviewed"
+    assert list(edited.reviews.values_list("verdict", flat=True)) == ["corroborated"]
+
+
+def test_a_claim_longer_than_the_limit_or_a_split_into_too_many_parts_is_refused(
+    seed_corpus: Job, reviewer: User
+) -> None:
+    claim = hamas_claim()
+
+    with pytest.raises(ValidationError, match="at most 2,000 characters"):
+        services.claim_edit(claim_id=claim.pk, text="word " * 500, user=reviewer)
+    with pytest.raises(ValidationError, match="at most 20 claims"):
+        services.claim_split(claim_id=claim.pk, texts=[f"part {n}" for n in range(21)], user=reviewer)
+    assert Claim.objects.filter(split_from=claim).count() == 0
+
+
+def test_a_deleted_claim_takes_no_verdict(seed_corpus: Job, reviewer: User) -> None:
+    claim = hamas_claim()
+    services.claim_delete(claim_id=claim.pk, user=reviewer, reason="duplicate")
+
+    with pytest.raises(ValidationError, match="deleted"):
+        services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="No.")
+    assert not claim.reviews.exists()

@@ -9,6 +9,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from pytest_django.fixtures import Settings
@@ -318,3 +319,39 @@ def test_the_ingest_command_names_a_bad_file_and_still_stores_the_good_ones(tmp_
 
     assert f"failed          {latin}: not valid UTF-8" in out.getvalue()
     assert Article.objects.get().source_name == str(good)
+
+
+@pytest.mark.django_db
+def test_a_job_delivered_too_many_times_is_failed_with_the_reason_and_keeps_finished_items(mixed_folder: Path) -> None:
+    job = queue(mixed_folder)
+    first = job.items.filter(state=ItemState.PENDING).order_by("position").first()
+    assert first is not None
+    services.ingest_item_process(item_id=first.pk)
+    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, attempts=services.MAX_JOB_ATTEMPTS)
+
+    services.job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert f"gave up after {services.MAX_JOB_ATTEMPTS} deliveries" in job.error
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_time_limit_inside_an_item_leaves_it_pending_for_the_next_delivery(
+    mixed_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = queue(mixed_folder)
+    item = job.items.filter(state=ItemState.PENDING).order_by("position").first()
+    assert item is not None
+
+    def out_of_time(**_: object) -> None:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "claims_extract_for_article", out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        services.ingest_item_process(item_id=item.pk)
+
+    item.refresh_from_db()
+    assert item.state == ItemState.PENDING
+    assert Article.objects.count() == 0

@@ -20,6 +20,7 @@ from claims.models import (
     EvidenceDecisionChoice,
     ItemState,
     Job,
+    JobKind,
     JobState,
     Review,
 )
@@ -489,7 +490,7 @@ def test_upload_of_a_file_creates_a_job_and_the_article(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("claims:upload"), {"uploads": [upload], "story": "Gaza schools"})
 
-    job = Job.objects.get()
+    job = Job.objects.get(kind=JobKind.INGEST)
     assert response.status_code == 302
     assert response["Location"] == reverse("claims:job-detail", args=[job.pk])
     assert (job.state, job.done, job.total, job.created_by) == (JobState.SUCCEEDED, 1, 1, reviewer)
@@ -559,7 +560,7 @@ def test_an_unreadable_file_among_good_ones_is_a_failed_item_of_the_job(
         response = client.post(reverse("claims:upload"), {"uploads": [good, bad]})
 
     assert response.status_code == 302
-    job = Job.objects.get()
+    job = Job.objects.get(kind=JobKind.INGEST)
     assert list(job.items.order_by("position").values_list("source", "state")) == [
         ("schools.txt", ItemState.CREATED),
         ("broken.json", ItemState.FAILED),
@@ -635,8 +636,8 @@ def test_the_article_reader_makes_a_fixed_number_of_queries(
     article = hamas_claim().article
     assert article.claims.count() > 10  # a per-claim query would blow the budget
     signed_in(client, viewer)
-    # session, user, groups, article, stories, claim spans, sentences
-    with django_assert_max_num_queries(7):
+    # session, user, groups, article, stories, claim spans, claims with conflicting figures, sentences
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("claims:article-detail", args=[article.pk]))
     assert response.status_code == 200
 
@@ -654,8 +655,9 @@ def test_the_claim_view_makes_a_fixed_number_of_queries(
         services.review_record(claim_id=claim.pk, reviewer=who, verdict="contested", rationale=f"Reason {n}.")
         services.evidence_decide(evidence_id=evidence.pk, reviewer=who, decision="confirmed")
     signed_in(client, reviewer)
-    # session, user, groups, claim, spans, neighbouring sentences, evidence, reviews, decisions, revisions
-    with django_assert_max_num_queries(10):
+    # session, user, groups, claim, spans, neighbouring sentences, evidence, reviews, decisions, revisions,
+    # duplicate group, corroborating reports, copies among them
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("claims:claim-detail", args=[claim.pk]))
     assert len(response.context["history"]) == 12
 
@@ -1000,8 +1002,9 @@ def test_the_claim_view_of_a_split_claim_makes_a_fixed_number_of_queries(
     services.claim_edit(claim_id=claim.pk, text="Hamas refused to send any delegation", user=reviewer)
     services.claim_split(claim_id=claim.pk, texts=["One part here", "Another part here", "A third part"], user=reviewer)
     signed_in(client, reviewer)
-    # session, user, groups, claim, spans, neighbours, evidence, reviews, decisions, revisions, split parts
-    with django_assert_max_num_queries(11):
+    # session, user, groups, claim, spans, neighbours, evidence, reviews, decisions, revisions, group,
+    # corroborating reports, copies among them, split parts
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("claims:claim-detail", args=[claim.pk]))
     assert len(response.context["split_into"]) == 3
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -12,7 +13,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from claims import services
-from claims.models import Claim, Job
+from claims.group_services import group_create
+from claims.models import Claim, Evidence, Job
 from tests.conftest import ROOT, _database_url
 
 pytestmark = [pytest.mark.browser]
@@ -30,6 +32,9 @@ SCREENS = [
     "10-reader-add-claim",
     "11-claim-deleted",
     "12-keyboard-help",
+    "13-claim-provenance",
+    "14-groups",
+    "15-group",
 ]
 
 
@@ -48,6 +53,8 @@ def test_the_screenshots_command_saves_every_screen(
     doomed = Claim.objects.exclude(pk=claim.pk).order_by("id").first()
     assert doomed is not None
     services.claim_delete(claim_id=doomed.pk, user=reviewer, reason="Not checkable.")
+    others = Claim.objects.filter(deleted_at__isnull=True).exclude(article=claim.article).order_by("id")[:2]
+    group = group_create(claim_ids=[claim.pk, *(c.pk for c in others)], user=reviewer)
     out = tmp_path / "shots"
 
     run = subprocess.run(
@@ -64,6 +71,10 @@ def test_the_screenshots_command_saves_every_screen(
     assert run.stdout.count("HTTP 200") == len(SCREENS)
     assert f"/claims/{claim.pk}/" in run.stdout  # the reviewed claim is the one shown
     assert f"/claims/{doomed.pk}/" in run.stdout  # the deleted claim, with its notice
+    assert f"/groups/{group.pk}/" in run.stdout
+    linked = re.search(r"13-claim-provenance.png  \(/claims/(\d+)/", run.stdout)
+    assert linked is not None
+    assert Evidence.objects.filter(claim_id=int(linked.group(1)), via_claim__isnull=False).exists()
     for png in out.glob("*.png"):
         width, height = png_size(png)
         assert width == 1280

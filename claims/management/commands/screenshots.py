@@ -21,11 +21,11 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import User
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.test.testcases import LiveServerThread
 from django.urls import reverse
 
-from claims.models import Claim, Job
+from claims.models import Claim, DuplicateGroup, Job
 from sources.models import Article, Sentence, SentenceKind
 
 CHROMIUM_ARGS = [
@@ -88,13 +88,34 @@ def screens() -> list[Shot]:
         shots.append(Shot("11-claim-deleted", reverse("claims:claim-detail", args=[deleted.pk])))
     if claim is not None:
         shots.append(Shot("12-keyboard-help", reverse("claims:claim-detail", args=[claim.pk]), press="?"))
+    return shots + provenance_screens()
+
+
+def provenance_screens() -> list[Shot]:
+    """The claim with the most live links from other articles, the groups list, and the largest group."""
+    shots = []
+    linked = (
+        Claim.objects.filter(deleted_at__isnull=True)
+        .annotate(n=Count("evidence", filter=Q(evidence__withdrawn_at__isnull=True, evidence__via_claim__isnull=False)))
+        .filter(n__gt=0)
+        .order_by("-n", "id")
+        .first()
+    )
+    if linked is not None:
+        shots.append(Shot("13-claim-provenance", reverse("claims:claim-detail", args=[linked.pk])))
+    shots.append(Shot("14-groups", reverse("claims:group-list")))
+    live = Count("members", filter=Q(members__claim__deleted_at__isnull=True))
+    group = DuplicateGroup.objects.annotate(n=live).filter(n__gt=1).order_by("-n", "id").first()
+    if group is not None:
+        shots.append(Shot("15-group", reverse("claims:group-detail", args=[group.pk])))
     return shots
 
 
 class Command(BaseCommand):
     help = (
         "Save a PNG of each reviewer screen (login, articles, reader, claim, upload, job, dashboard, queue, "
-        "search, adding a claim, a deleted claim, keyboard help) using headless Chromium. Capturing the queue "
+        "search, adding a claim, a deleted claim, keyboard help, a claim's provenance, duplicate groups) using "
+        "headless Chromium. Capturing the queue "
         "holds its first claim for the user, as opening the queue in a browser does."
     )
 

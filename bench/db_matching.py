@@ -1,0 +1,354 @@
+"""Matching against PostgreSQL: incremental match of a new article against N stored claims, and full recomputes.
+
+    python bench/db_matching.py [--database-url URL] [--sizes 10000 100000] [--recompute-sizes 10000]
+                                [--sample-chunks 4] [--bbc PATH] [--fnc PATH]
+
+The database named in --database-url is emptied and migrated (use a scratch database;
+default postgres://postgres@127.0.0.1:5432/wb_h1_bench). For each size N the corpus is
+built as bench/scale.py builds it (BBC News and FNC-1 sentences, 60 % distinct sentences
+and 40 % lightly perturbed copies of them), 40 claims per article, and bulk-loaded with
+COPY: articles, sentences, claims, claim spans, claim vectors and band-key rows (the
+``(method, band, key)`` indexes are built after the load).
+
+Vectors: embedding a million sentences with MiniLM on this machine would take hours, so
+corpus vectors are synthetic but shaped like real ones: the first 3,000 distinct sentences
+get their real all-MiniLM-L6-v2 embedding; every other distinct sentence the normalised sum
+of two random real ones plus noise; a perturbed copy its sentence's vector plus noise
+(cosine about 0.97, as for a lightly edited copy). The new article's claims are embedded
+for real, inside the timed ``claims_index`` step.
+
+Timed, for a new article of 40 claims (20 perturbed copies of stored claims, 20 unseen
+sentences): embedding + band rows (``claims_index``), candidate lookup through the index,
+scoring, evidence upsert (+ withdrawal check), and regrouping of the touched components.
+Then, for --recompute-sizes, a full recompute through the job path (``job_create_recompute``,
+run in-process as with no broker: chunks of 500 claims, one worker); for the other sizes, the
+linking of --sample-chunks chunks of 500 stored claims (the per-chunk work of a recompute).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from matching_util import ROOT, SHARED, embed, machine
+
+sys.path.insert(0, str(ROOT / "bench"))
+from scale import base_sentences, perturbed
+
+CLAIMS_PER_ARTICLE = 40
+REAL_VECTORS = 3000
+COPY_SHARE = 0.4
+F32 = npt.NDArray[np.float32]
+
+
+def setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
+    os.environ.pop("CELERY_BROKER_URL", None)  # jobs run in-process, as in the demo
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def reset() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE sources_article, sources_sentence, claims_claim, claims_claimspan, claims_claimvector, "
+            "claims_matchkey, claims_evidence, claims_evidencedecision, claims_duplicategroup, claims_groupmember, "
+            "claims_groupdecision, claims_job, claims_jobitem, claims_claimentity, claims_sentenceassessment "
+            "RESTART IDENTITY CASCADE"
+        )
+
+
+def corpus(base: list[str], size: int) -> tuple[list[str], list[int]]:
+    """Texts and, for each, the index of the distinct sentence it is (a copy of)."""
+    distinct = int(size * (1 - COPY_SHARE))
+    texts = perturbed(base[:distinct], size)
+    return texts, [i % distinct for i in range(size)]
+
+
+def vectors(base: list[str], origin: list[int], distinct: int) -> F32:
+    pool, _ = embed(base[:REAL_VECTORS], "db-matching-pool")
+    rng = np.random.default_rng(11)
+    dim = pool.shape[1]
+    bases = np.empty((distinct, dim), dtype=np.float32)
+    real = min(REAL_VECTORS, distinct)
+    bases[:real] = pool[:real]
+    if distinct > real:
+        picks = rng.integers(0, len(pool), size=(distinct - real, 2))
+        mixed = pool[picks[:, 0]] + pool[picks[:, 1]] + rng.normal(0, 0.03, (distinct - real, dim)).astype(np.float32)
+        bases[real:] = mixed
+    bases /= np.linalg.norm(bases, axis=1, keepdims=True)
+    out = bases[origin]
+    copies = np.arange(len(origin)) >= distinct
+    out[copies] += rng.normal(0, 0.0128, (int(copies.sum()), dim)).astype(np.float32)
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return out.astype(np.float32)
+
+
+def features(texts: list[str]) -> list[Any]:
+    from claims.matching import scoring
+
+    return [scoring.features(t) for t in texts]
+
+
+def _copy(table: str, columns: str, rows: Iterator[tuple[Any, ...]]) -> int:
+    from django.db import connection
+
+    count = 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+    return count
+
+
+def load(texts: list[str], feats: list[Any], vecs: F32) -> dict[str, float]:
+    """COPY the corpus in; returns seconds per stage."""
+    from django.db import connection
+
+    from claims.matching.linking import Item, Matcher
+    from claims.matching_services import VECTOR_MODEL, _pack, text_hash
+
+    timings: dict[str, float] = {}
+    n = len(texts)
+    articles = (n + CLAIMS_PER_ARTICLE - 1) // CLAIMS_PER_ARTICLE
+    started = time.perf_counter()
+    bodies, spans = [], []
+    for a in range(articles):
+        chunk = texts[a * CLAIMS_PER_ARTICLE : (a + 1) * CLAIMS_PER_ARTICLE]
+        offsets, position = [], 0
+        for text in chunk:
+            offsets.append((position, position + len(text)))
+            position += len(text) + 1
+        bodies.append(" ".join(chunk))
+        spans.append(offsets)
+    now = "2024-06-01T00:00:00+00:00"
+    _copy(
+        "sources_article",
+        "id, title, url, published_at, language, body, content_hash, source_name, ingested_at",
+        (
+            (a + 1, f"bench {a}", "", now, "en", body, hashlib.sha256(body.encode()).hexdigest(), f"bench-{a}", now)
+            for a, body in enumerate(bodies)
+        ),
+    )
+    _copy(
+        "sources_sentence",
+        'id, position, paragraph, start, "end", text, kind, article_id',
+        (
+            (a * CLAIMS_PER_ARTICLE + p + 1, p, 0, s, e, bodies[a][s:e], "body", a + 1)
+            for a, offsets in enumerate(spans)
+            for p, (s, e) in enumerate(offsets)
+        ),
+    )
+    timings["articles+sentences"] = time.perf_counter() - started
+    started = time.perf_counter()
+    _copy(
+        "claims_claim",
+        "id, text, status, extractor, key, worthiness, created_at, version, article_id, attribution, dates, "
+        "entities, kind, origin, quantities",
+        (
+            (
+                i + 1, text, "unreviewed", "bench", f"bench:{i}", 0.5, now, 1, i // CLAIMS_PER_ARTICLE + 1, "[]",
+                json.dumps(f.dates), json.dumps([{"key": k, "name": k} for k in sorted(f.entity_keys)]),
+                "sentence", "extracted", json.dumps(f.quantities),
+            )
+            for i, (text, f) in enumerate(zip(texts, feats, strict=True))
+        ),
+    )  # fmt: skip
+    _copy(
+        "claims_claimspan",
+        'claim_id, sentence_id, start, "end"',
+        (
+            (a * CLAIMS_PER_ARTICLE + p + 1, a * CLAIMS_PER_ARTICLE + p + 1, s, e)
+            for a, offsets in enumerate(spans)
+            for p, (s, e) in enumerate(offsets)
+        ),
+    )
+    _copy(
+        "claims_claimvector",
+        "claim_id, model, text_hash, vector",
+        ((i + 1, VECTOR_MODEL, text_hash(t), _pack(v)) for i, (t, v) in enumerate(zip(texts, vecs, strict=True))),
+    )
+    timings["claims+spans+vectors"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE claims_matchkey DROP CONSTRAINT matchkey_unique")
+        cursor.execute("DROP INDEX matchkey_lookup")
+    matcher = Matcher()
+    rows = 0
+    for lo in range(0, n, 20_000):
+        items = [Item(i + 1, str(i // CLAIMS_PER_ARTICLE), feats[i]) for i in range(lo, min(n, lo + 20_000))]
+        for f, v in zip(feats[lo : lo + 20_000], vecs[lo : lo + 20_000], strict=True):
+            f.embedding = v
+        keyed = matcher.rows_for(items)
+        rows += _copy(
+            "claims_matchkey",
+            "claim_id, method, band, key",
+            ((item.id, m, b, k) for item, item_rows in zip(items, keyed, strict=True) for m, b, k in item_rows),
+        )
+    timings["band rows (compute + COPY)"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE claims_matchkey ADD CONSTRAINT matchkey_unique UNIQUE (claim_id, method, band, key)"
+        )
+        cursor.execute("CREATE INDEX matchkey_lookup ON claims_matchkey (method, band, key)")
+        for table in ("sources_article", "sources_sentence", "claims_claim", "claims_claimspan"):
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+        cursor.execute("ANALYZE")
+    timings["indexes + analyze"] = time.perf_counter() - started
+    timings["band rows"] = float(rows)
+    return timings
+
+
+def new_article(unseen: list[str], texts: list[str], real: list[int], rng: np.random.Generator) -> list[int]:
+    """A 40-sentence article: 20 perturbed copies of stored claims, 20 sentences the corpus never saw.
+
+    The copies are of stored claims whose vector is a real embedding, so that the new claims'
+    real embeddings are compared like with like.
+    """
+    from claims.models import Claim, ClaimSpan
+    from sources.models import Article, Sentence
+
+    copies = perturbed([texts[real[int(i)]] for i in rng.integers(0, len(real), 20)], 40)[20:]
+    chunk = copies + unseen
+    body = " ".join(chunk)
+    article = Article.objects.create(body=body, content_hash=hashlib.sha256(body.encode()).hexdigest())
+    position, claims = 0, []
+    for p, text in enumerate(chunk):
+        sentence = Sentence.objects.create(
+            article=article, position=p, start=position, end=position + len(text), text=text
+        )
+        claim = Claim.objects.create(article=article, text=text, extractor="bench", key=f"bench:new:{article.pk}:{p}")
+        ClaimSpan.objects.create(claim=claim, sentence=sentence, start=sentence.start, end=sentence.end)
+        claims.append(claim.pk)
+        position += len(text) + 1
+    return claims
+
+
+def incremental(claim_ids: list[int]) -> dict[str, float]:
+    from django.db import transaction
+
+    from claims import matching_services as ms
+
+    out: dict[str, float] = {}
+    with transaction.atomic():
+        started = time.perf_counter()
+        ms.claims_index(claim_ids=claim_ids)
+        out["embed + band rows (40 claims)"] = time.perf_counter() - started
+        started = time.perf_counter()
+        pairs = ms._candidate_pairs(claim_ids)
+        out["candidate lookup"] = time.perf_counter() - started
+        started = time.perf_counter()
+        rows, linked = ms._score(pairs)
+        out["scoring"] = time.perf_counter() - started
+        started = time.perf_counter()
+        ms._upsert(rows)
+        ms._withdraw_missing(claim_ids, {r.key for r in rows}, set(pairs))
+        out["evidence upsert"] = time.perf_counter() - started
+        started = time.perf_counter()
+        ms.groups_update(claim_ids=claim_ids)
+        out["regroup touched components"] = time.perf_counter() - started
+    out["candidate pairs"] = float(len(pairs))
+    out["linked pairs"] = float(linked)
+    return out
+
+
+def recompute() -> dict[str, float]:
+    from claims import matching_services as ms
+    from claims.models import Evidence, GroupMember, Job
+
+    started = time.perf_counter()
+    job = ms.job_create_recompute()  # runs to the end on commit: no broker, tasks are eager
+    elapsed = time.perf_counter() - started
+    job = Job.objects.get(pk=job.pk)
+    assert job.state == "succeeded", (job.state, job.error)
+    return {
+        "full recompute (job)": elapsed,
+        "chunks": float(job.total // 2),
+        "live machine links": float(
+            Evidence.objects.filter(withdrawn_at__isnull=True, via_claim__isnull=False).count()
+        ),
+        "grouped claims": float(GroupMember.objects.count()),
+    }
+
+
+def link_sample(size: int, chunks: int) -> dict[str, float]:
+    """Phase-2 linking of a few 500-claim chunks spread over the corpus (what a recompute does per chunk)."""
+    from django.db import transaction
+
+    from claims import matching_services as ms
+
+    seconds, pairs = [], 0
+    for n in range(chunks):
+        lo = 1 + n * (size // chunks)
+        with transaction.atomic():
+            started = time.perf_counter()
+            outcome = ms.claims_link(claim_ids=list(range(lo, lo + ms.CHUNK_SIZE)))
+            seconds.append(time.perf_counter() - started)
+        pairs += outcome.candidate_pairs
+    return {
+        f"linking, s per {ms.CHUNK_SIZE}-claim chunk (median of {chunks})": float(np.median(seconds)),
+        "candidate pairs per chunk": pairs / chunks,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/wb_h1_bench")
+    parser.add_argument("--bbc", type=Path, default=SHARED / "bbc-news" / "bbc_articles.jsonl")
+    parser.add_argument("--fnc", type=Path, default=SHARED / "fnc1-bodies" / "train_bodies.csv")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--recompute-sizes", type=int, nargs="*", default=[10_000])
+    parser.add_argument("--sample-chunks", type=int, default=4, help="sizes without a recompute: chunks to time")
+    args = parser.parse_args()
+    setup(args.database_url)
+    print(machine())
+    base = base_sentences(args.bbc, args.fnc)
+    print(f"{len(base)} distinct source sentences")
+    rng = np.random.default_rng(5)
+    for size in args.sizes:
+        reset()
+        texts, origin = corpus(base[:-40], size)
+        started = time.perf_counter()
+        feats = features(texts)
+        vecs = vectors(base, origin, int(size * (1 - COPY_SHARE)))
+        print(f"\nN = {size:,} claims ({size // CLAIMS_PER_ARTICLE:,} articles); features + vectors "
+              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+        for stage, value in load(texts, feats, vecs).items():
+            print(f"  load {stage}: {value:,.1f}" + ("" if stage == "band rows" else " s"))
+        real = [i for i, o in enumerate(origin) if o < REAL_VECTORS]
+        incremental(new_article(base[-20:], texts, real, rng))  # warm: model load, caches
+        for stage, value in incremental(new_article(base[-40:-20], texts, real, rng)).items():
+            unit = "" if stage in ("candidate pairs", "linked pairs") else " ms"
+            shown = value if unit == "" else value * 1000
+            print(f"  incremental {stage}: {shown:,.0f}{unit}")
+        if size in args.recompute_sizes:
+            for stage, value in recompute().items():
+                print(f"  {stage}: {value:,.1f}" + (" s" if "recompute" in stage else ""))
+        else:
+            for stage, value in link_sample(size, args.sample_chunks).items():
+                print(f"  {stage}: {value:,.1f}")
+        print(f"  {machine()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""ETags of versioned objects (claims, duplicate groups) and the If-Match preconditions of their writes.
+
+An ETag is ``"<kind>-<id>-v<version>"``: it changes whenever a service bumps the
+object's ``version``, and it names the object, so an ETag sent to the wrong object
+is refused (412) instead of passing by accident.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+from claims.api.errors import PreconditionFailed, PreconditionRequired
+
+_ETAG = re.compile(r'^(?:W/)?"(?P<kind>[a-z]+)-(?P<pk>\d+)-v(?P<version>\d+)"$')
+
+
+def etag(kind: str, pk: int, version: int) -> str:
+    return f'"{kind}-{pk}-v{version}"'
+
+
+def expected_version(if_match: str | None, *, kind: str, pk: int, source: str) -> int | None:
+    """The version an If-Match header expects, or None when there is no precondition.
+
+    ``*`` only requires that the object exists. A weak tag (``W/"…"``, as proxies that
+    compress responses rewrite ETags) is accepted as the same version. ``source`` names
+    the read that serves the ETag, for the error message.
+    """
+    if if_match is None or if_match.strip() == "*":
+        return None
+    match = _ETAG.match(if_match.strip())
+    if match is None:
+        raise ValidationError({"If-Match": [f"Send the ETag of GET {source} unchanged, or *."]})
+    if match["kind"] != kind or int(match["pk"]) != pk:
+        raise PreconditionFailed(f"If-Match is the ETag of {match['kind']} {match['pk']}, not of {kind} {pk}.")
+    return int(match["version"])
+
+
+def required_version(request: Request, *, kind: str, pk: int, source: str) -> int | None:
+    """As ``expected_version``, for a write that must carry If-Match (428 without it)."""
+    if_match = request.headers.get("If-Match")
+    if if_match is None:
+        raise PreconditionRequired(f"Send If-Match with the {kind}'s ETag (from GET {source}), or * to skip the check.")
+    return expected_version(if_match, kind=kind, pk=pk, source=source)

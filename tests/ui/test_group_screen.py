@@ -1,0 +1,74 @@
+"""The duplicate group screen in real headless Chromium: open it from a claim, split, pick the canonical wording."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from claims.group_services import group_create
+from claims.models import Claim, GroupAction, GroupDecision, GroupMember, Job
+from tests.ui.conftest import ConsoleErrors
+from tests.ui.test_review_flow import log_in
+
+pytestmark = [pytest.mark.browser]
+
+
+def death_toll_claims() -> list[Claim]:
+    """Claims that count people killed, one per distinct figure: a group whose figures conflict."""
+    by_value: dict[float, Claim] = {}
+    for claim in Claim.objects.filter(deleted_at__isnull=True).order_by("id"):
+        for q in claim.quantities:
+            if q.get("event") == "killed" and q.get("value"):
+                by_value.setdefault(float(q["value"]), claim)
+    return list({c.pk: c for c in by_value.values()}.values())  # one claim may state two tolls
+
+
+def test_a_reviewer_splits_a_group_and_picks_its_canonical_wording(
+    live_server, page: Page, console_errors: ConsoleErrors, reviewer: User, seed_corpus: Job
+) -> None:
+    tolls = death_toll_claims()
+    assert len(tolls) >= 3
+    group = group_create(claim_ids=[c.pk for c in tolls], user=reviewer, note="death tolls")
+    odd, keep = tolls[-1], tolls[1]
+    log_in(page, live_server.url, reviewer.username)
+
+    page.goto(f"{live_server.url}/claims/{tolls[0].pk}/")
+    page.get_by_role("link", name=f"Open group {group.pk}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Duplicate group {group.pk}")
+    expect(page.locator(".members__row")).to_have_count(len(tolls))
+    killed = sum(1 for c in tolls for q in c.quantities if q.get("event") == "killed" and q.get("value"))
+    expect(page.locator(".figures__row .figure")).to_have_count(killed)  # every figure, side by side
+
+    page.get_by_label(f"Move claim {odd.pk} out").check()
+    page.get_by_label("Why (optional)").first.fill("a different day's toll")
+    page.get_by_role("button", name="Move ticked claims out").click()
+    expect(page.get_by_role("status")).to_contain_text("Moved 1 claim(s) out into group")
+    expect(page.locator(".members__row")).to_have_count(len(tolls) - 1)
+    expect(page.locator(".history__entry").first).to_contain_text("Split by rita-reviewer")
+
+    page.locator(f"#member-{keep.pk}").get_by_role("button", name="Make canonical").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Claim {keep.pk} is now the canonical wording")
+    expect(page.locator(f"#member-{keep.pk} .tag--canonical")).to_have_text("Canonical")
+    expect(page.locator(".lede")).to_contain_text("rita-reviewer chose it")
+
+    assert GroupMember.objects.get(claim=odd).group_id != group.pk
+    assert GroupDecision.objects.filter(group=group, action=GroupAction.CANONICAL, reviewer=reviewer).exists()
+    assert console_errors == []
+
+
+def test_a_viewer_sees_the_group_but_no_controls(
+    live_server, page: Page, console_errors: ConsoleErrors, viewer: User, reviewer: User, seed_corpus: Job
+) -> None:
+    tolls = death_toll_claims()
+    group = group_create(claim_ids=[c.pk for c in tolls[:2]], user=reviewer)
+    log_in(page, live_server.url, viewer.username)
+
+    page.locator(".site-nav").get_by_role("link", name="Groups").click()
+    page.get_by_role("link", name=f"Group {group.pk}").click()
+
+    expect(page.locator(".members__row")).to_have_count(2)
+    expect(page.get_by_role("button", name="Make canonical")).to_have_count(0)
+    expect(page.get_by_role("button", name="Merge")).to_have_count(0)
+    expect(page.locator("input[type=checkbox]")).to_have_count(0)
+    assert console_errors == []
