@@ -37,6 +37,8 @@ class Corroboration:
     supporting_outlets: int
     contradicting_outlets: int
     independent_supporting: int
+    # Articles with no outlet named count as sources of their own; the interface says so.
+    unnamed_outlets: int
     first_appearance: Report | None
     reports: list[Report]
 
@@ -107,7 +109,17 @@ def _copy_sources(claim: Claim, supporting: list[Evidence]) -> tuple[dict[int, i
         article = evidence.sentence.article_id
         earliest = first.setdefault(root, article)
         out[evidence.pk] = None if earliest == article else earliest
-    return out, len(first)
+    return out, _independent_sources(supporting, copies)
+
+
+def _independent_sources(supporting: list[Evidence], copies: UnionFind) -> int:
+    # Several sentences of one article, or articles of one outlet, are one source however they are worded.
+    sources = UnionFind(range(len(supporting)))
+    seen: dict[str, int] = {}
+    for n, evidence in enumerate(supporting):
+        sources.union(n, copies.root(n))
+        sources.union(n, seen.setdefault(_outlet_key(evidence), n))
+    return len(sources.sets())
 
 
 def _report(evidence: Evidence, copy_of: int | None) -> Report:
@@ -126,9 +138,10 @@ def _report(evidence: Evidence, copy_of: int | None) -> Report:
 def claim_corroboration(*, claim: Claim) -> Corroboration:
     """Distinct outlets for and against a claim (live, unrejected links, its own origin included), earliest first.
 
-    Supporting reports that copy each other's sentence (content-word Jaccard >= 0.8, or an
-    automatic lexical link between their claims) or credit the same wire or news agency count
-    once towards ``independent_supporting``; each later copy names the article it repeats.
+    Supporting reports from one outlet (or one article, when it names no outlet), reports that copy
+    each other's sentence (content-word Jaccard >= 0.8, or an automatic lexical link between their
+    claims) and reports crediting the same wire or news agency count once towards
+    ``independent_supporting``; each later copy names the article it repeats.
     """
     rows = sorted(
         Evidence.objects.filter(claim=claim, withdrawn_at__isnull=True)
@@ -147,6 +160,7 @@ def claim_corroboration(*, claim: Claim) -> Corroboration:
         supporting_outlets=len({_outlet_key(e) for e in supporting}),
         contradicting_outlets=len({_outlet_key(e) for e in contradicting}),
         independent_supporting=independent,
+        unnamed_outlets=len({e.sentence.article_id for e in rows if e.sentence.article.outlet_id is None}),
         first_appearance=by_id[dated[0].pk] if dated else None,
         reports=reports,
     )

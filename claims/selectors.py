@@ -494,7 +494,7 @@ def _evidence_rows(claim: Claim) -> list[EvidenceRow]:
 
 
 def claim_evidence(*, claim: Claim, include_withdrawn: bool = False) -> ClaimEvidence:
-    """The claim's evidence grouped by outlet, outlets and reports in publication order (one query).
+    """The claim's evidence grouped by outlet (by article where none is named), in publication order (one query).
 
     Withdrawn links (a recompute no longer finds them) are counted but hidden unless asked for:
     they stay in the database because a reviewer may have looked at them.
@@ -502,10 +502,12 @@ def claim_evidence(*, claim: Claim, include_withdrawn: bool = False) -> ClaimEvi
     rows = _evidence_rows(claim)
     withdrawn = sum(1 for r in rows if r.evidence.withdrawn_at is not None)
     shown = rows if include_withdrawn else [r for r in rows if r.evidence.withdrawn_at is None]
-    by_outlet: dict[str, list[EvidenceRow]] = {}
+    by_outlet: dict[tuple[str, int], list[EvidenceRow]] = {}
     for row in shown:
-        by_outlet.setdefault(row.outlet, []).append(row)
-    outlets = [OutletEvidence(name, group) for name, group in by_outlet.items()]
+        # An article that names no outlet is a source of its own, as in the corroboration summary.
+        key = (row.outlet, 0 if row.outlet else row.evidence.sentence.article_id)
+        by_outlet.setdefault(key, []).append(row)
+    outlets = [OutletEvidence(name, group) for (name, _), group in by_outlet.items()]
     return ClaimEvidence(outlets, len(shown), withdrawn, include_withdrawn)
 
 

@@ -107,6 +107,54 @@ def test_reports_crediting_the_same_agency_count_once(seed_corpus: Job) -> None:
     assert later.copy_of_article_id == first.article_id
 
 
+def test_several_reports_from_one_outlet_count_as_one_independent_source(seed_corpus: Job) -> None:
+    day = datetime(2024, 7, 1, tzinfo=UTC)
+    ingest(
+        "outlet-one-a.txt",
+        "Doha talks.\n\nQatar's prime minister met Iran's foreign minister in Doha to discuss a ceasefire in Gaza.",
+        "Daily One",
+        day,
+    )
+    ingest(
+        "outlet-one-b.txt",
+        "Diplomacy.\n\nIn Doha, Iran's foreign minister held talks with Qatar's prime minister about a ceasefire "
+        "in Gaza.",
+        "Daily One",
+        day.replace(hour=6),
+    )
+    ingest(
+        "outlet-two.txt",
+        "Talks go on.\n\nIran's foreign minister and Qatar's prime minister discussed a Gaza ceasefire at a meeting "
+        "in Doha.",
+        "Daily Two",
+        day.replace(day=2),
+    )
+    claims = list(Claim.objects.filter(article__source_name__startswith="outlet-", text__icontains="Doha"))
+    matching_services.claims_match(claim_ids=[c.pk for c in claims])
+    first = next(c for c in claims if c.article.source_name == "outlet-one-a.txt")
+
+    result = claim_corroboration(claim=first)
+
+    supporting = [r for r in result.reports if r.stance == Stance.SUPPORTS]
+    assert len({r.article_id for r in supporting}) == 3
+    assert all(r.copy_of_article_id is None for r in supporting)  # three wordings, no copies
+    assert result.supporting_outlets == 2
+    assert result.independent_supporting == 2
+    assert result.unnamed_outlets == 0
+
+
+def test_an_article_without_an_outlet_counts_as_its_own_outlet_and_says_so(seed_corpus: Job) -> None:
+    matching_services.claims_match(claim_ids=all_claim_ids())
+    toll = seed_claim("001", "37,945 Palestinians")
+
+    result = claim_corroboration(claim=toll)
+
+    articles = {r.article_id for r in result.reports}
+    assert result.unnamed_outlets == len(articles)
+    assert result.contradicting_outlets == len({r.article_id for r in result.reports if r.stance == Stance.CONTRADICTS})
+    assert result.independent_supporting <= result.supporting_outlets
+
+
 def test_rejected_and_withdrawn_links_are_left_out(seed_corpus: Job, reviewer: User) -> None:
     matching_services.claims_match(claim_ids=all_claim_ids())
     toll = seed_claim("001", "37,945 Palestinians")

@@ -69,6 +69,21 @@ def test_the_claim_view_shows_evidence_from_several_articles_grouped_by_outlet_i
         assert f'id="evidence-{e.pk}"' in page
 
 
+def test_evidence_from_articles_that_name_no_outlet_is_grouped_by_article(
+    client: Client, viewer: User, seed_corpus: Job
+) -> None:
+    matching_services.claims_match(claim_ids=list(Claim.objects.values_list("pk", flat=True)))
+    claim = hamas()
+    articles = {e.sentence.article_id for e in claim.evidence.filter(withdrawn_at__isnull=True)}
+    assert len(articles) > 1
+
+    page = claim_page(client, viewer, claim)
+
+    assert page.count('<h3 class="outlet-group__name">Outlet not named') == len(articles)
+    summary = page.split('class="provenance__counts"')[1].split("</section>")[0]
+    assert f"{len(articles)} of these articles name no outlet" in summary
+
+
 def test_each_machine_link_says_how_it_was_found_and_which_threshold_fired(
     client: Client, viewer: User, matched_corpus: Job
 ) -> None:
