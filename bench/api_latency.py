@@ -37,6 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from bench_db import postgres_prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 BBC = ROOT.parent / "shared" / "eval" / "bbc-news" / "bbc_articles.jsonl"
@@ -76,26 +77,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 # --- database and corpus --------------------------------------------------------------------
-
-
-def postgres_recreate(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop database {name!r}: a benchmark database name must contain 'bench'")
-    with psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def server_env(database_url: str, var_dir: Path) -> dict[str, str]:
@@ -327,7 +308,7 @@ def deep_cursor(base: str, token: str, page_size: int = 50) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    postgres_recreate(args.database_url)
+    postgres_prepare(args.database_url, drop=True)
     var_dir = Path(tempfile.mkdtemp(prefix="api-bench-"))
     print(f"ingesting {args.articles} articles …", file=sys.stderr)
     corpus = build_corpus(args.database_url, var_dir, args.articles)

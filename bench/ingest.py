@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+
+from bench_db import postgres_prepare
 
 if TYPE_CHECKING:
     from claims.models import Job
@@ -67,27 +68,6 @@ def cpu_model() -> str:
 def peak_rss_mib() -> float:
     # ru_maxrss is a high-water mark in KiB on Linux: the peak so far, not the current size.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def postgres_recreate(url: str) -> None:
-    """Drop and create the database the URL names; refuses names without "bench" to protect real data."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop database {name!r}: a benchmark database name must contain 'bench'")
-    with psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def django_setup(database_url: str, var_dir: Path) -> None:
@@ -256,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
         if url.startswith(("postgres://", "postgresql://")):
-            postgres_recreate(url)
+            postgres_prepare(url, drop=True)
         started = time.perf_counter()
         django_setup(url, scratch)
         print(f"Input: {args.path}" + (f" (first {args.limit:,})" if args.limit else ""))

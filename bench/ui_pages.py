@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+from bench_db import postgres_prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "samples" / "seed"
@@ -42,23 +43,6 @@ GROUP_EVERY = 10  # copies of one claim per duplicate group
 REVIEWED_SHARE = 0.2
 COPIES_PER_TRANSACTION = 40
 SECTION = "## Reviewer pages"
-
-
-def _prepare_database(url: str, rebuild: bool) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        sys.exit(f"the database name must contain 'bench' (it may be dropped): {name!r}")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists and rebuild:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _setup_django(url: str) -> None:
@@ -446,7 +430,7 @@ def main() -> None:
     parser.add_argument("--update", type=Path, help="Replace the Reviewer pages section of this Markdown file")
     args = parser.parse_args()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    _prepare_database(args.database_url, args.rebuild)
+    postgres_prepare(args.database_url, drop=args.rebuild)
     _setup_django(args.database_url)
     from claims.models import Claim
 

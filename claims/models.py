@@ -247,6 +247,13 @@ class Evidence(models.Model):
         indexes = [
             # Provenance of a sentence: which claims cite it.
             models.Index(fields=["sentence"], name="evidence_sentence"),
+            # Conflicting figures: group_selectors.conflicting_figures_exists (queue, reader, API filter) and
+            # groups_list(conflicting=...), which otherwise walk every link of every claim to find the few.
+            models.Index(
+                fields=["claim"],
+                condition=Q(method=EvidenceMethod.FIGURE, stance=Stance.CONTRADICTS, withdrawn_at__isnull=True),
+                name="evidence_open_figures",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -515,8 +522,10 @@ class MatchKey(models.Model):
             models.UniqueConstraint(fields=["claim", "method", "band", "key"], name="matchkey_unique"),
         ]
         indexes = [
-            # Candidate lookup: which claims share this band key.
-            models.Index(fields=["method", "band", "key"], name="matchkey_lookup"),
+            # Candidate lookup: which claims share this band key. Covering (claim_id included) so that
+            # PostgreSQL answers the self-join of matching_services._candidate_pairs from the index alone
+            # (index-only scans), instead of one heap fetch per bucket member; SQLite ignores INCLUDE.
+            models.Index(fields=["method", "band", "key"], include=["claim"], name="matchkey_lookup"),
         ]
 
     def __str__(self) -> str:

@@ -53,6 +53,16 @@ SAME_FIGURE = 0.03  # relative difference within which two numbers are one figur
 SHORT_WORDS = 5  # fewer content words than this: never linked automatically
 ENTITY_PENALTY = 0.05  # both texts name someone or something and share no key
 NEGATION_CUES = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"})
+# Part of a population: "3,195 children" killed is not another count of "8,005 Palestinians" killed, so
+# figures counting one of these are compared only with figures counting the same group.
+SUBGROUPS = frozenset(
+    {
+        "child", "children", "kid", "minor", "baby", "babies", "infant", "girl", "boy", "woman", "women", "man",
+        "men", "elderly", "journalist", "reporter", "doctor", "medic", "nurse", "paramedic", "worker", "staff",
+        "soldier", "troop", "officer", "police", "policemen", "fighter", "militant", "student", "teacher",
+        "patient", "refugee", "hostage", "captive", "prisoner", "detainee", "diplomat", "member", "employee",
+    }
+)  # fmt: skip
 # Ranges a qualified figure stands for, as multiples of the stated value.
 _RANGES = {
     "exact": (1.0, 1.0),
@@ -131,13 +141,23 @@ def _range(q: Mapping[str, Any]) -> tuple[float, float]:
     return value * low, value * high
 
 
+def _group(q: Mapping[str, Any]) -> str:
+    """The population part a figure counts ("children", "aid workers"), or "" for a whole population."""
+    for word in str(q.get("unit", "")).lower().split():
+        singular = word[:-1] if word.endswith("s") and word[:-1] in SUBGROUPS else word
+        if singular in SUBGROUPS:
+            return singular
+    return ""
+
+
 def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Figures of the same event in both texts: ``agree`` when some pair states the same number, else ``conflict``.
 
     Numbers within ``SAME_FIGURE`` of each other are the same figure told with different rounding
     ("at least 8,005" and "beyond 8,000"). Each pair also says whether the ranges the qualifiers allow
     overlap ("at least 37,945" and "over 40,000" can both be true): a reviewer tells an update over
-    time from a real contradiction with it and the publication times.
+    time from a real contradiction with it and the publication times. A figure counting part of a
+    population (children, journalists) is compared only with figures counting the same part.
     """
     events = {str(q["event"]) for q in a if q.get("event")} & {str(q["event"]) for q in b if q.get("event")}
     pairs: list[dict[str, Any]] = []
@@ -147,7 +167,7 @@ def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, 
         same = False
         for x in (q for q in a if q.get("event") == event):
             for y in (q for q in b if q.get("event") == event):
-                if bool(x.get("percent")) != bool(y.get("percent")):
+                if bool(x.get("percent")) != bool(y.get("percent")) or _group(x) != _group(y):
                     continue
                 vx, vy = float(x["value"]), float(y["value"])
                 close = abs(vx - vy) <= SAME_FIGURE * max(abs(vx), abs(vy))

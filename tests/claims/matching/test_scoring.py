@@ -101,6 +101,14 @@ def test_figures_of_different_events_do_not_conflict():
     assert result["status"] == "none"
 
 
+def test_a_count_of_children_is_not_another_figure_for_the_whole_toll():
+    children = features("including 3,195 children, have been killed").quantities
+    total = features("At least 37,945 Palestinians have been killed").quantities
+    assert compare_quantities(children, total)["status"] == "none"
+    assert compare_quantities(children, features("2,000 children were killed").quantities)["status"] == "conflict"
+    assert compare_quantities(total, features("over 40,000 people were killed").quantities)["status"] == "conflict"
+
+
 def test_calls_on_different_days_are_different_events():
     decision = pair(
         "Iran and Qatar's foreign ministers held a telephone conversation on Thursday",
