@@ -118,7 +118,9 @@ def group_history(*, group: DuplicateGroup) -> QuerySet[GroupDecision]:
 
 
 def groups_list(*, conflicting: bool | None = None) -> QuerySet[DuplicateGroup]:
-    groups = DuplicateGroup.objects.filter(members__isnull=False).distinct().select_related("canonical")
+    # Exists, not a join with DISTINCT: the join repeats each group per member and sorts every wide row.
+    has_members = Exists(GroupMember.objects.filter(group=OuterRef("pk")))
+    groups = DuplicateGroup.objects.filter(has_members).select_related("canonical")
     if conflicting is not None:
         has = Exists(
             Evidence.objects.filter(
