@@ -26,6 +26,7 @@ from claims.models import (
     DuplicateGroup,
     Evidence,
     EvidenceDecision,
+    EvidenceDecisionChoice,
     EvidenceMethod,
     GroupAction,
     GroupDecision,
@@ -35,6 +36,7 @@ from claims.models import (
     JobState,
     Review,
     SentenceAssessment,
+    Stance,
 )
 from sources import selectors as source_selectors
 from sources.models import Article, Outlet, Sentence, SentenceKind, Story
@@ -509,6 +511,45 @@ def claim_evidence(*, claim: Claim, include_withdrawn: bool = False) -> ClaimEvi
         by_outlet.setdefault(key, []).append(row)
     outlets = [OutletEvidence(name, group) for (name, _), group in by_outlet.items()]
     return ClaimEvidence(outlets, len(shown), withdrawn, include_withdrawn)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSuggestion:
+    """A claim of another article that the matcher says states the same fact: a candidate to group with."""
+
+    claim: Claim
+    article_title: str
+    score: float | None
+    strength: str
+
+
+GROUP_SUGGESTIONS = 5
+
+
+def claim_group_suggestions(*, evidence: ClaimEvidence) -> list[GroupSuggestion]:
+    """The claims behind standing supporting links (best score first), from evidence already read: no query.
+
+    Figure and negation links contradict, so they never suggest a group; rejected, withdrawn and
+    deleted ones are left out.
+    """
+    best: dict[int, GroupSuggestion] = {}
+    for outlet in evidence.outlets:
+        for row in outlet.rows:
+            e, other = row.evidence, row.evidence.via_claim
+            if (
+                other is None
+                or other.deleted_at is not None
+                or e.stance != Stance.SUPPORTS
+                or e.method not in (EvidenceMethod.SEMANTIC, EvidenceMethod.LEXICAL)
+                or e.withdrawn_at is not None
+                or e.decision == EvidenceDecisionChoice.REJECTED
+            ):
+                continue
+            known = best.get(other.pk)
+            if known is None or (e.score or 0) > (known.score or 0):
+                best[other.pk] = GroupSuggestion(other, row.article_title, e.score, e.strength)
+    ranked = sorted(best.values(), key=lambda s: (-(s.score or 0), s.claim.pk))
+    return ranked[:GROUP_SUGGESTIONS]
 
 
 def claim_history(*, claim: Claim) -> list[HistoryEntry]:

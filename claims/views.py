@@ -228,14 +228,17 @@ class ClaimForms:
 def claim_context(request: HttpRequest, claim: Claim, forms: ClaimForms, conflict: str = "") -> dict[str, Any]:
     """Everything the claim view (and the queue, which shows the same claim view) renders."""
     corroboration = matching_selectors.claim_corroboration(claim=claim)
+    evidence = selectors.claim_evidence(claim=claim, include_withdrawn=request.GET.get("withdrawn") == "1")
+    group = group_selectors.group_for_claim(claim=claim)
     return {
         "claim": claim,
         "article": claim.article,
         "facts": selectors.claim_facts(claim=claim),
         "spans": selectors.claim_spans_in_context(claim=claim),
-        "evidence": selectors.claim_evidence(claim=claim, include_withdrawn=request.GET.get("withdrawn") == "1"),
+        "evidence": evidence,
         "history": selectors.claim_history(claim=claim),
-        "group": group_selectors.group_for_claim(claim=claim),
+        "group": group,
+        "group_suggestions": [] if group else selectors.claim_group_suggestions(evidence=evidence),
         "corroboration": corroboration,
         "timeline": selectors.claim_timeline(corroboration),
         # Only a deleted claim can have been split (splitting hides the original).

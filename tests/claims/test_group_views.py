@@ -443,3 +443,80 @@ def test_the_groups_list_makes_a_fixed_number_of_queries(
         response = client.get(reverse("claims:group-list"))
 
     assert response.status_code == 200
+
+
+def hamas_after_matching() -> Claim:
+    from claims import matching_services
+
+    matching_services.claims_match(claim_ids=list(Claim.objects.values_list("pk", flat=True)))
+    return Claim.objects.get(text__contains="Hamas refused to send a delegation")
+
+
+def supporting_partners(claim: Claim) -> dict[int, float]:
+    """The claims behind the claim's supporting semantic or lexical links, with their best score."""
+    links = Evidence.objects.filter(
+        claim=claim, stance=Stance.SUPPORTS, method__in=[EvidenceMethod.SEMANTIC, EvidenceMethod.LEXICAL]
+    )
+    best: dict[int, float] = {}
+    for pk, score in links.values_list("via_claim_id", "score"):
+        if pk is not None:
+            best[pk] = max(best.get(pk, 0.0), score or 0.0)
+    return best
+
+
+def suggested_ids(page: str) -> set[int]:
+    block = page.split('class="group-suggestions"')[1].split("</ul>")[0]
+    return {int(pk) for pk in re.findall(r'name="claims" value="(\d+)"', block)}
+
+
+def test_an_ungrouped_claim_offers_the_claims_its_supporting_links_come_from(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_after_matching()
+    partners = supporting_partners(claim)
+    assert partners
+
+    page = signed_in(client, reviewer).get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+
+    best_first = sorted(partners, key=lambda pk: (-partners[pk], pk))
+    assert suggested_ids(page) == set(best_first[:5])
+    block = page.split('class="group-suggestions"')[1].split("</ul>")[0]
+    assert [int(pk) for pk in re.findall(r'value="(\d+)"', block)] == best_first[:5]
+
+
+def test_grouping_with_a_suggestion_makes_the_group_and_the_suggestions_go(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_after_matching()
+    partner = min(supporting_partners(claim))
+    signed_in(client, reviewer)
+
+    response = client.post(reverse("claims:claim-group", args=[claim.pk]), {"claims": str(partner)})
+
+    group = DuplicateGroup.objects.get(members__claim=claim)
+    assert response.status_code == 302
+    assert response["Location"] == group_url(group)
+    assert members(group) == {claim.pk, partner}
+    page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert 'class="group-suggestions"' not in page
+
+
+def test_a_rejected_link_is_not_suggested_and_a_viewer_gets_no_group_buttons(
+    client: Client, reviewer: User, viewer: User, seed_corpus: Job
+) -> None:
+    from claims import services
+
+    claim = hamas_after_matching()
+    partners = supporting_partners(claim)
+    rejected = min(partners)
+    for link in Evidence.objects.filter(claim=claim, via_claim_id=rejected):
+        services.evidence_decide(evidence_id=link.pk, reviewer=reviewer, decision="rejected", note="not the same")
+
+    reviewer_page = signed_in(client, reviewer).get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    viewer_page = signed_in(client, viewer).get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+
+    assert rejected not in suggested_ids(reviewer_page)
+    assert f"#{rejected} ·" not in viewer_page
+    assert set(partners) - {rejected}, "the Hamas claim has more than one supporting partner"
+    assert 'class="group-suggestions"' in viewer_page
+    assert "Group with #" not in viewer_page

@@ -72,3 +72,27 @@ def test_a_viewer_sees_the_group_but_no_controls(
     expect(page.get_by_role("button", name="Merge")).to_have_count(0)
     expect(page.locator("input[type=checkbox]")).to_have_count(0)
     assert console_errors == []
+
+
+def test_a_reviewer_groups_a_claim_with_a_suggested_partner_in_one_click(
+    live_server, page: Page, console_errors: ConsoleErrors, reviewer: User, seed_corpus: Job
+) -> None:
+    from claims import matching_services
+
+    matching_services.claims_match(claim_ids=list(Claim.objects.values_list("pk", flat=True)))
+    claim = Claim.objects.get(text__contains="Hamas refused to send a delegation")
+    log_in(page, live_server.url, reviewer.username)
+
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    suggestions = page.locator(".group-suggestions__item")
+    expect(suggestions.first).to_be_visible()
+    first = suggestions.first.get_by_role("button", name="Group with #")
+    partner = int(first.inner_text().rsplit("#", 1)[1])
+    first.click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Duplicate group")
+    expect(page.locator(".members__row")).to_have_count(2)
+    expect(page.locator(f"#member-{partner}")).to_be_visible()
+    expect(page.locator(".history__entry").first).to_contain_text("rita-reviewer")
+    assert GroupMember.objects.get(claim=claim).group_id == GroupMember.objects.get(claim_id=partner).group_id
+    assert console_errors == []
