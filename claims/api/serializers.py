@@ -209,7 +209,14 @@ class CorroborationSerializer(serializers.Serializer[Any]):
     supporting_outlets = serializers.IntegerField(read_only=True)
     contradicting_outlets = serializers.IntegerField(read_only=True)
     independent_supporting = serializers.IntegerField(
-        read_only=True, help_text="Supporting reports that are not copies of one text or of one agency's wire"
+        read_only=True,
+        help_text=(
+            "Independent sources the supporting reports come down to: one outlet's reports, copies of one "
+            "text and credits to one wire agency count once"
+        ),
+    )
+    unnamed_outlets = serializers.IntegerField(
+        read_only=True, help_text="Articles among the reports that name no outlet; each counts as an outlet of its own"
     )
     first_appearance = ReportSerializer(read_only=True, allow_null=True, help_text="Earliest dated supporting report")
     reports = ReportSerializer(many=True, read_only=True, help_text="Live, unrejected links, in publication order")

@@ -129,6 +129,7 @@ def test_claim_detail_sums_up_who_reports_it_and_who_reported_it_first(as_viewer
     summary = get_claim(as_viewer, one)["corroboration"]
     assert (summary["supporting_outlets"], summary["contradicting_outlets"]) == (2, 1)
     assert 1 <= summary["independent_supporting"] <= 2
+    assert summary["unnamed_outlets"] == 0
     origin = one.evidence.get(method=EvidenceMethod.ORIGIN)
     # In publication order: the claim's own article (January), the contradiction (February), March.
     assert [(r["evidence"], r["stance"]) for r in summary["reports"]] == [
