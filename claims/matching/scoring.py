@@ -50,6 +50,9 @@ THRESHOLDS: dict[str, Thresholds] = {
     "figure": Thresholds(upper=0.75, lower=0.45),
 }
 SAME_FIGURE = 0.03  # relative difference within which two numbers are one figure, rounded
+# Figures further apart than this count different incidents ("seven dead" in one strike against a war's
+# toll of 37,945), not rival figures; a toll updated over months (8,005 to over 40,000) stays well inside.
+INCIDENT_RATIO = 100.0
 SHORT_WORDS = 5  # fewer content words than this: never linked automatically
 ENTITY_PENALTY = 0.05  # both texts name someone or something and share no key
 NEGATION_CUES = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"})
@@ -157,7 +160,8 @@ def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, 
     ("at least 8,005" and "beyond 8,000"). Each pair also says whether the ranges the qualifiers allow
     overlap ("at least 37,945" and "over 40,000" can both be true): a reviewer tells an update over
     time from a real contradiction with it and the publication times. A figure counting part of a
-    population (children, journalists) is compared only with figures counting the same part.
+    population (children, journalists) is compared only with figures counting the same part, and
+    figures more than ``INCIDENT_RATIO`` apart count different incidents.
     """
     events = {str(q["event"]) for q in a if q.get("event")} & {str(q["event"]) for q in b if q.get("event")}
     pairs: list[dict[str, Any]] = []
@@ -170,6 +174,8 @@ def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, 
                 if bool(x.get("percent")) != bool(y.get("percent")) or _group(x) != _group(y):
                     continue
                 vx, vy = float(x["value"]), float(y["value"])
+                if min(abs(vx), abs(vy)) * INCIDENT_RATIO < max(abs(vx), abs(vy)):
+                    continue
                 close = abs(vx - vy) <= SAME_FIGURE * max(abs(vx), abs(vy))
                 (x_low, x_high), (y_low, y_high) = _range(x), _range(y)
                 overlap = x_low <= y_high and y_low <= x_high

@@ -109,6 +109,12 @@ def test_a_count_of_children_is_not_another_figure_for_the_whole_toll():
     assert compare_quantities(total, features("over 40,000 people were killed").quantities)["status"] == "conflict"
 
 
+def test_a_single_incidents_toll_is_no_rival_to_a_wars_toll():
+    war = features("At least 37,945 Palestinians have been killed").quantities
+    assert compare_quantities(war, features("seven dead in the strike").quantities)["status"] == "none"
+    assert compare_quantities(war, features("At least 8,005 Palestinians killed").quantities)["status"] == "conflict"
+
+
 def test_calls_on_different_days_are_different_events():
     decision = pair(
         "Iran and Qatar's foreign ministers held a telephone conversation on Thursday",
