@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -521,14 +521,16 @@ class GroupSuggestion:
     article_title: str
     score: float | None
     strength: str
+    group_id: int | None = None  # the partner's group: join it there rather than pull the partner out
 
 
 GROUP_SUGGESTIONS = 5
 
 
 def claim_group_suggestions(*, evidence: ClaimEvidence) -> list[GroupSuggestion]:
-    """The claims behind standing supporting links (best score first), from evidence already read: no query.
+    """The claims behind standing supporting links (best score first), each with the group it is in.
 
+    Reads the evidence already loaded, plus one query for the partners' groups when there are any.
     Figure and negation links contradict, so they never suggest a group; rejected, withdrawn and
     deleted ones are left out.
     """
@@ -548,8 +550,13 @@ def claim_group_suggestions(*, evidence: ClaimEvidence) -> list[GroupSuggestion]
             known = best.get(other.pk)
             if known is None or (e.score or 0) > (known.score or 0):
                 best[other.pk] = GroupSuggestion(other, row.article_title, e.score, e.strength)
-    ranked = sorted(best.values(), key=lambda s: (-(s.score or 0), s.claim.pk))
-    return ranked[:GROUP_SUGGESTIONS]
+    ranked = sorted(best.values(), key=lambda s: (-(s.score or 0), s.claim.pk))[:GROUP_SUGGESTIONS]
+    if not ranked:
+        return []
+    groups = dict(
+        GroupMember.objects.filter(claim_id__in=[s.claim.pk for s in ranked]).values_list("claim_id", "group_id")
+    )
+    return [replace(s, group_id=groups.get(s.claim.pk)) for s in ranked]
 
 
 def claim_history(*, claim: Claim) -> list[HistoryEntry]:

@@ -520,3 +520,19 @@ def test_a_rejected_link_is_not_suggested_and_a_viewer_gets_no_group_buttons(
     assert set(partners) - {rejected}, "the Hamas claim has more than one supporting partner"
     assert 'class="group-suggestions"' in viewer_page
     assert "Group with #" not in viewer_page
+
+
+def test_a_suggested_partner_already_in_a_group_links_to_that_group_instead_of_a_button(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_after_matching()
+    partner = min(supporting_partners(claim))
+    elsewhere = next(c for c in Claim.objects.exclude(article=claim.article).exclude(pk=partner).order_by("id"))
+    group = group_create(claim_ids=[partner, elsewhere.pk], user=reviewer)
+
+    page = signed_in(client, reviewer).get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+
+    assert partner not in suggested_ids(page)
+    block = page.split('class="group-suggestions"')[1].split("</ul>")[0]
+    assert f'href="{group_url(group)}"' in block
+    assert f"In group {group.pk}: merge there" in block

@@ -157,8 +157,8 @@ def test_the_claim_view_with_many_links_makes_a_fixed_number_of_queries(
     client.force_login(reviewer)
 
     # session, user, groups, claim, spans, neighbours, evidence, reviews, decisions, revisions, group,
-    # corroborating reports, copies among them
-    with django_assert_max_num_queries(13):
+    # corroborating reports, copies among them, the groups of the claims suggested for grouping
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("claims:claim-detail", args=[claim.pk]))
 
     assert response.status_code == 200
