@@ -203,7 +203,7 @@ def report_ingestion(documents: Sequence[ArticleDocument | ReadError]) -> None:
     job, seconds = ingest(documents)
     counts = stored_counts(job)
     result = job.result
-    print("\n2. Full ingestion: job_create_ingest + job_run (store, segment, assess, extract claims)")
+    print("\n2. Full ingestion: job_create_ingest + job_run (store, segment, assess, extract; then match)")
     print(f"  job {job.pk}: {job.state}, {job.done:,}/{job.total:,} items in {seconds:.2f}s wall")
     print(f"  created {result['created']:,}, duplicate {result['duplicate']:,}, failed {result['failed']:,}")
     print(f"  stored {counts.articles:,} articles, {counts.sentences:,} sentences, {counts.claims:,} claims")
@@ -212,9 +212,19 @@ def report_ingestion(documents: Sequence[ArticleDocument | ReadError]) -> None:
         f"{rate(counts.claims, seconds)} claims"
     )
     print(f"  duplicates caught by the content hash: {result['duplicate']:,}")
+    print_job_split()
     for error in result["errors"][:5]:
         print(f"  failed: {error['source']}: {error['message']}")
     print(f"  peak RSS so far: {peak_rss_mib():,.0f} MiB")
+
+
+def print_job_split() -> None:
+    """Where the wall time went: with no broker the match job (embed + link) runs inline after the ingest job."""
+    from claims.models import Job
+
+    for job in Job.objects.order_by("id"):
+        if job.started_at and job.finished_at:
+            print(f"    {job.kind} job {job.pk}: {(job.finished_at - job.started_at).total_seconds():.2f}s")
 
 
 def report_seeds() -> None:
