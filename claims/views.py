@@ -238,7 +238,8 @@ def claim_context(request: HttpRequest, claim: Claim, forms: ClaimForms, conflic
         "evidence": evidence,
         "history": selectors.claim_history(claim=claim),
         "group": group,
-        "group_suggestions": [] if group else selectors.claim_group_suggestions(evidence=evidence),
+        # A deleted claim cannot be grouped, so it gets no suggestions either.
+        "group_suggestions": [] if group or claim.deleted_at else selectors.claim_group_suggestions(evidence=evidence),
         "corroboration": corroboration,
         "timeline": selectors.claim_timeline(corroboration),
         # Only a deleted claim can have been split (splitting hides the original).

@@ -32,7 +32,7 @@ from claims import facts
 from claims.entities import fold
 from claims.matching.lexical import containment, content_tokens, jaccard, tokens
 
-SCORING_VERSION = "scoring-v1"
+SCORING_VERSION = "scoring-v2"  # v2: sub-population and incident-size rules for figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +58,25 @@ ENTITY_PENALTY = 0.05  # both texts name someone or something and share no key
 NEGATION_CUES = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"})
 # Part of a population: "3,195 children" killed is not another count of "8,005 Palestinians" killed, so
 # figures counting one of these are compared only with figures counting the same group.
-SUBGROUPS = frozenset(
-    {
-        "child", "children", "kid", "minor", "baby", "babies", "infant", "girl", "boy", "woman", "women", "man",
-        "men", "elderly", "journalist", "reporter", "doctor", "medic", "nurse", "paramedic", "worker", "staff",
-        "soldier", "troop", "officer", "police", "policemen", "fighter", "militant", "student", "teacher",
-        "patient", "refugee", "hostage", "captive", "prisoner", "detainee", "diplomat", "member", "employee",
-    }
-)  # fmt: skip
+_SUBGROUP_WORDS = {
+    "child": "children", "children": "children", "kid": "children", "kids": "children", "minor": "children",
+    "minors": "children", "baby": "babies", "babies": "babies", "infant": "babies", "infants": "babies",
+    "girl": "girls", "girls": "girls", "boy": "boys", "boys": "boys", "woman": "women", "women": "women",
+    "man": "men", "men": "men", "elderly": "elderly", "journalist": "journalists", "journalists": "journalists",
+    "reporter": "journalists", "reporters": "journalists", "doctor": "medics", "doctors": "medics",
+    "medic": "medics", "medics": "medics", "nurse": "medics", "nurses": "medics", "paramedic": "medics",
+    "paramedics": "medics", "worker": "workers", "workers": "workers", "staff": "workers",
+    "employee": "workers", "employees": "workers", "soldier": "soldiers", "soldiers": "soldiers",
+    "troop": "soldiers", "troops": "soldiers", "officer": "police", "officers": "police", "police": "police",
+    "policeman": "police", "policemen": "police", "fighter": "fighters", "fighters": "fighters",
+    "militant": "fighters", "militants": "fighters", "student": "students", "students": "students",
+    "teacher": "teachers", "teachers": "teachers", "patient": "patients", "patients": "patients",
+    "refugee": "refugees", "refugees": "refugees", "hostage": "captives", "hostages": "captives",
+    "captive": "captives", "captives": "captives", "prisoner": "prisoners", "prisoners": "prisoners",
+    "detainee": "prisoners", "detainees": "prisoners", "diplomat": "diplomats", "diplomats": "diplomats",
+    "member": "members", "members": "members",
+}  # fmt: skip
+SUBGROUPS = frozenset(_SUBGROUP_WORDS.values())
 # Ranges a qualified figure stands for, as multiples of the stated value.
 _RANGES = {
     "exact": (1.0, 1.0),
@@ -145,12 +156,20 @@ def _range(q: Mapping[str, Any]) -> tuple[float, float]:
 
 
 def _group(q: Mapping[str, Any]) -> str:
-    """The population part a figure counts ("children", "aid workers"), or "" for a whole population."""
+    """The population part a figure counts ("children", "aid workers"), or "" for a whole population.
+
+    Singular and plural name one part ("1 child" and "3 children" are figures for the same part).
+    """
     for word in str(q.get("unit", "")).lower().split():
-        singular = word[:-1] if word.endswith("s") and word[:-1] in SUBGROUPS else word
-        if singular in SUBGROUPS:
-            return singular
+        if word in _SUBGROUP_WORDS:
+            return _SUBGROUP_WORDS[word]
     return ""
+
+
+def _different_incidents(vx: float, vy: float, percent: bool) -> bool:
+    # A zero ("no one was killed") or a share is compared as it is; the ratio rule is for counts only.
+    low, high = sorted((abs(vx), abs(vy)))
+    return not percent and low > 0 and low * INCIDENT_RATIO < high
 
 
 def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -174,7 +193,7 @@ def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, 
                 if bool(x.get("percent")) != bool(y.get("percent")) or _group(x) != _group(y):
                     continue
                 vx, vy = float(x["value"]), float(y["value"])
-                if min(abs(vx), abs(vy)) * INCIDENT_RATIO < max(abs(vx), abs(vy)):
+                if _different_incidents(vx, vy, bool(x.get("percent"))):
                     continue
                 close = abs(vx - vy) <= SAME_FIGURE * max(abs(vx), abs(vy))
                 (x_low, x_high), (y_low, y_high) = _range(x), _range(y)

@@ -523,7 +523,7 @@ def test_a_rejected_link_is_not_suggested_and_a_viewer_gets_no_group_buttons(
 
 
 def test_a_suggested_partner_already_in_a_group_links_to_that_group_instead_of_a_button(
-    client: Client, reviewer: User, seed_corpus: Job
+    client: Client, reviewer: User, viewer: User, seed_corpus: Job
 ) -> None:
     claim = hamas_after_matching()
     partner = min(supporting_partners(claim))
@@ -536,3 +536,17 @@ def test_a_suggested_partner_already_in_a_group_links_to_that_group_instead_of_a
     block = page.split('class="group-suggestions"')[1].split("</ul>")[0]
     assert f'href="{group_url(group)}"' in block
     assert f"In group {group.pk}: merge there" in block
+    viewer_page = signed_in(client, viewer).get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert f">In group {group.pk}</a>" in viewer_page  # a viewer cannot merge, so the link only says where
+
+
+def test_a_deleted_claim_gets_no_grouping_suggestions(client: Client, reviewer: User, seed_corpus: Job) -> None:
+    from claims import services
+
+    claim = hamas_after_matching()
+    assert supporting_partners(claim)
+    services.claim_delete(claim_id=claim.pk, user=reviewer, reason="duplicate of a better wording")
+
+    page = signed_in(client, reviewer).get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+
+    assert 'class="group-suggestions"' not in page

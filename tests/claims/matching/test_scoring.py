@@ -115,6 +115,19 @@ def test_a_single_incidents_toll_is_no_rival_to_a_wars_toll():
     assert compare_quantities(war, features("At least 8,005 Palestinians killed").quantities)["status"] == "conflict"
 
 
+def test_singular_and_plural_name_the_same_part_of_a_population():
+    one = features("1 child was killed").quantities
+    assert compare_quantities(one, features("3 children were killed").quantities)["status"] == "conflict"
+    assert compare_quantities(one, features("12 people were killed").quantities)["status"] == "none"
+
+
+def test_a_zero_or_a_share_is_still_a_rival_figure():
+    none_killed = features("0 people were killed").quantities
+    assert compare_quantities(none_killed, features("12 people were killed").quantities)["status"] == "conflict"
+    small, large = features("0.5% of Gazans displaced").quantities, features("90% of Gazans displaced").quantities
+    assert compare_quantities(small, large)["status"] == "conflict"
+
+
 def test_calls_on_different_days_are_different_events():
     decision = pair(
         "Iran and Qatar's foreign ministers held a telephone conversation on Thursday",
