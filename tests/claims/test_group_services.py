@@ -11,27 +11,9 @@ from claims import services
 from claims.group_selectors import group_figures, group_for_claim, group_history, group_members, groups_list
 from claims.group_services import GroupChanged, group_create, group_merge, group_set_canonical, group_split
 from claims.models import Claim, DuplicateGroup, GroupAction, GroupDecision, GroupMember, Job
+from tests.claims.helpers import claims_from_different_articles, death_toll_claims
 
 pytestmark = pytest.mark.django_db
-
-
-def claims_from_different_articles(count: int) -> list[Claim]:
-    picked: dict[int, Claim] = {}
-    for claim in Claim.objects.filter(deleted_at__isnull=True).order_by("id"):
-        picked.setdefault(claim.article_id, claim)
-    claims = list(picked.values())[:count]
-    assert len(claims) == count
-    return claims
-
-
-def death_toll_claims() -> list[Claim]:
-    """Claims that count people killed, one per distinct figure."""
-    by_value: dict[float, Claim] = {}
-    for claim in Claim.objects.filter(deleted_at__isnull=True).order_by("id"):
-        for q in claim.quantities:
-            if q.get("event") == "killed" and q.get("value"):
-                by_value.setdefault(float(q["value"]), claim)
-    return list(by_value.values())
 
 
 def test_a_reviewer_groups_claims_and_each_is_pinned(reviewer: User, seed_corpus: Job) -> None:

@@ -21,34 +21,15 @@ from claims.models import (
     GroupDecision,
     GroupMember,
     Job,
-    LinkStrength,
     Stance,
 )
 from sources.models import Article, Outlet
+from tests.claims.helpers import claims_from_different_articles, death_toll_claims, link_conflicting_figure
 
 
 def signed_in(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
-
-
-def claims_from_different_articles(count: int) -> list[Claim]:
-    picked: dict[int, Claim] = {}
-    for claim in Claim.objects.filter(deleted_at__isnull=True).order_by("id"):
-        picked.setdefault(claim.article_id, claim)
-    claims = list(picked.values())[:count]
-    assert len(claims) == count
-    return claims
-
-
-def death_toll_claims() -> list[Claim]:
-    """Claims that count people killed, one per distinct figure."""
-    by_value: dict[float, Claim] = {}
-    for claim in Claim.objects.filter(deleted_at__isnull=True).order_by("id"):
-        for q in claim.quantities:
-            if q.get("event") == "killed" and q.get("value"):
-                by_value.setdefault(float(q["value"]), claim)
-    return list(by_value.values())
 
 
 def group_url(group: DuplicateGroup, action: str = "") -> str:
@@ -57,23 +38,6 @@ def group_url(group: DuplicateGroup, action: str = "") -> str:
 
 def members(group: DuplicateGroup) -> set[int]:
     return set(GroupMember.objects.filter(group=group).values_list("claim_id", flat=True))
-
-
-def link_conflicting_figure(claim: Claim, other: Claim) -> Evidence:
-    """A figure link as the matcher writes it: the other claim's sentence states the same count differently."""
-    span = other.spans.select_related("sentence").first()
-    assert span is not None
-    return Evidence.objects.create(
-        claim=claim,
-        sentence=span.sentence,
-        start=span.start,
-        end=span.end,
-        stance=Stance.CONTRADICTS,
-        method=EvidenceMethod.FIGURE,
-        score=0.81,
-        strength=LinkStrength.AUTO,
-        via_claim=other,
-    )
 
 
 # --- reading ---------------------------------------------------------------------------

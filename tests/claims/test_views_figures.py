@@ -12,30 +12,10 @@ from claims import services
 from claims.models import (
     Claim,
     ClaimStatus,
-    Evidence,
     EvidenceDecisionChoice,
-    EvidenceMethod,
     Job,
-    LinkStrength,
-    Stance,
 )
-
-
-def link_conflicting_figure(claim: Claim, other: Claim) -> Evidence:
-    """A figure link as the matcher writes it: the other claim's sentence states the same count differently."""
-    span = other.spans.select_related("sentence").first()
-    assert span is not None
-    return Evidence.objects.create(
-        claim=claim,
-        sentence=span.sentence,
-        start=span.start,
-        end=span.end,
-        stance=Stance.CONTRADICTS,
-        method=EvidenceMethod.FIGURE,
-        score=0.81,
-        strength=LinkStrength.AUTO,
-        via_claim=other,
-    )
+from tests.claims.helpers import link_conflicting_figure
 
 
 def two_claims_of_one_article() -> tuple[Claim, Claim, Claim]:

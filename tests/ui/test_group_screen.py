@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from claims.group_services import group_create
 from claims.models import Claim, GroupAction, GroupDecision, GroupMember, Job
+from tests.claims import helpers
 from tests.ui.conftest import ConsoleErrors
 from tests.ui.test_review_flow import log_in
 
@@ -15,13 +16,8 @@ pytestmark = [pytest.mark.browser]
 
 
 def death_toll_claims() -> list[Claim]:
-    """Claims that count people killed, one per distinct figure: a group whose figures conflict."""
-    by_value: dict[float, Claim] = {}
-    for claim in Claim.objects.filter(deleted_at__isnull=True).order_by("id"):
-        for q in claim.quantities:
-            if q.get("event") == "killed" and q.get("value"):
-                by_value.setdefault(float(q["value"]), claim)
-    return list({c.pk: c for c in by_value.values()}.values())  # one claim may state two tolls
+    """Claims that count people killed, one per distinct figure, each once: a group whose figures conflict."""
+    return list({c.pk: c for c in helpers.death_toll_claims()}.values())
 
 
 def test_a_reviewer_splits_a_group_and_picks_its_canonical_wording(
