@@ -19,7 +19,14 @@ sys.path.insert(0, str(ROOT))
 
 from claims.drafting import SentenceInput, draft_article  # noqa: E402
 from claims.matching import scoring  # noqa: E402
-from claims.matching.linking import Item, Link, Matcher, item_from_draft, near_duplicate_groups  # noqa: E402
+from claims.matching.linking import (  # noqa: E402
+    Item,
+    Link,
+    Matcher,
+    different_events,
+    item_from_draft,
+    near_duplicate_groups,
+)
 from claims.matching.semantic import encoder  # noqa: E402
 from sources.text.cleaning import clean_text  # noqa: E402
 from sources.text.segmentation import segment  # noqa: E402
@@ -73,7 +80,8 @@ def main() -> None:
     claims, items = seed_claims(args.articles)
     matcher = Matcher()
     candidates = matcher.candidates(items)
-    links = matcher.link(items)
+    scored = matcher.scored(items)
+    links = [link for link in scored if link.decision.linked]
     cross = len(items) ** 2 // 2
     print(f"{len(claims)} claims in {len({c.article for c in claims})} articles; {len(candidates)} candidate pairs")
     print(f"from band rows (of about {cross} pairs); {len(links)} links")
@@ -96,7 +104,7 @@ def main() -> None:
     decision = scoring.compare(items[thursday.id].features, items[sunday.id].features)
     print(f"  Thursday call vs Sunday call: {decision.decision}, method {decision.method}, reasons {decision.reasons}")
     print(f"  dates: {decision.signals['dates']}; cosine {decision.signals['cosine']}")
-    groups = near_duplicate_groups([c.id for c in claims], links)
+    groups = near_duplicate_groups([c.id for c in claims], links, apart=different_events(scored))
     together = any(thursday.id in g and sunday.id in g for g in groups)
     print(f"  in one near-duplicate group: {together}")
     print(f"\nnear-duplicate groups (auto links): {len(groups)}")

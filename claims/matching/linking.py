@@ -3,7 +3,7 @@
 Three kinds of rows put texts in the same bucket, each ``(method, band, key)``:
 
 - ``lexical``: MinHash bands of word shingles (near-copies, reworded copies);
-- ``semantic``: random-hyperplane bands of the sentence embedding (paraphrases);
+- ``semantic``: cross-polytope bands of the sentence embedding (paraphrases);
 - ``figure``: one row per (event counted, entity key) of each quantity, so that claims
   about the same toll of the same place meet even when their wording differs.
 
@@ -25,7 +25,7 @@ import numpy.typing as npt
 from claims.matching import scoring
 from claims.matching.lexical import I64, MinHasher
 from claims.matching.scoring import MatchDecision, TextFeatures
-from claims.matching.semantic import HyperplaneLSH
+from claims.matching.semantic import CrossPolytopeLSH
 
 METHOD_IDS = {"lexical": 1, "semantic": 2, "figure": 3}
 
@@ -59,7 +59,7 @@ def figure_keys(features: TextFeatures) -> list[int]:
 @dataclass(slots=True)
 class Matcher:
     minhash: MinHasher = field(default_factory=MinHasher)
-    planes: HyperplaneLSH = field(default_factory=HyperplaneLSH)
+    planes: CrossPolytopeLSH = field(default_factory=CrossPolytopeLSH)
 
     def rows_for(self, items: Sequence[Item]) -> list[list[tuple[int, int, int]]]:
         """Per item, its ``(method id, band, key)`` rows: what the database index stores."""
@@ -104,14 +104,21 @@ class Matcher:
                         pairs.setdefault((min(i, j), max(i, j)), set()).add(names[method])
         return pairs
 
+    def scored(self, items: Sequence[Item]) -> list[Link]:
+        """Every candidate pair with its decision, linked or not (a ``none`` decision of method ``date`` says apart)."""
+        return [
+            Link(items[i].id, items[j].id, sorted(via), scoring.compare(items[i].features, items[j].features))
+            for (i, j), via in sorted(self.candidates(items).items())
+        ]
+
     def link(self, items: Sequence[Item]) -> list[Link]:
         """Score every candidate pair; keep the ones the decision links (auto or suggested)."""
-        links = []
-        for (i, j), via in sorted(self.candidates(items).items()):
-            decision = scoring.compare(items[i].features, items[j].features)
-            if decision.linked:
-                links.append(Link(items[i].id, items[j].id, sorted(via), decision))
-        return links
+        return [link for link in self.scored(items) if link.decision.linked]
+
+
+def different_events(links: Iterable[Link]) -> set[tuple[int, int]]:
+    """Pairs the scorer found to tell different events (different days): never in one group."""
+    return {(min(x.a, x.b), max(x.a, x.b)) for x in links if x.decision.method == "date"}
 
 
 class UnionFind:
@@ -139,16 +146,34 @@ class UnionFind:
         return list(out.values())
 
 
-def near_duplicate_groups(item_ids: Iterable[int], links: Iterable[Link], level: str = "auto") -> list[list[int]]:
-    """Groups of items joined by supporting links (auto only by default); figures and negations never merge."""
+def near_duplicate_groups(
+    item_ids: Iterable[int], links: Iterable[Link], level: str = "auto", apart: Iterable[tuple[int, int]] = ()
+) -> list[list[int]]:
+    """Groups of items joined by supporting links (auto only by default); figures and negations never merge.
+
+    Links join strongest first, and a link that would put a pair of ``apart`` in one group is
+    skipped: a chain of similar wordings (call on Thursday ~ talks ~ call on Sunday) does not
+    make two events one.
+    """
     ids = list(item_ids)
     position = {item: n for n, item in enumerate(ids)}
+    members: dict[int, set[int]] = {n: {n} for n in range(len(ids))}
+    avoid: dict[int, set[int]] = {}
+    for a, b in apart:
+        if a in position and b in position:
+            avoid.setdefault(position[a], set()).add(position[b])
+            avoid.setdefault(position[b], set()).add(position[a])
     sets = UnionFind(range(len(ids)))
     accepted = {"auto"} if level == "auto" else {"auto", "suggested"}
-    for link in links:
-        if link.decision.stance == "supports" and link.decision.decision in accepted:
-            sets.union(position[link.a], position[link.b])
-    return [[ids[n] for n in members] for members in sets.sets() if len(members) > 1]
+    joining = [x for x in links if x.decision.stance == "supports" and x.decision.decision in accepted]
+    for link in sorted(joining, key=lambda x: (-x.decision.score, x.a, x.b)):
+        ra, rb = sets.root(position[link.a]), sets.root(position[link.b])
+        if ra == rb or any(avoid.get(n, set()) & members[rb] for n in members[ra]):
+            continue
+        sets.union(ra, rb)
+        root = sets.root(ra)
+        members[root] = members.pop(ra if root != ra else rb) | members.get(root, set())
+    return [[ids[n] for n in group] for group in sets.sets() if len(group) > 1]
 
 
 def item_from_draft(item_id: int, article: str, draft: Any, embedding: npt.NDArray[np.float32] | None) -> Item:

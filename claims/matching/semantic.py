@@ -228,6 +228,42 @@ class HyperplaneLSH:
         return float(1.0 - (1.0 - agree**self.rows) ** self.bands)
 
 
+@dataclass(slots=True)
+class CrossPolytopeLSH:
+    """Cross-polytope band keys (Andoni et al., 2015): per hash, the nearest signed axis of a random projection.
+
+    Each hash projects the embedding on ``projection`` random directions and keeps the one of
+    largest magnitude with its sign: ``2 * projection`` buckets. A band concatenates ``hashes``
+    of them. For the same number of buckets, near vectors collide more often and far ones
+    less often than with one bit per hyperplane, so fewer bands reach the same recall.
+    """
+
+    # Chosen with bench/band_shapes.py: against the 32 bands of 12 hyperplane bits used before, a quarter
+    # fewer unrelated candidates, the same recall on MRPC and more on ECB+, with half the rows per claim.
+    bands: int = 16
+    hashes: int = 2
+    projection: int = 32
+    dim: int = DIM
+    label: str = "minilm-l6-v2:cross-polytope-v1"
+    directions: npt.NDArray[np.float32] = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.projection < 1 or self.hashes < 1:
+            raise ValueError("hashes and projection must be positive")
+        count = self.bands * self.hashes * self.projection
+        self.directions = _gaussians(count, self.dim, self.label).astype(np.float32)
+
+    def codes(self, embeddings: F32) -> npt.NDArray[np.uint32]:
+        """(n, bands * hashes) bucket numbers, each in ``[0, 2 * projection)``."""
+        projected = (embeddings @ self.directions.T).reshape(len(embeddings), -1, self.projection)
+        axis = np.abs(projected).argmax(axis=2)
+        negative = np.take_along_axis(projected, axis[:, :, None], axis=2)[:, :, 0] < 0
+        return (axis * 2 + negative).astype(np.uint32)
+
+    def band_keys(self, embeddings: F32) -> I64:
+        return band_keys(self.codes(embeddings), self.bands, salt=0xC9)
+
+
 class StaticEncoder:
     """A static (model2vec-style) encoder distilled from MiniLM: one vector per vocabulary token, averaged.
 

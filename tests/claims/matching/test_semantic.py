@@ -10,6 +10,7 @@ import pytest
 from claims.matching.semantic import (
     DIM,
     MODEL_SHA256,
+    CrossPolytopeLSH,
     HyperplaneLSH,
     MiniLM,
     ModelIntegrityError,
@@ -86,6 +87,26 @@ def test_hyperplanes_do_not_depend_on_the_numpy_random_stream():
     assert planes[0, :3].tolist() == pytest.approx([1.37, 0.052, -1.9939], abs=1e-4)
     assert abs(float(planes.mean())) < 0.1
     assert 0.9 < float(planes.std()) < 1.1
+
+
+def test_cross_polytope_keys_are_stable_and_follow_similarity():
+    rng = np.random.default_rng(1)
+    base = rng.standard_normal((1, DIM)).astype(np.float32)
+    near = base + 0.05 * rng.standard_normal((1, DIM)).astype(np.float32)
+    far = rng.standard_normal((1, DIM)).astype(np.float32)
+    lsh = CrossPolytopeLSH()
+    keys = lsh.band_keys(np.concatenate([base, near, far]))
+    assert keys.shape == (3, lsh.bands)
+    assert np.array_equal(keys, CrossPolytopeLSH().band_keys(np.concatenate([base, near, far])))
+    assert np.sum(keys[0] == keys[1]) > np.sum(keys[0] == keys[2])
+
+
+def test_a_cross_polytope_hash_is_the_signed_axis_nearest_the_projection():
+    lsh = CrossPolytopeLSH(bands=1, hashes=1, projection=4)
+    direction = lsh.directions[2] / np.linalg.norm(lsh.directions[2])
+    codes = lsh.codes(np.stack([direction, -direction]).astype(np.float32))
+    # Along a direction its own projection is the largest: axis 2, positive then negative.
+    assert codes[:, 0].tolist() == [4, 5]
 
 
 def test_wide_bands_pack_into_one_key():
