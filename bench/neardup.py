@@ -32,7 +32,7 @@ from matching_util import (
 
 from claims.matching import scoring
 from claims.matching.lexical import MinHasher
-from claims.matching.semantic import CrossPolytopeLSH
+from claims.matching.semantic import HyperplaneLSH
 
 Pair = tuple[bool, str, str]
 
@@ -78,14 +78,13 @@ def _report(name: str, predicted: npt.NDArray[np.bool_], gold: npt.NDArray[np.bo
 
 
 def band_recall(left: Sequence[str], right: Sequence[str], vectors: tuple[npt.NDArray[np.float32], ...]) -> None:
-    hasher, planes = MinHasher(), CrossPolytopeLSH()
+    hasher, planes = MinHasher(), HyperplaneLSH()
     lex = np.any(hasher.band_keys(hasher.signatures(left)) == hasher.band_keys(hasher.signatures(right)), axis=1)
     sem = np.any(planes.band_keys(vectors[0]) == planes.band_keys(vectors[1]), axis=1)
     cfg = hasher.config
     print(
         f"  band-key candidate recall on these pairs: MinHash ({cfg.num_perm} perms, {cfg.bands}x{cfg.rows}, "
-        f"{cfg.shingle}-word shingles) {lex.mean():.3f}; cross-polytope ({planes.bands} bands x {planes.hashes} "
-        f"hashes x {planes.projection} directions) "
+        f"{cfg.shingle}-word shingles) {lex.mean():.3f}; hyperplane ({planes.bands}x{planes.rows} bits) "
         f"{sem.mean():.3f}; either {(lex | sem).mean():.3f}"
     )
 

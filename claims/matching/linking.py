@@ -3,7 +3,7 @@
 Three kinds of rows put texts in the same bucket, each ``(method, band, key)``:
 
 - ``lexical``: MinHash bands of word shingles (near-copies, reworded copies);
-- ``semantic``: cross-polytope bands of the sentence embedding (paraphrases);
+- ``semantic``: random-hyperplane bands of the sentence embedding (paraphrases);
 - ``figure``: one row per (event counted, entity key) of each quantity, so that claims
   about the same toll of the same place meet even when their wording differs.
 
@@ -25,7 +25,7 @@ import numpy.typing as npt
 from claims.matching import scoring
 from claims.matching.lexical import I64, MinHasher
 from claims.matching.scoring import MatchDecision, TextFeatures
-from claims.matching.semantic import CrossPolytopeLSH
+from claims.matching.semantic import HyperplaneLSH
 
 METHOD_IDS = {"lexical": 1, "semantic": 2, "figure": 3}
 
@@ -59,7 +59,7 @@ def figure_keys(features: TextFeatures) -> list[int]:
 @dataclass(slots=True)
 class Matcher:
     minhash: MinHasher = field(default_factory=MinHasher)
-    planes: CrossPolytopeLSH = field(default_factory=CrossPolytopeLSH)
+    planes: HyperplaneLSH = field(default_factory=HyperplaneLSH)
 
     def rows_for(self, items: Sequence[Item]) -> list[list[tuple[int, int, int]]]:
         """Per item, its ``(method id, band, key)`` rows: what the database index stores."""
