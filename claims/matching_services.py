@@ -168,13 +168,8 @@ def claims_index(*, claim_ids: Sequence[int]) -> int:
         # A reworded claim's old rows would make candidates of its old wording.
         MatchKey.objects.filter(claim_id__in=[c.pk for c in stale]).delete()
         vectors.update(_stored_vectors(stale))
-    ids = [c.pk for c in claims]
-    keyed = set(MatchKey.objects.filter(claim_id__in=ids).values_list("claim_id", flat=True))
-    # A band shape change drops the semantic rows (a migration): claims with a vector get them again.
-    semantic = set(
-        MatchKey.objects.filter(claim_id__in=ids, method=METHOD_IDS["semantic"]).values_list("claim_id", flat=True)
-    )
-    todo = [c for c in claims if c.pk not in keyed or (c.pk in vectors and c.pk not in semantic)]
+    keyed = set(MatchKey.objects.filter(claim_id__in=[c.pk for c in claims]).values_list("claim_id", flat=True))
+    todo = [c for c in claims if c.pk not in keyed]
     items = [Item(c.pk, str(c.article_id), _features(c, vectors.get(c.pk))) for c in todo]
     rows = [
         MatchKey(claim_id=item.id, method=method, band=band, key=key)

@@ -172,7 +172,7 @@ def near_duplicate_groups(
             continue
         sets.union(ra, rb)
         root = sets.root(ra)
-        members[root] = members.pop(ra if root != ra else rb) | members.get(root, set())
+        members[root] |= members.pop(rb if root == ra else ra)
     return [[ids[n] for n in group] for group in sets.sets() if len(group) > 1]
 
 

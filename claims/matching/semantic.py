@@ -238,8 +238,7 @@ class CrossPolytopeLSH:
     less often than with one bit per hyperplane, so fewer bands reach the same recall.
     """
 
-    # Chosen with bench/band_shapes.py: against the 32 bands of 12 hyperplane bits used before, a quarter
-    # fewer unrelated candidates, the same recall on MRPC and more on ECB+, with half the rows per claim.
+    # Not the default yet (docs/benchmarks.md, "Semantic band shapes"): measured by bench/band_shapes.py.
     bands: int = 16
     hashes: int = 2
     projection: int = 32

@@ -67,16 +67,23 @@ def test_encoding_does_not_depend_on_the_batch():
     assert model.encode([]).shape == (0, DIM)
 
 
-def test_hyperplane_keys_are_stable_and_follow_similarity():
+@pytest.mark.parametrize("make", [HyperplaneLSH, CrossPolytopeLSH])
+def test_band_keys_are_stable_and_follow_similarity(make):
     rng = np.random.default_rng(1)
     base = rng.standard_normal((1, DIM)).astype(np.float32)
     near = base + 0.05 * rng.standard_normal((1, DIM)).astype(np.float32)
     far = rng.standard_normal((1, DIM)).astype(np.float32)
-    lsh = HyperplaneLSH()
-    keys = lsh.band_keys(np.concatenate([base, near, far]))
-    assert keys.shape == (3, 32)
-    assert np.array_equal(keys, HyperplaneLSH().band_keys(np.concatenate([base, near, far])))
+    vectors = np.concatenate([base, near, far])
+    lsh = make()
+    keys = lsh.band_keys(vectors)
+    assert keys.shape == (3, lsh.bands)
+    assert np.array_equal(keys, make().band_keys(vectors))
     assert np.sum(keys[0] == keys[1]) > np.sum(keys[0] == keys[2])
+
+
+def test_hyperplane_collisions_follow_the_cosine():
+    lsh = HyperplaneLSH()
+    assert lsh.bands == 32
     assert lsh.collision_probability(0.95) > 0.99 > lsh.collision_probability(0.3)
 
 
@@ -87,18 +94,6 @@ def test_hyperplanes_do_not_depend_on_the_numpy_random_stream():
     assert planes[0, :3].tolist() == pytest.approx([1.37, 0.052, -1.9939], abs=1e-4)
     assert abs(float(planes.mean())) < 0.1
     assert 0.9 < float(planes.std()) < 1.1
-
-
-def test_cross_polytope_keys_are_stable_and_follow_similarity():
-    rng = np.random.default_rng(1)
-    base = rng.standard_normal((1, DIM)).astype(np.float32)
-    near = base + 0.05 * rng.standard_normal((1, DIM)).astype(np.float32)
-    far = rng.standard_normal((1, DIM)).astype(np.float32)
-    lsh = CrossPolytopeLSH()
-    keys = lsh.band_keys(np.concatenate([base, near, far]))
-    assert keys.shape == (3, lsh.bands)
-    assert np.array_equal(keys, CrossPolytopeLSH().band_keys(np.concatenate([base, near, far])))
-    assert np.sum(keys[0] == keys[1]) > np.sum(keys[0] == keys[2])
 
 
 def test_a_cross_polytope_hash_is_the_signed_axis_nearest_the_projection():
