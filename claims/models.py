@@ -122,6 +122,9 @@ class Claim(models.Model):
             models.Index(fields=["status", "id"], name="claim_status_id"),
             # Article reader and claim lists: live claims of an article.
             models.Index(fields=["article", "deleted_at"], name="claim_article_live"),
+            # Candidate lookup (matching_services._candidate_pairs): the few deleted claims, excluded
+            # from every lookup as one hashed set instead of a claim-row fetch per bucket member.
+            models.Index(fields=["id"], condition=Q(deleted_at__isnull=False), name="claim_deleted"),
         ]
 
     def __str__(self) -> str:
