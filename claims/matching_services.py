@@ -14,12 +14,10 @@ pinned and never moved.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -116,6 +114,11 @@ def _unpack_many(raws: Sequence[bytes | memoryview]) -> npt.NDArray[np.float32]:
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
+def _vectors_by_claim(current: Sequence[tuple[int, bytes | memoryview]]) -> dict[int, npt.NDArray[np.float32]]:
+    matrix = _unpack_many([raw for _, raw in current])
+    return {pk: matrix[n] for n, (pk, _) in enumerate(current)}
+
+
 def _pack(vector: npt.NDArray[np.float32]) -> bytes:
     return vector.astype("<f2").tobytes()
 
@@ -147,9 +150,7 @@ def _stored_vectors(claims: Sequence[Claim]) -> dict[int, npt.NDArray[np.float32
     rows = ClaimVector.objects.filter(claim_id__in=wanted, model=VECTOR_MODEL).values_list(
         "claim_id", "text_hash", "vector"
     )
-    current = [(pk, raw) for pk, digest, raw in rows if wanted[pk] == digest]
-    matrix = _unpack_many([raw for _, raw in current])
-    return {pk: matrix[n] for n, (pk, _) in enumerate(current)}
+    return _vectors_by_claim([(pk, raw) for pk, digest, raw in rows if wanted[pk] == digest])
 
 
 # --- phase 1: vectors and band keys ---------------------------------------------------------
@@ -342,9 +343,8 @@ def _current_vectors(claim_ids: set[int]) -> dict[int, npt.NDArray[np.float32]]:
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, VECTOR_MODEL])
-        current = [(pk, raw) for pk, digest, raw, text in cursor.fetchall() if digest == text_hash(text)]
-    matrix = _unpack_many([raw for _, raw in current])
-    return {pk: matrix[n] for n, (pk, _) in enumerate(current)}
+        rows = cursor.fetchall()
+    return _vectors_by_claim([(pk, raw) for pk, digest, raw, text in rows if digest == text_hash(text)])
 
 
 def _worth_scoring(pairs: list[tuple[int, int]], vectors: dict[int, npt.NDArray[np.float32]]) -> list[tuple[int, int]]:
@@ -367,28 +367,7 @@ def _worth_scoring(pairs: list[tuple[int, int]], vectors: dict[int, npt.NDArray[
     return sorted(kept)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Scoring allocates many small dicts. In a process holding the embedding model, each full
-    collection they trigger walks millions of objects: 200 of 680 ms scoring a 40-claim article
-    at a million claims. The work inside is bounded (one chunk), so garbage waits until it ends."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _score(
-    pairs: dict[tuple[int, int], set[str]],
-) -> tuple[list[_Row], int]:
-    with _collector_paused():
-        return _score_pairs(pairs)
-
-
-def _score_pairs(
     pairs: dict[tuple[int, int], set[str]],
 ) -> tuple[list[_Row], int]:
     vectors = _current_vectors({x for pair in pairs for x in pair})
