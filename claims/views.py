@@ -487,6 +487,8 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
             "items": items,
             "duration": duration,
             "active": job.state in (JobState.QUEUED, JobState.RUNNING),
+            # Match and recompute jobs work in steps (index, then link, per chunk of claims), not documents.
+            "steps": job.kind in (JobKind.MATCH, JobKind.RECOMPUTE),
         },
     )
 

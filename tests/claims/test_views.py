@@ -617,6 +617,17 @@ def test_the_job_page_refreshes_itself_while_the_job_is_queued(client: Client, v
     assert "1 of 3 documents done" in html
 
 
+def test_a_match_job_page_counts_steps_and_shows_no_ingest_outcome(client: Client, viewer: User) -> None:
+    job = Job.objects.create(kind="match", total=4, done=4, state="succeeded", result={"claims": 12})
+
+    html = page_text(signed_in(client, viewer).get(reverse("claims:job-detail", args=[job.pk])))
+
+    assert "4 of 4 steps done" in html
+    assert "<h2>Steps</h2>" in html
+    assert "already stored" not in html
+    assert "<dd>None</dd>" not in html
+
+
 # --- query budgets (the seed corpus: pages must not query per row) ------------------------
 
 
