@@ -1,7 +1,7 @@
 """Matching against PostgreSQL: incremental match of a new article against N stored claims, and full recomputes.
 
     python bench/db_matching.py [--database-url URL] [--sizes 10000 100000] [--recompute-sizes 10000]
-                                [--sample-chunks 4] [--keep-loaded] [--bbc PATH] [--fnc PATH]
+                                [--sample-chunks 4] [--caps 200 100] [--keep-loaded] [--bbc PATH] [--fnc PATH]
 
 The database named in --database-url is emptied and migrated (use a scratch database;
 default postgres://postgres@127.0.0.1:5432/wb_h1_bench). For each size N the corpus is
@@ -24,6 +24,10 @@ Then, for --recompute-sizes, a full recompute through the job path (``job_create
 run in-process as with no broker: chunks of 500 claims, one worker); for the other sizes, the
 linking of --sample-chunks chunks of 500 stored claims (the per-chunk work of a recompute).
 
+--caps compares the new article's candidate lookup at each cap (claims kept per claim) with an
+exhaustive cosine search over every stored vector: the recall of pairs above the semantic lower
+threshold, by cosine range.
+
 --keep-loaded (one size only) skips the load when the database already holds that corpus
 (loading a million claims takes about 15 minutes): the new articles of the earlier run are
 deleted first, so the timed steps see the same corpus again.
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -86,7 +91,7 @@ def loaded(size: int) -> bool:
 
     last = Claim.objects.filter(pk=size, key=f"bench:{size - 1}").exists()
     larger = Claim.objects.filter(key=f"bench:{size}").exists()
-    return last and not larger and MatchKey.objects.filter(claim_id=size).exists()
+    return last and not larger and MatchKey.objects.filter(claim_id=size, sketch_hi__isnull=False).exists()
 
 
 def remove_new_articles(size: int) -> None:
@@ -236,10 +241,15 @@ def load(texts: list[str], feats: list[Any], vecs: F32) -> dict[str, float]:
         for f, v in zip(feats[lo : lo + 20_000], vecs[lo : lo + 20_000], strict=True):
             f.embedding = v
         keyed = matcher.rows_for(items)
+        sketches = matcher.sketches_for(items)
         rows += _copy(
             "claims_matchkey",
-            "claim_id, method, band, key",
-            ((item.id, m, b, k) for item, item_rows in zip(items, keyed, strict=True) for m, b, k in item_rows),
+            "claim_id, method, band, key, sketch_hi, sketch_lo",
+            (
+                (item.id, m, b, k, *(sketch or (None, None)))
+                for item, item_rows, sketch in zip(items, keyed, sketches, strict=True)
+                for m, b, k in item_rows
+            ),
         )
     timings["band rows (compute + COPY)"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -310,6 +320,53 @@ def incremental(claim_ids: list[int]) -> dict[str, float]:
     return out
 
 
+def exhaustive(claim_ids: list[int], stored: npt.NDArray[np.float16], caps: list[int]) -> list[str]:
+    """What the band-row lookup finds at each candidate cap, against an exhaustive cosine search of the corpus.
+
+    Reachable pairs: a new claim and a stored claim whose cosine is at least the semantic lower
+    threshold (``compare`` can link nothing below it, so no lookup needs to find more). Recall is
+    the share of those pairs among the lookup's candidates; the lookup is read-only, so every cap
+    runs on the same article.
+    """
+    from claims import matching_services as ms
+    from claims.matching import scoring
+
+    current = ms._current_vectors(set(claim_ids))
+    ids = [pk for pk in claim_ids if pk in current]
+    queries = np.stack([current[pk] for pk in ids])
+    started = time.perf_counter()
+    cosines = np.concatenate(
+        [stored[lo : lo + 100_000].astype(np.float32) @ queries.T for lo in range(0, len(stored), 100_000)]
+    )  # (corpus, new); stored claim i is claim id i + 1, of another article than the new ones
+    scan = time.perf_counter() - started
+    lower = scoring.THRESHOLDS["semantic"].lower
+    edges = [lower, 0.8, scoring.THRESHOLDS["semantic"].upper, 1.01]
+    rows, cols = np.nonzero(cosines >= lower)
+    bins: list[set[tuple[int, int]]] = [set() for _ in edges[1:]]
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        which = int(np.searchsorted(edges, cosines[r, c], side="right")) - 1
+        bins[which].add((min(ids[c], r + 1), max(ids[c], r + 1)))
+    names = [f"[{lo:.2f}, {hi:.2f})" for lo, hi in itertools.pairwise(edges)]
+    out = [
+        f"exhaustive cosine over {len(stored):,} stored vectors: {scan * 1000:,.0f} ms (numpy, in memory); pairs at "
+        + ", ".join(f"cosine {n}: {len(b):,}" for n, b in zip(names, bins, strict=True))
+    ]
+    default = ms.MAX_CANDIDATES
+    try:
+        for cap in caps:
+            ms.MAX_CANDIDATES = cap
+            started = time.perf_counter()
+            found = set(ms._candidate_pairs(ids))
+            seconds = time.perf_counter() - started
+            out.append(
+                f"cap {cap}: lookup {seconds * 1000:,.0f} ms, {len(found):,} candidates, recall by cosine "
+                + ", ".join(f"{n} {len(b & found) / max(1, len(b)):.3f}" for n, b in zip(names, bins, strict=True))
+            )
+    finally:
+        ms.MAX_CANDIDATES = default
+    return out
+
+
 def recompute() -> dict[str, float]:
     from claims import matching_services as ms
     from claims.models import Evidence, GroupMember, Job
@@ -358,6 +415,9 @@ def main() -> None:
     parser.add_argument("--recompute-sizes", type=int, nargs="*", default=[10_000])
     parser.add_argument("--sample-chunks", type=int, default=4, help="sizes without a recompute: chunks to time")
     parser.add_argument(
+        "--caps", type=int, nargs="*", default=[], help="candidate caps to compare with an exhaustive cosine search"
+    )
+    parser.add_argument(
         "--keep-loaded",
         action="store_true",
         help="with one size: reuse the corpus an earlier run loaded (the timed steps alone; a recompute changes it)",
@@ -387,10 +447,17 @@ def main() -> None:
             for stage, value in load(texts, feats, vecs).items():
                 print(f"  load {stage}: {value:,.1f}" + ("" if stage == "band rows" else " s"))
         incremental(new_article(base[-20:], texts, rng))  # warm: model load, caches
-        for stage, value in incremental(new_article(base[-40:-20], texts, rng)).items():
+        fresh = new_article(base[-40:-20], texts, rng)
+        for stage, value in incremental(fresh).items():
             unit = "" if stage in ("candidate pairs", "linked pairs") else " ms"
             shown = value if unit == "" else value * 1000
             print(f"  incremental {stage}: {shown:,.0f}{unit}")
+        if args.caps:
+            distinct = min(int(size * (1 - COPY_SHARE)), len(sources))
+            stored = vectors(real, origin, distinct).astype(np.float16)  # as loaded, rounded as stored
+            for line in exhaustive(fresh, stored, args.caps):
+                print(f"  {line}")
+            del stored
         if size in args.recompute_sizes:
             for stage, value in recompute().items():
                 print(f"  {stage}: {value:,.1f}" + (" s" if "recompute" in stage else ""))

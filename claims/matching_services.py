@@ -59,7 +59,7 @@ logger = logging.getLogger(__name__)
 
 VECTOR_MODEL = f"{MODEL_NAME}@{MODEL_SHA256[:12]}"
 CHUNK_SIZE = 500  # claims per job item: one transaction each, a few seconds of work
-MAX_CANDIDATES = 200  # per claim, the candidates sharing the most band rows; bounds work on huge buckets
+MAX_CANDIDATES = 200  # per claim, the band-sharing partners with the closest sketches; bounds work on huge buckets
 PARALLEL_MESSAGES = 4  # job messages sent at once: that many workers can share the chunks
 MACHINE_METHODS = (EvidenceMethod.LEXICAL, EvidenceMethod.SEMANTIC, EvidenceMethod.FIGURE)
 GROUPING_METHODS = (EvidenceMethod.LEXICAL, EvidenceMethod.SEMANTIC)
@@ -176,16 +176,30 @@ def claims_index(*, claim_ids: Sequence[int]) -> int:
         # A reworded claim's old rows would make candidates of its old wording.
         MatchKey.objects.filter(claim_id__in=[c.pk for c in stale]).delete()
         vectors.update(_stored_vectors(stale))
-    keyed = set(MatchKey.objects.filter(claim_id__in=[c.pk for c in claims]).values_list("claim_id", flat=True))
-    todo = [c for c in claims if c.pk not in keyed]
+    todo = _unkeyed(claims, vectors)
     items = [Item(c.pk, str(c.article_id), _features(c, vectors.get(c.pk))) for c in todo]
+    matcher = _matcher()
     rows = [
-        MatchKey(claim_id=item.id, method=method, band=band, key=key)
-        for item, item_rows in zip(items, _matcher().rows_for(items), strict=True)
+        MatchKey(claim_id=item.id, method=method, band=band, key=key, sketch_hi=words[0], sketch_lo=words[1])
+        for item, item_rows, sketch in zip(items, matcher.rows_for(items), matcher.sketches_for(items), strict=True)
+        for words in [sketch or (None, None)]
         for method, band, key in item_rows
     ]
     MatchKey.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
     return len(stale)
+
+
+def _unkeyed(claims: Sequence[Claim], vectors: dict[int, npt.NDArray[np.float32]]) -> list[Claim]:
+    """Claims without band rows, and embedded claims whose rows predate the sketch (their rows are dropped)."""
+    ids = [c.pk for c in claims]
+    keyed = set(MatchKey.objects.filter(claim_id__in=ids).values_list("claim_id", flat=True))
+    unsketched = set(
+        MatchKey.objects.filter(claim_id__in=[pk for pk in ids if pk in vectors], sketch_hi__isnull=True).values_list(
+            "claim_id", flat=True
+        )
+    )
+    MatchKey.objects.filter(claim_id__in=unsketched).delete()
+    return [c for c in claims if c.pk not in keyed or c.pk in unsketched]
 
 
 # --- phase 2: candidates, scoring, evidence ---------------------------------------------------
@@ -208,23 +222,34 @@ def _candidate_sql() -> str:
     # One bit per row kind shared. MAX per kind rather than SUM(DISTINCT) lets the database hash
     # the partners instead of sorting them (SQLite has no bit_or).
     kinds = " + ".join(f"MAX(CASE WHEN a.method = {v} THEN {1 << v} ELSE 0 END)" for v in METHOD_IDS.values())
-    # Served by matchkey_unique (claim first) for a, matchkey_lookup (index-only) for b, claim_deleted
-    # for the subquery. The article filter comes after the cut, on a few hundred rows, so no claim row
-    # is read per bucket member; the inner LIMIT leaves room for every partner of the claim's own article.
+    if connection.vendor == "postgresql":
+        # At a million claims a claim shares a band with ~15,000 others, nearly all of them by one row:
+        # the sketch distance, not the count, tells the likely paraphrases among them.
+        distance = (
+            "MIN(bit_count((a.sketch_hi # b.sketch_hi)::bit(64)) + bit_count((a.sketch_lo # b.sketch_lo)::bit(64)))"
+        )
+        rank = "distance ASC NULLS LAST, shared DESC, b.claim_id"
+        outer_rank = "top.distance ASC NULLS LAST, top.shared DESC, top.b_id"
+    else:  # the demo store has no popcount; its corpora are far below the cap
+        distance, rank, outer_rank = "NULL", "shared DESC, b.claim_id", "top.shared DESC, top.b_id"
+    # Served by matchkey_unique (claim first) for a, matchkey_lookup (index-only, sketch included) for
+    # b, claim_deleted for the subquery. The article filter comes after the cut, on a few hundred rows,
+    # so no claim row is read per bucket member; the inner LIMIT leaves room for every partner of the
+    # claim's own article.
     return f"""
         SELECT top.b_id, top.kinds FROM (
-            SELECT b.claim_id AS b_id, COUNT(*) AS shared, {kinds} AS kinds
+            SELECT b.claim_id AS b_id, COUNT(*) AS shared, {kinds} AS kinds, {distance} AS distance
             FROM {key} a
             JOIN {key} b ON b.method = a.method AND b.band = a.band AND b.key = a.key
             WHERE a.claim_id = %s AND b.claim_id <> %s
               AND b.claim_id NOT IN (SELECT d.id FROM {claim} d WHERE d.deleted_at IS NOT NULL)
             GROUP BY b.claim_id
-            ORDER BY COUNT(*) DESC, b.claim_id
+            ORDER BY {rank}
             LIMIT %s
         ) top
         JOIN {claim} cb ON cb.id = top.b_id
         WHERE cb.article_id <> %s
-        ORDER BY top.shared DESC, top.b_id
+        ORDER BY {outer_rank}
         LIMIT %s
     """
 
@@ -232,10 +257,11 @@ def _candidate_sql() -> str:
 def _candidate_pairs(claim_ids: Sequence[int]) -> dict[tuple[int, int], set[str]]:
     """Pairs (lower id, higher id) of live claims of different articles sharing a band row with a given claim.
 
-    Each given claim keeps its ``MAX_CANDIDATES`` partners sharing the most rows (ties: lower id
-    first). One query per claim: the database keeps a claim's top partners with a bounded sort, where
-    ranking all the claims' partners at once sorted every one of them (hundreds of thousands at a
-    million claims).
+    Each given claim keeps its ``MAX_CANDIDATES`` partners with the closest embedding sketches
+    (then sharing the most rows, then lower id first; on SQLite by shared rows alone). One query
+    per claim: the database keeps a claim's top partners with a bounded sort, where ranking all
+    the claims' partners at once sorted every one of them (hundreds of thousands at a million
+    claims).
     """
     articles = dict(Claim.objects.filter(pk__in=claim_ids).values_list("pk", "article_id"))
     if not articles:

@@ -519,16 +519,23 @@ class MatchKey(models.Model):
     method = models.PositiveSmallIntegerField(help_text="claims.matching.linking.METHOD_IDS")
     band = models.PositiveSmallIntegerField()
     key = models.BigIntegerField()
+    # The claim's 128-bit embedding sketch (claims.matching.semantic.SimHashSketch), the same on all
+    # its rows: the lookup ranks bucket members by Hamming distance without reading claim rows.
+    sketch_hi = models.BigIntegerField(null=True, blank=True)
+    sketch_lo = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["claim", "method", "band", "key"], name="matchkey_unique"),
         ]
         indexes = [
-            # Candidate lookup: which claims share this band key. Covering (claim_id included) so that
-            # PostgreSQL answers the self-join of matching_services._candidate_pairs from the index alone
-            # (index-only scans), instead of one heap fetch per bucket member; SQLite ignores INCLUDE.
-            models.Index(fields=["method", "band", "key"], include=["claim"], name="matchkey_lookup"),
+            # Candidate lookup: which claims share this band key. Covering (claim_id and sketch included)
+            # so that PostgreSQL answers the self-join of matching_services._candidate_pairs, ranking
+            # included, from the index alone (index-only scans), instead of one heap fetch per bucket
+            # member; SQLite ignores INCLUDE.
+            models.Index(
+                fields=["method", "band", "key"], include=["claim", "sketch_hi", "sketch_lo"], name="matchkey_lookup"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ import numpy.typing as npt
 from claims.matching import scoring
 from claims.matching.lexical import I64, MinHasher
 from claims.matching.scoring import MatchDecision, TextFeatures
-from claims.matching.semantic import HyperplaneLSH
+from claims.matching.semantic import HyperplaneLSH, SimHashSketch
 
 METHOD_IDS = {"lexical": 1, "semantic": 2, "figure": 3}
 
@@ -60,6 +60,17 @@ def figure_keys(features: TextFeatures) -> list[int]:
 class Matcher:
     minhash: MinHasher = field(default_factory=MinHasher)
     planes: HyperplaneLSH = field(default_factory=HyperplaneLSH)
+    sketcher: SimHashSketch = field(default_factory=SimHashSketch)
+
+    def sketches_for(self, items: Sequence[Item]) -> list[tuple[int, int] | None]:
+        """Per item, the two words of its embedding's sketch (None without an embedding), stored on each of its rows."""
+        embedded = [i for i, item in enumerate(items) if item.features.embedding is not None]
+        out: list[tuple[int, int] | None] = [None] * len(items)
+        if embedded:
+            vectors = np.stack([items[i].features.embedding for i in embedded])  # type: ignore[misc]
+            for i, (hi, lo) in zip(embedded, self.sketcher.words(vectors).tolist(), strict=True):
+                out[i] = (hi, lo)
+        return out
 
     def rows_for(self, items: Sequence[Item]) -> list[list[tuple[int, int, int]]]:
         """Per item, its ``(method id, band, key)`` rows: what the database index stores."""

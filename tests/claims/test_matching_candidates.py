@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib.auth.models import User
 
 from claims import matching_services, services
 from claims.matching.linking import METHOD_IDS
+from claims.matching.semantic import sketch_distance
 from claims.models import Claim, Job, MatchKey
 from tests.claims.test_matching_services import all_claim_ids
 
@@ -31,12 +33,25 @@ def shared_rows(claim: Claim) -> tuple[Counter[int], dict[int, set[str]]]:
     return counts, kinds
 
 
+def sketches() -> dict[int, tuple[int, int] | None]:
+    rows = MatchKey.objects.values_list("claim_id", "sketch_hi", "sketch_lo").distinct()
+    return {c: None if hi is None or lo is None else (hi, lo) for c, hi, lo in rows}
+
+
 def expected_partners(claim: Claim, cap: int) -> dict[int, set[str]]:
+    """The oracle: closest sketches first, then most shared rows, then lower id."""
     counts, kinds = shared_rows(claim)
     eligible = set(
         Claim.objects.filter(deleted_at__isnull=True).exclude(article_id=claim.article_id).values_list("pk", flat=True)
     )
-    ranked = sorted((c for c in counts if c in eligible), key=lambda c: (-counts[c], c))
+    sketch = sketches()
+
+    def rank(other: int) -> tuple[float, int, int]:
+        mine, theirs = sketch[claim.pk], sketch[other]
+        distance = math.inf if mine is None or theirs is None else sketch_distance(mine, theirs)
+        return (distance, -counts[other], other)
+
+    ranked = sorted((c for c in counts if c in eligible), key=rank)
     return {c: kinds[c] for c in ranked[:cap]}
 
 
@@ -46,11 +61,12 @@ def found_partners(claim: Claim) -> dict[int, set[str]]:
 
 
 def claim_whose_best_partner_is_in_its_own_article() -> Claim:
+    sketch = sketches()
     for claim in Claim.objects.filter(deleted_at__isnull=True).order_by("id"):
         counts, _ = shared_rows(claim)
         if not counts:
             continue
-        best = min(counts, key=lambda c: (-counts[c], c))
+        best = min(counts, key=lambda c: (sketch_distance(sketch[claim.pk] or (0, 0), sketch[c] or (0, 0)), c))
         if Claim.objects.get(pk=best).article_id == claim.article_id:
             return claim
     raise AssertionError("no seed claim shares most rows with a claim of its own article")
@@ -84,3 +100,19 @@ def test_a_deleted_claim_is_never_a_candidate_and_its_place_goes_to_the_next(
     assert deleted not in after
     assert len(after) == 3
     assert after == expected_partners(claim, 3)
+
+
+def test_many_claims_looked_up_at_once_each_keep_their_own_top_partners(
+    seed_corpus: Job, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    matching_services.claims_index(claim_ids=all_claim_ids())
+    monkeypatch.setattr(matching_services, "MAX_CANDIDATES", 4)
+    claims = list(Claim.objects.order_by("id")[:30])
+    expected: dict[tuple[int, int], set[str]] = {}
+    for claim in claims:
+        for other, via in expected_partners(claim, 4).items():
+            expected.setdefault((min(claim.pk, other), max(claim.pk, other)), set()).update(via)
+
+    found = matching_services._candidate_pairs([c.pk for c in claims])
+
+    assert found == expected

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from claims import matching_services, services
 from claims.group_services import group_split
 from claims.matching.linking import METHOD_IDS
+from claims.matching.semantic import SimHashSketch
 from claims.models import (
     Claim,
     ClaimVector,
@@ -176,6 +177,22 @@ def test_vectors_and_band_rows_are_stored_once_and_remade_after_a_reviewer_edit(
     old = Evidence.objects.filter(claim=hamas, method__in=MACHINE, via_claim__text__icontains="refused to participate")
     assert old.exists()
     assert all(e.withdrawn_at is not None for e in old)
+
+
+def test_every_band_row_carries_its_claims_sketch_and_rows_without_one_are_remade(seed_corpus: Job) -> None:
+    hamas = seed_claim("000", "Hamas refused to send a delegation")
+    matching_services.claims_index(claim_ids=all_claim_ids())
+    vector = matching_services._stored_vectors([hamas])[hamas.pk]
+    expected = tuple(SimHashSketch().words(vector[None, :])[0].tolist())
+    assert set(MatchKey.objects.filter(claim=hamas).values_list("sketch_hi", "sketch_lo")) == {expected}
+    rows = set(MatchKey.objects.filter(claim=hamas).values_list("method", "band", "key"))
+    MatchKey.objects.filter(claim=hamas).update(sketch_hi=None, sketch_lo=None)  # as stored before sketches
+
+    matching_services.claims_index(claim_ids=[hamas.pk])
+
+    assert set(MatchKey.objects.filter(claim=hamas).values_list("sketch_hi", "sketch_lo")) == {expected}
+    assert set(MatchKey.objects.filter(claim=hamas).values_list("method", "band", "key")) == rows
+    assert not MatchKey.objects.filter(sketch_hi__isnull=True).exists()
 
 
 def test_a_confirmed_or_rejected_link_survives_a_recompute_unchanged(seed_corpus: Job, reviewer: User) -> None:

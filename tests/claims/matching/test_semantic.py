@@ -14,9 +14,11 @@ from claims.matching.semantic import (
     HyperplaneLSH,
     MiniLM,
     ModelIntegrityError,
+    SimHashSketch,
     encoder,
     model_dir,
     sha256_of,
+    sketch_distance,
     verify_weights,
 )
 
@@ -122,3 +124,36 @@ def test_a_static_table_encodes_by_averaging_token_rows():
     assert np.allclose(np.linalg.norm(vectors[[0, 1, 3]], axis=1), 1.0, atol=1e-5)
     assert np.array_equal(vectors[0], vectors[1])
     assert not vectors[2].any()  # no token: a zero vector, which matches nothing
+
+
+def unit(vectors: np.ndarray) -> np.ndarray:
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_a_sketch_distance_grows_with_the_angle_between_embeddings():
+    rng = np.random.default_rng(4)
+    base = unit(rng.standard_normal((200, DIM)))
+    near = unit(base + 0.15 * rng.standard_normal((200, DIM)) / np.sqrt(DIM) * 4)
+    far = unit(rng.standard_normal((200, DIM)))
+    sketcher = SimHashSketch()
+    words = [sketcher.words(v).tolist() for v in (base, near, far)]
+
+    near_d = [sketch_distance(a, b) for a, b in zip(words[0], words[1], strict=True)]
+    far_d = [sketch_distance(a, b) for a, b in zip(words[0], words[2], strict=True)]
+    cosines = np.einsum("ij,ij->i", base, near)
+    expected = 128 * np.arccos(cosines) / np.pi
+
+    # Each of 128 bits differs with probability angle / pi: the mean follows, unrelated texts sit near 64.
+    assert abs(float(np.mean(near_d)) - float(np.mean(expected))) < 2
+    assert 60 < float(np.mean(far_d)) < 68
+    assert max(near_d) < min(far_d)
+
+
+def test_a_sketch_is_two_signed_words_the_same_on_every_call():
+    vectors = unit(np.random.default_rng(5).standard_normal((3, DIM)))
+    first, again = SimHashSketch().words(vectors), SimHashSketch().words(vectors)
+    assert first.shape == (3, 2)
+    assert first.dtype == np.int64
+    assert first.tolist() == again.tolist()
+    assert sketch_distance(first[0].tolist(), first[0].tolist()) == 0
+    assert sketch_distance([-1, 0], [0, 0]) == 64  # all 64 bits of a negative word count
