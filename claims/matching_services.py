@@ -15,6 +15,7 @@ pinned and never moved.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -123,16 +124,18 @@ def _pack(vector: npt.NDArray[np.float32]) -> bytes:
     return vector.astype("<f2").tobytes()
 
 
-def _entity_keys(claim: Claim) -> list[str]:
-    return [str(e["key"]) for e in claim.entities if isinstance(e, dict) and e.get("key")]
-
-
 def _features(claim: Claim, vector: npt.NDArray[np.float32] | None) -> TextFeatures:
+    return _features_of(claim.text, claim.entities, claim.quantities, claim.dates, vector)
+
+
+def _features_of(
+    text: str, entities: list[Any], quantities: list[Any], dates: list[Any], vector: npt.NDArray[np.float32] | None
+) -> TextFeatures:
     return scoring.features(
-        claim.text,
-        entity_keys=_entity_keys(claim),
-        quantities=[q for q in claim.quantities if isinstance(q, dict)],
-        dates=[d for d in claim.dates if isinstance(d, dict)],
+        text,
+        entity_keys=[str(e["key"]) for e in entities if isinstance(e, dict) and e.get("key")],
+        quantities=[q for q in quantities if isinstance(q, dict)],
+        dates=[d for d in dates if isinstance(d, dict)],
         embedding=vector,
     )
 
@@ -142,6 +145,15 @@ _CLAIM_FIELDS = ("id", "article_id", "text", "entities", "quantities", "dates")
 
 def _live_claims(claim_ids: Iterable[int]) -> list[Claim]:
     return list(Claim.objects.filter(pk__in=set(claim_ids), deleted_at__isnull=True).only(*_CLAIM_FIELDS))
+
+
+def _live_features(claim_ids: set[int], vectors: dict[int, npt.NDArray[np.float32]]) -> dict[int, TextFeatures]:
+    """Scoring features of live claims, read as plain values: thousands of candidates per chunk."""
+    rows = Claim.objects.filter(pk__in=claim_ids, deleted_at__isnull=True).values_list(*_CLAIM_FIELDS)
+    return {
+        pk: _features_of(text, entities, quantities, dates, vectors.get(pk))
+        for pk, _article, text, entities, quantities, dates in rows
+    }
 
 
 def _stored_vectors(claims: Sequence[Claim]) -> dict[int, npt.NDArray[np.float32]]:
@@ -398,10 +410,9 @@ def _score(
 ) -> tuple[list[_Row], int]:
     vectors = _current_vectors({x for pair in pairs for x in pair})
     todo = _worth_scoring(list(pairs), vectors)
-    claims = {c.pk: c for c in _live_claims({x for pair in todo for x in pair})}
-    todo = [(a, b) for a, b in todo if a in claims and b in claims]
+    features = _live_features({x for pair in todo for x in pair}, vectors)
+    todo = [(a, b) for a, b in todo if a in features and b in features]
     needed = {x for pair in todo for x in pair}
-    features = {pk: _features(claims[pk], vectors.get(pk)) for pk in needed}
     spans = _claim_spans(needed)
     best: dict[tuple[int, int, int, int], _Row] = {}
     linked = 0
@@ -416,17 +427,32 @@ def _score(
     return [best[k] for k in sorted(best)], linked
 
 
+_UPSERT_COLUMNS = (
+    'claim_id, sentence_id, start, "end", stance, method, score, details, decision, strength, via_claim_id, '
+    "withdrawn_at, created_at"
+)
+# The per-row columns as jsonb_to_recordset reads them (PostgreSQL).
+_UPSERT_RECORD = (
+    'claim_id bigint, sentence_id bigint, start integer, "end" integer, stance text, method text, score float8, '
+    "details jsonb, decision text, strength text, via_claim_id bigint"
+)
+
+
 def _upsert_sql(count: int) -> str:
+    """The upsert of ``count`` rows as VALUES; 0: of the rows of one JSON array parameter (PostgreSQL)."""
     table = Evidence._meta.db_table
-    columns = (
-        'claim_id, sentence_id, start, "end", stance, method, score, details, decision, strength, via_claim_id, '
-        "withdrawn_at, created_at"
-    )
-    values = ", ".join(["(" + ", ".join(["%s"] * 13) + ")"] * count)
+    if count:
+        rows = "VALUES " + ", ".join(["(" + ", ".join(["%s"] * 13) + ")"] * count)
+    else:
+        # Two parameters whatever the batch: psycopg parses and quotes parameters in Python, and with
+        # thousands of placeholders (or an array of JSON texts) that cost more than the insert itself.
+        rows = f"""SELECT r.claim_id, r.sentence_id, r.start, r."end", r.stance, r.method, r.score, r.details,
+            r.decision, r.strength, r.via_claim_id, NULL::timestamptz, %s::timestamptz
+            FROM jsonb_to_recordset(%s::jsonb) AS r({_UPSERT_RECORD})"""
     machine = ", ".join(f"'{m}'" for m in MACHINE_METHODS)
     # The WHERE is the reviewers' guarantee: decided rows and origin/manual rows are never touched.
     return f"""
-        INSERT INTO {table} ({columns}) VALUES {values}
+        INSERT INTO {table} ({_UPSERT_COLUMNS}) {rows}
         ON CONFLICT (claim_id, sentence_id, start, "end") DO UPDATE SET
             stance = excluded.stance, method = excluded.method, score = excluded.score,
             details = excluded.details, strength = excluded.strength, via_claim_id = excluded.via_claim_id,
@@ -435,32 +461,38 @@ def _upsert_sql(count: int) -> str:
     """
 
 
+def _upsert_values(row: _Row) -> dict[str, Any]:
+    strength = LinkStrength.AUTO if row.decision.decision == "auto" else LinkStrength.SUGGESTED
+    return {
+        "claim_id": row.claim_id,
+        "sentence_id": row.sentence_id,
+        "start": row.start,
+        "end": row.end,
+        "stance": row.decision.stance,
+        "method": row.decision.method,
+        "score": row.decision.score,
+        "details": row.details,
+        "decision": EvidenceDecisionChoice.PENDING.value,
+        "strength": strength.value,
+        "via_claim_id": row.via_claim_id,
+    }
+
+
 def _upsert(rows: Sequence[_Row]) -> None:
     details_field = Evidence._meta.get_field("details")
     created_field = Evidence._meta.get_field("created_at")
     now = created_field.get_db_prep_value(timezone.now(), connection)
     with connection.cursor() as cursor:
         for lo in range(0, len(rows), _UPSERT_BATCH):
-            batch = rows[lo : lo + _UPSERT_BATCH]
+            values = [_upsert_values(row) for row in rows[lo : lo + _UPSERT_BATCH]]
+            if connection.vendor == "postgresql":
+                cursor.execute(_upsert_sql(0), [now, json.dumps(values)])
+                continue
             params: list[Any] = []
-            for row in batch:
-                strength = LinkStrength.AUTO if row.decision.decision == "auto" else LinkStrength.SUGGESTED
-                params += [
-                    row.claim_id,
-                    row.sentence_id,
-                    row.start,
-                    row.end,
-                    row.decision.stance,
-                    row.decision.method,
-                    row.decision.score,
-                    details_field.get_db_prep_value(row.details, connection),
-                    EvidenceDecisionChoice.PENDING.value,
-                    strength.value,
-                    row.via_claim_id,
-                    None,
-                    now,
-                ]
-            cursor.execute(_upsert_sql(len(batch)), params)
+            for v in values:
+                v["details"] = details_field.get_db_prep_value(v["details"], connection)
+                params += [*v.values(), None, now]
+            cursor.execute(_upsert_sql(len(values)), params)
 
 
 def _withdraw_missing(
