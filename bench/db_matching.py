@@ -73,6 +73,18 @@ def setup(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def postgres_settings() -> str:
+    """The server settings that move these figures most: version, buffer cache, JIT."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('server_version'), current_setting('shared_buffers'), current_setting('jit')"
+        )
+        version, buffers, jit = cursor.fetchone()
+    return f"PostgreSQL {version}, shared_buffers {buffers}, jit {jit}"
+
+
 def reset() -> None:
     from django.db import connection
 
@@ -425,6 +437,7 @@ def main() -> None:
     args = parser.parse_args()
     setup(args.database_url)
     print(machine())
+    print(postgres_settings())
     base = base_sentences(args.bbc, args.fnc)
     print(f"{len(base)} distinct source sentences")
     rng = np.random.default_rng(5)
