@@ -229,7 +229,8 @@ def _id_filter(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
     return f"{column} IN ({_marks(ids)})", list(ids)
 
 
-def _candidate_sql() -> str:
+def _candidate_sql(mates: int) -> str:
+    """The lookup of one claim's top partners, none of them among its article's ``mates`` claims."""
     key, claim = MatchKey._meta.db_table, Claim._meta.db_table
     # One bit per row kind shared. MAX per kind rather than SUM(DISTINCT) lets the database hash
     # the partners instead of sorting them (SQLite has no bit_or).
@@ -241,27 +242,22 @@ def _candidate_sql() -> str:
             "MIN(bit_count((a.sketch_hi # b.sketch_hi)::bit(64)) + bit_count((a.sketch_lo # b.sketch_lo)::bit(64)))"
         )
         rank = "distance ASC NULLS LAST, shared DESC, b.claim_id"
-        outer_rank = "top.distance ASC NULLS LAST, top.shared DESC, top.b_id"
+        # A constant array: PostgreSQL 15 hashes it, whatever the article's size.
+        own = "b.claim_id <> ALL(%s)"
     else:  # the demo store has no popcount; its corpora are far below the cap
-        distance, rank, outer_rank = "NULL", "shared DESC, b.claim_id", "top.shared DESC, top.b_id"
+        distance, rank = "NULL", "shared DESC, b.claim_id"
+        own = f"b.claim_id NOT IN ({_marks(range(mates))})"
     # Served by matchkey_unique (claim first) for a, matchkey_lookup (index-only, sketch included) for
-    # b, claim_deleted for the subquery. The article filter comes after the cut, on a few hundred rows,
-    # so no claim row is read per bucket member; the inner LIMIT leaves room for every partner of the
-    # claim's own article.
+    # b, claim_deleted for the subquery. The article's own claims are excluded by id, so no claim row is
+    # read per bucket member (the ranking spreads partners over the whole table).
     return f"""
-        SELECT top.b_id, top.kinds FROM (
-            SELECT b.claim_id AS b_id, COUNT(*) AS shared, {kinds} AS kinds, {distance} AS distance
-            FROM {key} a
-            JOIN {key} b ON b.method = a.method AND b.band = a.band AND b.key = a.key
-            WHERE a.claim_id = %s AND b.claim_id <> %s
-              AND b.claim_id NOT IN (SELECT d.id FROM {claim} d WHERE d.deleted_at IS NOT NULL)
-            GROUP BY b.claim_id
-            ORDER BY {rank}
-            LIMIT %s
-        ) top
-        JOIN {claim} cb ON cb.id = top.b_id
-        WHERE cb.article_id <> %s
-        ORDER BY {outer_rank}
+        SELECT b.claim_id, {kinds} AS kinds, COUNT(*) AS shared, {distance} AS distance
+        FROM {key} a
+        JOIN {key} b ON b.method = a.method AND b.band = a.band AND b.key = a.key
+        WHERE a.claim_id = %s AND {own}
+          AND b.claim_id NOT IN (SELECT d.id FROM {claim} d WHERE d.deleted_at IS NOT NULL)
+        GROUP BY b.claim_id
+        ORDER BY {rank}
         LIMIT %s
     """
 
@@ -276,16 +272,17 @@ def _candidate_pairs(claim_ids: Sequence[int]) -> dict[tuple[int, int], set[str]
     claims).
     """
     articles = dict(Claim.objects.filter(pk__in=claim_ids).values_list("pk", "article_id"))
-    if not articles:
-        return {}
-    sizes = Claim.objects.filter(article_id__in=set(articles.values())).values("article_id").annotate(n=Count("id"))
-    room = MAX_CANDIDATES + max(row["n"] for row in sizes)
-    sql = _candidate_sql()
+    mates: dict[int, list[int]] = {}
+    for article, pk in Claim.objects.filter(article_id__in=set(articles.values())).values_list("article_id", "pk"):
+        mates.setdefault(article, []).append(pk)
     pairs: dict[tuple[int, int], set[str]] = {}
     with connection.cursor() as cursor:
         for a in sorted(articles):
-            cursor.execute(sql, [a, a, room, articles[a], MAX_CANDIDATES])
-            for b, bits in cursor.fetchall():
+            own = sorted(mates[articles[a]])
+            sql = _candidate_sql(len(own))
+            params: list[Any] = [a, own] if connection.vendor == "postgresql" else [a, *own]
+            cursor.execute(sql, [*params, MAX_CANDIDATES])
+            for b, bits, *_ in cursor.fetchall():
                 via = {name for name, v in METHOD_IDS.items() if int(bits) & (1 << v)}
                 pairs.setdefault((min(a, b), max(a, b)), set()).update(via)
     return pairs
