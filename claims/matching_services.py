@@ -32,8 +32,8 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from claims import services
-from claims.matching import scoring
+from claims import bucket_services, services
+from claims.matching import postings, scoring
 from claims.matching.linking import METHOD_IDS, Item, Matcher, UnionFind
 from claims.matching.scoring import MatchDecision, TextFeatures
 from claims.matching.semantic import MODEL_NAME, MODEL_SHA256, encoder
@@ -149,11 +149,19 @@ def _live_claims(claim_ids: Iterable[int]) -> list[Claim]:
 
 def _live_features(claim_ids: set[int], vectors: dict[int, npt.NDArray[np.float32]]) -> dict[int, TextFeatures]:
     """Scoring features of live claims, read as plain values: thousands of candidates per chunk."""
-    rows = Claim.objects.filter(pk__in=claim_ids, deleted_at__isnull=True).values_list(*_CLAIM_FIELDS)
-    return {
-        pk: _features_of(text, entities, quantities, dates, vectors.get(pk))
-        for pk, _article, text, entities, quantities, dates in rows
-    }
+    where, params = _id_filter("id", sorted(claim_ids))
+    sql = f"SELECT {', '.join(_CLAIM_FIELDS)} FROM {Claim._meta.db_table} WHERE {where} AND deleted_at IS NULL"
+    with connection.cursor() as cursor:
+        # Raw SQL for the array parameter; the JSON columns may come back as text, read here.
+        cursor.execute(sql, params)
+        return {
+            pk: _features_of(text, _json(entities), _json(quantities), _json(dates), vectors.get(pk))
+            for pk, _article, text, entities, quantities, dates in cursor.fetchall()
+        }
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _stored_vectors(claims: Sequence[Claim]) -> dict[int, npt.NDArray[np.float32]]:
@@ -174,6 +182,7 @@ def claims_index(*, claim_ids: Sequence[int]) -> int:
     claims = _live_claims(claim_ids)
     vectors = _stored_vectors(claims)
     stale = [c for c in claims if c.pk not in vectors]
+    dropped: set[bucket_services.BucketKey] = set()
     if stale:
         fresh = encoder().encode([c.text for c in stale])
         ClaimVector.objects.bulk_create(
@@ -186,32 +195,45 @@ def claims_index(*, claim_ids: Sequence[int]) -> int:
             update_fields=["model", "text_hash", "vector"],
         )
         # A reworded claim's old rows would make candidates of its old wording.
-        MatchKey.objects.filter(claim_id__in=[c.pk for c in stale]).delete()
+        dropped |= _drop_rows([c.pk for c in stale])
         vectors.update(_stored_vectors(stale))
-    todo = _unkeyed(claims, vectors)
+    todo, unsketched = _unkeyed(claims, vectors)
+    dropped |= _drop_rows(sorted(unsketched))
     items = [Item(c.pk, str(c.article_id), _features(c, vectors.get(c.pk))) for c in todo]
     matcher = _matcher()
     rows = [
-        MatchKey(claim_id=item.id, method=method, band=band, key=key, sketch_hi=words[0], sketch_lo=words[1])
-        for item, item_rows, sketch in zip(items, matcher.rows_for(items), matcher.sketches_for(items), strict=True)
-        for words in [sketch or (None, None)]
+        MatchKey(claim_id=item.id, method=method, band=band, key=key, sketch_hi=hi, sketch_lo=lo)
+        for item, item_rows, (hi, lo) in zip(items, matcher.rows_for(items), matcher.sketches_for(items), strict=True)
         for method, band, key in item_rows
     ]
     MatchKey.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
+    bucket_services.buckets_append(rows=((r.claim_id, r.method, r.band, r.key, r.sketch_hi, r.sketch_lo) for r in rows))
+    # Buckets that lost members are rebuilt from their remaining rows, so no lookup meets the old wording.
+    bucket_services.buckets_rebuild(keys=dropped)
+    bucket_services.buckets_compact(keys={(r.method, r.band, r.key) for r in rows} - dropped)
     return len(stale)
 
 
-def _unkeyed(claims: Sequence[Claim], vectors: dict[int, npt.NDArray[np.float32]]) -> list[Claim]:
-    """Claims without band rows, and embedded claims whose rows predate the sketch (their rows are dropped)."""
-    ids = [c.pk for c in claims]
-    keyed = set(MatchKey.objects.filter(claim_id__in=ids).values_list("claim_id", flat=True))
-    unsketched = set(
-        MatchKey.objects.filter(claim_id__in=[pk for pk in ids if pk in vectors], sketch_hi__isnull=True).values_list(
-            "claim_id", flat=True
-        )
-    )
-    MatchKey.objects.filter(claim_id__in=unsketched).delete()
-    return [c for c in claims if c.pk not in keyed or c.pk in unsketched]
+def _drop_rows(claim_ids: Sequence[int]) -> set[bucket_services.BucketKey]:
+    """Delete these claims' band rows; returns the buckets they were in."""
+    if not claim_ids:
+        return set()
+    gone = MatchKey.objects.filter(claim_id__in=claim_ids)
+    keys = set(gone.values_list("method", "band", "key"))
+    gone.delete()
+    return keys
+
+
+def _unkeyed(claims: Sequence[Claim], vectors: dict[int, npt.NDArray[np.float32]]) -> tuple[list[Claim], set[int]]:
+    """Claims to key: those without band rows, and embedded claims whose rows predate the sketch (to be remade)."""
+    rows = MatchKey.objects.filter(claim_id__in=[c.pk for c in claims]).values_list("claim_id", "sketch_hi")
+    keyed: set[int] = set()
+    unsketched: set[int] = set()
+    for pk, sketch in rows.distinct():
+        keyed.add(pk)
+        if sketch is None and pk in vectors:
+            unsketched.add(pk)
+    return [c for c in claims if c.pk not in keyed or c.pk in unsketched], unsketched
 
 
 # --- phase 2: candidates, scoring, evidence ---------------------------------------------------
@@ -229,62 +251,46 @@ def _id_filter(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
     return f"{column} IN ({_marks(ids)})", list(ids)
 
 
-def _candidate_sql(mates: int) -> str:
-    """The lookup of one claim's top partners, none of them among its article's ``mates`` claims."""
-    key, claim = MatchKey._meta.db_table, Claim._meta.db_table
-    # One bit per row kind shared. MAX per kind rather than SUM(DISTINCT) lets the database hash
-    # the partners instead of sorting them (SQLite has no bit_or).
-    kinds = " + ".join(f"MAX(CASE WHEN a.method = {v} THEN {1 << v} ELSE 0 END)" for v in METHOD_IDS.values())
-    if connection.vendor == "postgresql":
-        # At a million claims a claim shares a band with ~15,000 others, nearly all of them by one row:
-        # the sketch distance, not the count, tells the likely paraphrases among them.
-        distance = (
-            "MIN(bit_count((a.sketch_hi # b.sketch_hi)::bit(64)) + bit_count((a.sketch_lo # b.sketch_lo)::bit(64)))"
-        )
-        rank = "distance ASC NULLS LAST, shared DESC, b.claim_id"
-        # A constant array: PostgreSQL 15 hashes it, whatever the article's size.
-        own = "b.claim_id <> ALL(%s)"
-    else:  # the demo store has no popcount; its corpora are far below the cap
-        distance, rank = "NULL", "shared DESC, b.claim_id"
-        own = f"b.claim_id NOT IN ({_marks(range(mates))})"
-    # Served by matchkey_unique (claim first) for a, matchkey_lookup (index-only, sketch included) for
-    # b, claim_deleted for the subquery. The article's own claims are excluded by id, so no claim row is
-    # read per bucket member (the ranking spreads partners over the whole table).
-    return f"""
-        SELECT b.claim_id, {kinds} AS kinds, COUNT(*) AS shared, {distance} AS distance
-        FROM {key} a
-        JOIN {key} b ON b.method = a.method AND b.band = a.band AND b.key = a.key
-        WHERE a.claim_id = %s AND {own}
-          AND b.claim_id NOT IN (SELECT d.id FROM {claim} d WHERE d.deleted_at IS NOT NULL)
-        GROUP BY b.claim_id
-        ORDER BY {rank}
-        LIMIT %s
-    """
+_LOOKUP_BATCH = 50  # claims whose buckets are read at once: bounds memory (a claim's buckets hold ~15,000 at 1M)
 
 
 def _candidate_pairs(claim_ids: Sequence[int]) -> dict[tuple[int, int], set[str]]:
     """Pairs (lower id, higher id) of live claims of different articles sharing a band row with a given claim.
 
-    Each given claim keeps its ``MAX_CANDIDATES`` partners with the closest embedding sketches
-    (then sharing the most rows, then lower id first; on SQLite by shared rows alone). One query
-    per claim: the database keeps a claim's top partners with a bounded sort, where ranking all
-    the claims' partners at once sorted every one of them (hundreds of thousands at a million
-    claims).
+    Each given claim keeps its ``MAX_CANDIDATES`` partners with the closest embedding sketches,
+    then sharing the most rows, then lower id first (``postings.top_partners``). The members of
+    its buckets are read packed (``MatchBucket``), one row per bucket part: read as one index
+    entry per member, the ~15,000 members a claim's buckets hold at a million claims cost the
+    database about a microsecond each.
     """
     articles = dict(Claim.objects.filter(pk__in=claim_ids).values_list("pk", "article_id"))
     mates: dict[int, list[int]] = {}
     for article, pk in Claim.objects.filter(article_id__in=set(articles.values())).values_list("article_id", "pk"):
         mates.setdefault(article, []).append(pk)
+    # Served by the partial index claim_deleted.
+    deleted = list(Claim.objects.filter(deleted_at__isnull=False).values_list("pk", flat=True))
+    names = {v: name for name, v in METHOD_IDS.items()}
     pairs: dict[tuple[int, int], set[str]] = {}
-    with connection.cursor() as cursor:
-        for a in sorted(articles):
-            own = sorted(mates[articles[a]])
-            sql = _candidate_sql(len(own))
-            params: list[Any] = [a, own] if connection.vendor == "postgresql" else [a, *own]
-            cursor.execute(sql, [*params, MAX_CANDIDATES])
-            for b, bits, *_ in cursor.fetchall():
-                via = {name for name, v in METHOD_IDS.items() if int(bits) & (1 << v)}
-                pairs.setdefault((min(a, b), max(a, b)), set()).update(via)
+    ordered = sorted(articles)
+    for lo in range(0, len(ordered), _LOOKUP_BATCH):
+        batch = ordered[lo : lo + _LOOKUP_BATCH]
+        own: dict[int, list[tuple[int, int, int]]] = {}
+        sketch: dict[int, tuple[int, int] | None] = {}
+        rows = MatchKey.objects.filter(claim_id__in=batch).values_list(
+            "claim_id", "method", "band", "key", "sketch_hi", "sketch_lo"
+        )
+        for pk, method, band, key, hi, lo_word in rows.order_by("claim_id", "method", "band", "key"):
+            own.setdefault(pk, []).append((method, band, key))
+            sketch[pk] = None if hi is None or lo_word is None else (hi, lo_word)
+        parts = bucket_services.bucket_parts(k for keys in own.values() for k in keys)
+        for a in batch:
+            if a not in own:
+                continue
+            exclude = np.array(sorted({*mates[articles[a]], *deleted}), dtype=np.int64)
+            buckets = [(m, [postings.unpack(p) for p in parts.get((m, b, k), [])]) for m, b, k in own[a]]
+            for partner in postings.top_partners(sketch[a], buckets, exclude, MAX_CANDIDATES):
+                b = partner.claim
+                pairs.setdefault((min(a, b), max(a, b)), set()).update(names[m] for m in partner.kinds)
     return pairs
 
 
@@ -311,8 +317,15 @@ def _sharing_rows(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
 def _claim_spans(claim_ids: Iterable[int]) -> dict[int, tuple[int, int, int]]:
     """Each claim's span as evidence for others: its first sentence, first to last character it covers there."""
     out: dict[int, tuple[int, int, int]] = {}
-    rows = ClaimSpan.objects.filter(claim_id__in=set(claim_ids)).order_by("claim_id", "sentence_id", "start")
-    for claim_id, sentence_id, start, end in rows.values_list("claim_id", "sentence_id", "start", "end"):
+    where, params = _id_filter("claim_id", sorted(set(claim_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT claim_id, sentence_id, start, "end" FROM {ClaimSpan._meta.db_table} WHERE {where} '
+            "ORDER BY claim_id, sentence_id, start",
+            params,
+        )
+        rows = cursor.fetchall()
+    for claim_id, sentence_id, start, end in rows:
         current = out.get(claim_id)
         if current is None:
             out[claim_id] = (sentence_id, start, end)
@@ -371,15 +384,23 @@ def _current_vectors(claim_ids: set[int]) -> dict[int, npt.NDArray[np.float32]]:
         return {}
     vector, claim = ClaimVector._meta.db_table, Claim._meta.db_table
     where, params = _id_filter("v.claim_id", sorted(claim_ids))
+    if connection.vendor == "postgresql":
+        # The wording check in the database: thousands of candidate texts need not travel to be hashed.
+        current = "v.text_hash = encode(sha256(convert_to(c.text, 'UTF8')), 'hex')"
+        columns = "v.claim_id, v.vector"
+    else:
+        current, columns = "TRUE", "v.claim_id, v.vector, v.text_hash, c.text"
     # Raw SQL for the array parameter: candidates bring thousands of ids per chunk.
     sql = f"""
-        SELECT v.claim_id, v.text_hash, v.vector, c.text FROM {vector} v JOIN {claim} c ON c.id = v.claim_id
-        WHERE {where} AND v.model = %s AND c.deleted_at IS NULL
+        SELECT {columns} FROM {vector} v JOIN {claim} c ON c.id = v.claim_id
+        WHERE {where} AND v.model = %s AND c.deleted_at IS NULL AND {current}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, VECTOR_MODEL])
         rows = cursor.fetchall()
-    return _vectors_by_claim([(pk, raw) for pk, digest, raw, text in rows if digest == text_hash(text)])
+    if connection.vendor == "postgresql":
+        return _vectors_by_claim(rows)
+    return _vectors_by_claim([(pk, raw) for pk, raw, digest, text in rows if digest == text_hash(text)])
 
 
 def _worth_scoring(pairs: list[tuple[int, int]], vectors: dict[int, npt.NDArray[np.float32]]) -> list[tuple[int, int]]:

@@ -222,8 +222,10 @@ class ClaimSpan(models.Model):
 class Evidence(models.Model):
     """A sentence span that supports or contradicts a claim, and how it was found."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence")
-    sentence = models.ForeignKey(Sentence, on_delete=models.PROTECT, related_name="evidence")
+    # No index of their own: evidence_unique_span leads with claim and evidence_sentence serves sentence, and each
+    # extra index costs every evidence upsert (thousands of rows per new article at a million claims).
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence", db_index=False)
+    sentence = models.ForeignKey(Sentence, on_delete=models.PROTECT, related_name="evidence", db_index=False)
     start = models.PositiveIntegerField(help_text="Offset into the article body")
     end = models.PositiveIntegerField()
     stance = models.CharField(max_length=16, choices=Stance.choices)
@@ -256,6 +258,16 @@ class Evidence(models.Model):
                 fields=["claim"],
                 condition=Q(method=EvidenceMethod.FIGURE, stance=Stance.CONTRADICTS, withdrawn_at__isnull=True),
                 name="evidence_open_figures",
+            ),
+            # Reviewers' vetoes of grouping (matching_services._vetoed, at every regroup): the few rejected
+            # links of a component, found from either side without reading all its links.
+            models.Index(
+                fields=["claim"], condition=Q(decision=EvidenceDecisionChoice.REJECTED), name="evidence_rejected_claim"
+            ),
+            models.Index(
+                fields=["via_claim"],
+                condition=Q(decision=EvidenceDecisionChoice.REJECTED),
+                name="evidence_rejected_via",
             ),
         ]
 
@@ -540,6 +552,32 @@ class MatchKey(models.Model):
 
     def __str__(self) -> str:
         return f"claim {self.claim_id} {self.method}/{self.band}/{self.key}"
+
+
+class MatchBucket(models.Model):
+    """Members of one band bucket, packed (``claims.matching.postings``): a copy of MatchKey rows made to be read fast.
+
+    One indexing batch appends one part per bucket it touches; a bucket with too many parts is
+    rebuilt from its MatchKey rows, which stay the truth (a rebuild also drops the members of
+    claims whose rows were removed).
+    """
+
+    method = models.PositiveSmallIntegerField(help_text="claims.matching.linking.METHOD_IDS")
+    band = models.PositiveSmallIntegerField()
+    key = models.BigIntegerField()
+    members = models.BinaryField()
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(size__gt=0), name="matchbucket_not_empty")]
+        indexes = [
+            # Candidate lookup (matching_services._candidate_pairs): the parts of each of a claim's buckets;
+            # also the part count that decides a rebuild.
+            models.Index(fields=["method", "band", "key"], name="matchbucket_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"bucket {self.method}/{self.band}/{self.key} ({self.size})"
 
 
 class DuplicateGroup(models.Model):

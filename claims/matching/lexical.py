@@ -45,8 +45,13 @@ def tokens(text: str) -> list[str]:
 
 def content_tokens(text: str) -> list[str]:
     """Tokens without stopwords and possessive endings: the words that carry a claim's content."""
+    return content_of(tokens(text))
+
+
+def content_of(words: Iterable[str]) -> list[str]:
+    """``content_tokens`` of already tokenised text."""
     out = []
-    for token in tokens(text):
+    for token in words:
         token = token.removesuffix("'s")
         if token not in STOPWORDS:
             out.append(token)

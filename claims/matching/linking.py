@@ -62,10 +62,10 @@ class Matcher:
     planes: HyperplaneLSH = field(default_factory=HyperplaneLSH)
     sketcher: SimHashSketch = field(default_factory=SimHashSketch)
 
-    def sketches_for(self, items: Sequence[Item]) -> list[tuple[int, int] | None]:
-        """Per item, the two words of its embedding's sketch (None without an embedding), stored on each of its rows."""
+    def sketches_for(self, items: Sequence[Item]) -> list[tuple[int | None, int | None]]:
+        """Per item, the two words of its embedding's sketch (both None without an embedding), stored on its rows."""
         embedded = [i for i, item in enumerate(items) if item.features.embedding is not None]
-        out: list[tuple[int, int] | None] = [None] * len(items)
+        out: list[tuple[int | None, int | None]] = [(None, None)] * len(items)
         if embedded:
             vectors = np.stack([items[i].features.embedding for i in embedded])  # type: ignore[misc]
             for i, (hi, lo) in zip(embedded, self.sketcher.words(vectors).tolist(), strict=True):

@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from claims import facts
 from claims.entities import fold
-from claims.matching.lexical import containment, content_tokens, jaccard, tokens
+from claims.matching.lexical import containment, content_of, jaccard, tokens
 
 SCORING_VERSION = "scoring-v2"  # v2: sub-population and incident-size rules for figures
 
@@ -119,13 +119,14 @@ def features(
 ) -> TextFeatures:
     """Features of one text; pass what the drafting step already found (ClaimDraft fields), else it is derived."""
     keys = frozenset(k for k in entity_keys if k) if entity_keys is not None else cheap_entity_keys(text)
+    words = tokens(text)
     return TextFeatures(
         text=text,
-        words=content_tokens(text),
+        words=content_of(words),
         entity_keys=keys,
         quantities=[dict(q) for q in quantities] if quantities is not None else facts.as_dicts(facts.quantities(text)),
         dates=[dict(d) for d in dates] if dates is not None else facts.as_dicts(facts.dates(text, published_at)),
-        negations=[t for t in tokens(text) if t in NEGATION_CUES or t.endswith("n't")],
+        negations=[t for t in words if t in NEGATION_CUES or t.endswith("n't")],
         embedding=embedding,
     )
 
