@@ -1,7 +1,8 @@
 """Matching against PostgreSQL: incremental match of a new article against N stored claims, and full recomputes.
 
     python bench/db_matching.py [--database-url URL] [--sizes 10000 100000] [--recompute-sizes 10000]
-                                [--sample-chunks 4] [--caps 200 100] [--keep-loaded] [--bbc PATH] [--fnc PATH]
+                                [--sample-chunks 4] [--caps 200 100] [--repeats 1] [--keep-loaded]
+                                [--bbc PATH] [--fnc PATH]
 
 The database named in --database-url is emptied and migrated (use a scratch database;
 default postgres://postgres@127.0.0.1:5432/wb_h1_bench). For each size N the corpus is
@@ -27,6 +28,10 @@ linking of --sample-chunks chunks of 500 stored claims (the per-chunk work of a 
 --caps compares the new article's candidate lookup at each cap (claims kept per claim) with an
 exhaustive cosine search over every stored vector: the recall of pairs above the semantic lower
 threshold, by cosine range.
+
+--repeats N matches N new articles in turn, each against the same corpus (the previous one is
+deleted first), and prints each run's figures and their median: a run's cost moves with what
+the database has in its buffers.
 
 --keep-loaded (one size only) skips the load when the database already holds that corpus
 (loading a million claims takes about 15 minutes): the new articles of the earlier run are
@@ -451,6 +456,7 @@ def main() -> None:
     parser.add_argument(
         "--caps", type=int, nargs="*", default=[], help="candidate caps to compare with an exhaustive cosine search"
     )
+    parser.add_argument("--repeats", type=int, default=1, help="new articles matched in turn (each on the same corpus)")
     parser.add_argument(
         "--keep-loaded",
         action="store_true",
@@ -481,13 +487,20 @@ def main() -> None:
                   f"{time.perf_counter() - started:.1f} s")  # fmt: skip
             for stage, value in load(texts, feats, vecs).items():
                 print(f"  load {stage}: {value:,.1f}" + ("" if stage in ("band rows", "buckets") else " s"))
-        incremental(new_article(base[-20:], texts, rng))  # warm: model load, caches
-        freeze_startup_objects()  # as a Celery worker process does at its start
-        fresh = new_article(base[-40:-20], texts, rng)
-        for stage, value in incremental(fresh).items():
-            unit = "" if stage in ("candidate pairs", "linked pairs") else " ms"
-            shown = value if unit == "" else value * 1000
-            print(f"  incremental {stage}: {shown:,.0f}{unit}")
+        runs: list[dict[str, float]] = []
+        for repeat in range(args.repeats):
+            if repeat:  # the same corpus again, with other stored claims copied into the new article
+                remove_new_articles(size)
+            incremental(new_article(base[-20:], texts, rng))  # warm: model load, caches
+            freeze_startup_objects()  # as a Celery worker process does at its start
+            fresh = new_article(base[-40:-20], texts, rng)
+            runs.append(incremental(fresh))
+        for stage in runs[0]:
+            counts = stage in ("candidate pairs", "linked pairs")
+            values = [run[stage] if counts else run[stage] * 1000 for run in runs]
+            shown = " / ".join(f"{v:,.0f}" for v in values)
+            median = f" (median {float(np.median(values)):,.0f})" if len(values) > 1 else ""
+            print(f"  incremental {stage}: {shown}{'' if counts else ' ms'}{median}")
         if args.caps:
             distinct = min(int(size * (1 - COPY_SHARE)), len(sources))
             stored = vectors(real, origin, distinct).astype(np.float16)  # as loaded, rounded as stored

@@ -287,7 +287,7 @@ def _candidate_pairs(claim_ids: Sequence[int]) -> dict[tuple[int, int], set[str]
             if a not in own:
                 continue
             exclude = np.array(sorted({*mates[articles[a]], *deleted}), dtype=np.int64)
-            buckets = [(m, [postings.unpack(p) for p in parts.get((m, b, k), [])]) for m, b, k in own[a]]
+            buckets = [(m, parts.get((m, b, k), [])) for m, b, k in own[a]]
             for partner in postings.top_partners(sketch[a], buckets, exclude, MAX_CANDIDATES):
                 b = partner.claim
                 pairs.setdefault((min(a, b), max(a, b)), set()).update(names[m] for m in partner.kinds)
@@ -452,7 +452,7 @@ _UPSERT_COLUMNS = (
 # The per-row columns as jsonb_to_recordset reads them (PostgreSQL).
 _UPSERT_RECORD = (
     'claim_id bigint, sentence_id bigint, start integer, "end" integer, stance text, method text, score float8, '
-    "details jsonb, decision text, strength text, via_claim_id bigint"
+    "details integer, decision text, strength text, via_claim_id bigint"
 )
 
 
@@ -462,10 +462,11 @@ def _upsert_sql(count: int) -> str:
     if count:
         rows = "VALUES " + ", ".join(["(" + ", ".join(["%s"] * 13) + ")"] * count)
     else:
-        # Two parameters whatever the batch: psycopg parses and quotes parameters in Python, and with
+        # Three parameters whatever the batch: psycopg parses and quotes parameters in Python, and with
         # thousands of placeholders (or an array of JSON texts) that cost more than the insert itself.
-        rows = f"""SELECT r.claim_id, r.sentence_id, r.start, r."end", r.stance, r.method, r.score, r.details,
-            r.decision, r.strength, r.via_claim_id, NULL::timestamptz, %s::timestamptz
+        # The two rows of a pair share one details object, sent once and picked by position.
+        rows = f"""SELECT r.claim_id, r.sentence_id, r.start, r."end", r.stance, r.method, r.score,
+            %s::jsonb -> r.details, r.decision, r.strength, r.via_claim_id, NULL::timestamptz, %s::timestamptz
             FROM jsonb_to_recordset(%s::jsonb) AS r({_UPSERT_RECORD})"""
     machine = ", ".join(f"'{m}'" for m in MACHINE_METHODS)
     # The WHERE is the reviewers' guarantee: decided rows and origin/manual rows are never touched.
@@ -502,9 +503,17 @@ def _upsert(rows: Sequence[_Row]) -> None:
     now = created_field.get_db_prep_value(timezone.now(), connection)
     with connection.cursor() as cursor:
         for lo in range(0, len(rows), _UPSERT_BATCH):
-            values = [_upsert_values(row) for row in rows[lo : lo + _UPSERT_BATCH]]
+            batch = rows[lo : lo + _UPSERT_BATCH]
+            values = [_upsert_values(row) for row in batch]
             if connection.vendor == "postgresql":
-                cursor.execute(_upsert_sql(0), [now, json.dumps(values)])
+                details: list[dict[str, Any]] = []
+                position: dict[int, int] = {}  # by identity: both rows of a pair hold the same object
+                for row, v in zip(batch, values, strict=True):
+                    if id(row.details) not in position:
+                        position[id(row.details)] = len(details)
+                        details.append(row.details)
+                    v["details"] = position[id(row.details)]
+                cursor.execute(_upsert_sql(0), [json.dumps(details), now, json.dumps(values)])
                 continue
             params: list[Any] = []
             for v in values:

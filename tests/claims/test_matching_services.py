@@ -105,6 +105,19 @@ def test_every_link_is_stored_in_both_directions_with_the_other_claims_span(seed
         assert link.start <= span.start < span.end <= link.end
 
 
+def test_each_link_keeps_the_details_of_its_own_pair(seed_corpus: Job) -> None:
+    matching_services.claims_match(claim_ids=all_claim_ids())
+
+    links = list(Evidence.objects.filter(method__in=MACHINE))
+
+    assert len({link.score for link in links}) > 10
+    for link in links:
+        pair = link.details["pair"]
+        assert {pair["a"], pair["b"]} == {link.claim_id, link.via_claim_id}
+        assert link.details["score"] == link.score
+        assert link.details["method"] == link.method
+
+
 def test_the_conflicting_death_tolls_are_linked_as_contradicting_figures(seed_corpus: Job) -> None:
     matching_services.claims_match(claim_ids=all_claim_ids())
     tolls = [

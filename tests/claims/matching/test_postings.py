@@ -11,8 +11,8 @@ NOTHING = np.array([], dtype=np.int64)
 LEXICAL, SEMANTIC = 1, 2
 
 
-def bucket(*members: tuple[int, int | None, int | None]) -> list[np.ndarray]:
-    return [unpack(pack(members))]
+def bucket(*members: tuple[int, int | None, int | None]) -> list[bytes]:
+    return [pack(members)]
 
 
 def test_packed_members_come_back_sorted_with_their_sketches() -> None:
