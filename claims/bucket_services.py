@@ -58,7 +58,8 @@ def bucket_parts(keys: Iterable[BucketKey]) -> dict[BucketKey, list[bytes]]:
                               WHERE p.method = k.method AND p.band = k.band AND p.key = k.key) b ON TRUE"""
             connection.ensure_connection()
             # Binary results: megabytes of members would otherwise travel as hex text (half the read time).
-            with psycopg.Cursor(connection.connection) as cursor:
+            # Wrapped so that a lost connection is Django's DatabaseError, which job tasks retry.
+            with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
                 cursor.execute(sql, params, binary=True)
                 rows = cursor.fetchall()
         else:
@@ -114,11 +115,14 @@ def _lock() -> None:
 @transaction.atomic
 def buckets_rebuild(*, keys: Iterable[BucketKey]) -> int:
     """Replace the parts of these buckets with one part each made from their MatchKey rows; returns buckets kept."""
+    wanted = set(keys)
+    if not wanted:
+        return 0  # no lock: every indexing batch calls this, mostly with nothing to rebuild
     _lock()
     bucket, key_table = MatchBucket._meta.db_table, MatchKey._meta.db_table
     made = 0
     with connection.cursor() as cursor:
-        for batch in _batches(keys):
+        for batch in _batches(wanted):
             relation, params = keys_relation(batch)
             cursor.execute(
                 f"""DELETE FROM {bucket} WHERE id IN (SELECT p.id FROM {relation}

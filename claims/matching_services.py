@@ -268,7 +268,7 @@ def _candidate_pairs(claim_ids: Sequence[int]) -> dict[tuple[int, int], set[str]
     for article, pk in Claim.objects.filter(article_id__in=set(articles.values())).values_list("article_id", "pk"):
         mates.setdefault(article, []).append(pk)
     # Served by the partial index claim_deleted.
-    deleted = list(Claim.objects.filter(deleted_at__isnull=False).values_list("pk", flat=True))
+    deleted = np.array(list(Claim.objects.filter(deleted_at__isnull=False).values_list("pk", flat=True)), np.int64)
     names = {v: name for name, v in METHOD_IDS.items()}
     pairs: dict[tuple[int, int], set[str]] = {}
     ordered = sorted(articles)
@@ -286,7 +286,7 @@ def _candidate_pairs(claim_ids: Sequence[int]) -> dict[tuple[int, int], set[str]
         for a in batch:
             if a not in own:
                 continue
-            exclude = np.array(sorted({*mates[articles[a]], *deleted}), dtype=np.int64)
+            exclude = np.concatenate([deleted, np.array(mates[articles[a]], dtype=np.int64)])
             buckets = [(m, parts.get((m, b, k), [])) for m, b, k in own[a]]
             for partner in postings.top_partners(sketch[a], buckets, exclude, MAX_CANDIDATES):
                 b = partner.claim

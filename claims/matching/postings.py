@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +30,7 @@ I64 = npt.NDArray[np.int64]
 
 def pack(members: Iterable[tuple[int, int | None, int | None]]) -> bytes:
     """Records of ``(claim id, sketch high, sketch low)``, sorted by claim id; a claim without a sketch has None."""
-    rows = sorted(members)
+    rows = sorted(members, key=itemgetter(0))
     out = np.zeros(len(rows), dtype=RECORD)
     if rows:
         out["claim"] = [claim for claim, _, _ in rows]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 
 from claims import bucket_services, matching_services, services
 from claims.matching.postings import pack, unpack
@@ -95,3 +97,18 @@ def test_rebuilding_all_buckets_packs_each_into_one_part_as_the_python_packer_do
     }
     assert made == len(expected) == MatchBucket.objects.count()
     assert stored == {key: pack(members) for key, members in expected.items()}
+
+
+def test_the_match_command_rebuilds_lost_buckets_so_lookups_find_the_same_partners(seed_corpus: Job) -> None:
+    ids = sorted(all_claim_ids())
+    matching_services.claims_index(claim_ids=ids)
+    before = matching_services._candidate_pairs(ids)
+    MatchBucket.objects.all().delete()  # as after an upgrade during which older workers kept indexing
+    assert matching_services._candidate_pairs(ids) == {}
+    out = StringIO()
+
+    call_command("match", "--rebuild-buckets", stdout=out)
+
+    assert "Rebuilt" in out.getvalue()
+    assert bucket_members() == band_rows()
+    assert matching_services._candidate_pairs(ids) == before

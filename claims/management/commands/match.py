@@ -1,8 +1,10 @@
-"""python manage.py match [--article ID ...] [--recompute] — link claims across articles and group duplicates.
+"""python manage.py match [--article ID ...] [--recompute] [--rebuild-buckets] — link claims and group duplicates.
 
 Without options every article's claims are matched against the corpus; ``--recompute``
 re-links every live claim, withdraws undecided links no longer found and regroups
 everything. Reviewers' confirmed and rejected links and their group placements are kept.
+``--rebuild-buckets`` remakes the packed candidate buckets from the stored band rows (after a
+bulk load, or after an upgrade during which workers of the older version kept indexing).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import matching_services
+from claims import bucket_services, matching_services
 from claims.models import Job, JobState
 from sources.models import Article
 
@@ -23,8 +25,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--article", type=int, action="append", help="Article id; repeat for several")
         parser.add_argument("--recompute", action="store_true", help="Re-link every claim and regroup from scratch")
+        parser.add_argument(
+            "--rebuild-buckets", action="store_true", help="Remake the packed candidate buckets from the band rows"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["rebuild_buckets"]:
+            if options["recompute"] or options["article"]:
+                raise CommandError("--rebuild-buckets runs on its own")
+            made = bucket_services.buckets_rebuild_all()
+            self.stdout.write(f"Rebuilt {made} candidate buckets from the stored band rows.")
+            return
         if options["recompute"] and options["article"]:
             raise CommandError("--recompute covers every article; leave out --article")
         if options["recompute"]:
