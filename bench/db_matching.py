@@ -29,6 +29,10 @@ linking of --sample-chunks chunks of 500 stored claims (the per-chunk work of a 
 exhaustive cosine search over every stored vector: the recall of pairs above the semantic lower
 threshold, by cosine range.
 
+--aged-parts P first splits every bucket into up to P parts, as a corpus grown article by article
+leaves them (a bulk load packs each bucket into one); at P = 16 (MAX_PARTS) every bucket a new
+article touches is rebuilt, so indexing pays the rebuilds too.
+
 --repeats N matches N new articles in turn, each against the same corpus (the previous one is
 deleted first), and prints each run's figures and their median: a run's cost moves with what
 the database has in its buffers.
@@ -143,6 +147,37 @@ def remove_new_articles(size: int) -> None:
         # tuples (seen: 2.4-2.9 s instead of 0.7 s) until autovacuum came by. The chunks linked by
         # each run re-upsert their evidence rows, and the dead versions would steer plans to scans.
         cursor.execute("VACUUM (ANALYZE) claims_matchkey, claims_matchbucket, claims_evidence")
+
+
+def age_buckets(parts: int) -> int:
+    """Split every bucket into up to ``parts`` parts, as appends leave them between rebuilds; returns rows made.
+
+    A bulk load packs each bucket into one part. A corpus that grew article by article holds up to
+    ``bucket_services.MAX_PARTS`` parts per bucket, and at that many the next append rebuilds the
+    bucket: lookups read more rows, and indexing pays for the rebuilds.
+    """
+    from django.db import connection
+
+    from claims.matching.postings import RECORD
+
+    width = RECORD.itemsize
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM claims_matchbucket")
+        (last,) = cursor.fetchone()
+        cursor.execute(
+            """INSERT INTO claims_matchbucket (method, band, key, members, size)
+               SELECT b.method, b.band, b.key,
+                      substring(b.members FROM 1 + %(w)s * (i * b.size / %(p)s)
+                                FOR %(w)s * ((i + 1) * b.size / %(p)s - i * b.size / %(p)s)),
+                      (i + 1) * b.size / %(p)s - i * b.size / %(p)s
+               FROM claims_matchbucket b, generate_series(0, %(p)s - 1) AS i
+               WHERE b.id <= %(last)s AND (i + 1) * b.size / %(p)s > i * b.size / %(p)s""",
+            {"w": width, "p": parts, "last": last},
+        )
+        made = cursor.rowcount
+        cursor.execute("DELETE FROM claims_matchbucket WHERE id <= %s", [last])
+        cursor.execute("VACUUM (ANALYZE) claims_matchbucket")
+    return int(made)
 
 
 def corpus(base: list[str], size: int) -> tuple[list[str], list[int]]:
@@ -456,6 +491,12 @@ def main() -> None:
     parser.add_argument(
         "--caps", type=int, nargs="*", default=[], help="candidate caps to compare with an exhaustive cosine search"
     )
+    parser.add_argument(
+        "--aged-parts",
+        type=int,
+        default=0,
+        help="first split every bucket into this many parts (16: the most appends leave, each append rebuilds)",
+    )
     parser.add_argument("--repeats", type=int, default=1, help="new articles matched in turn (each on the same corpus)")
     parser.add_argument(
         "--keep-loaded",
@@ -487,6 +528,13 @@ def main() -> None:
                   f"{time.perf_counter() - started:.1f} s")  # fmt: skip
             for stage, value in load(texts, feats, vecs).items():
                 print(f"  load {stage}: {value:,.1f}" + ("" if stage in ("band rows", "buckets") else " s"))
+        if args.aged_parts:
+            started = time.perf_counter()
+            made = age_buckets(args.aged_parts)
+            print(
+                f"  buckets aged into up to {args.aged_parts} parts: {made:,} rows, "
+                f"{time.perf_counter() - started:.0f} s"
+            )
         runs: list[dict[str, float]] = []
         for repeat in range(args.repeats):
             if repeat:  # the same corpus again, with other stored claims copied into the new article
