@@ -28,7 +28,7 @@ _KEY_BATCH = 300  # bucket keys per statement (three parameters each on SQLite)
 BucketKey = tuple[int, int, int]  # (method, band, key)
 
 
-def keys_relation(keys: Sequence[BucketKey]) -> tuple[str, list[Any]]:
+def _keys_relation(keys: Sequence[BucketKey]) -> tuple[str, list[Any]]:
     """A relation ``k(method, band, key)`` of these bucket keys, as SQL and parameters."""
     if connection.vendor == "postgresql":
         # Three array parameters, whatever the count: binding thousands of placeholders costs more.
@@ -49,7 +49,7 @@ def bucket_parts(keys: Iterable[BucketKey]) -> dict[BucketKey, list[bytes]]:
     table = MatchBucket._meta.db_table
     out: dict[BucketKey, list[bytes]] = {}
     for batch in _batches(keys):
-        relation, params = keys_relation(batch)
+        relation, params = _keys_relation(batch)
         if connection.vendor == "postgresql":
             # Served by matchbucket_lookup, one index probe per key (LATERAL keeps PostgreSQL from
             # scanning the whole table when it misjudges how many keys the arrays hold).
@@ -112,6 +112,18 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('claims.buckets_rebuild'))")
 
 
+def _insert_packed(cursor: Any, source: str, params: list[Any]) -> int:
+    """One part per bucket of the MatchKey rows ``r`` that ``source`` yields, packed by PostgreSQL; returns parts."""
+    cursor.execute(
+        f"""INSERT INTO {MatchBucket._meta.db_table} (method, band, key, members, size)
+            SELECT r.method, r.band, r.key, string_agg({postings.POSTGRES_RECORD}, ''::bytea ORDER BY r.claim_id),
+                   COUNT(*)
+            FROM {source} GROUP BY r.method, r.band, r.key""",
+        params,
+    )
+    return int(cursor.rowcount)
+
+
 @transaction.atomic
 def buckets_rebuild(*, keys: Iterable[BucketKey]) -> int:
     """Replace the parts of these buckets with one part each made from their MatchKey rows; returns buckets kept."""
@@ -123,7 +135,7 @@ def buckets_rebuild(*, keys: Iterable[BucketKey]) -> int:
     made = 0
     with connection.cursor() as cursor:
         for batch in _batches(wanted):
-            relation, params = keys_relation(batch)
+            relation, params = _keys_relation(batch)
             cursor.execute(
                 f"""DELETE FROM {bucket} WHERE id IN (SELECT p.id FROM {relation}
                     JOIN {bucket} p ON p.method = k.method AND p.band = k.band AND p.key = k.key)""",
@@ -131,15 +143,11 @@ def buckets_rebuild(*, keys: Iterable[BucketKey]) -> int:
             )
             if connection.vendor == "postgresql":
                 # Served by matchkey_lookup (index-only: claim and sketch are included).
-                cursor.execute(
-                    f"""INSERT INTO {bucket} (method, band, key, members, size)
-                        SELECT r.method, r.band, r.key, string_agg({postings.POSTGRES_RECORD}, ''::bytea
-                                                                    ORDER BY r.claim_id), COUNT(*)
-                        FROM {relation} JOIN {key_table} r ON r.method = k.method AND r.band = k.band AND r.key = k.key
-                        GROUP BY r.method, r.band, r.key""",
+                made += _insert_packed(
+                    cursor,
+                    f"{relation} JOIN {key_table} r ON r.method = k.method AND r.band = k.band AND r.key = k.key",
                     params,
                 )
-                made += cursor.rowcount
                 continue
             cursor.execute(
                 f"""SELECT r.claim_id, r.method, r.band, r.key, r.sketch_hi, r.sketch_lo FROM {relation}
@@ -156,7 +164,7 @@ def buckets_compact(*, keys: Iterable[BucketKey]) -> int:
     crowded: list[BucketKey] = []
     with connection.cursor() as cursor:
         for batch in _batches(keys):
-            relation, params = keys_relation(batch)
+            relation, params = _keys_relation(batch)
             cursor.execute(
                 f"""SELECT p.method, p.band, p.key FROM {relation}
                     JOIN {table} p ON p.method = k.method AND p.band = k.band AND p.key = k.key
@@ -177,13 +185,7 @@ def buckets_rebuild_all() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {bucket}")
         if connection.vendor == "postgresql":
-            cursor.execute(
-                f"""INSERT INTO {bucket} (method, band, key, members, size)
-                    SELECT method, band, key, string_agg({postings.POSTGRES_RECORD}, ''::bytea ORDER BY claim_id),
-                           COUNT(*)
-                    FROM {key_table} GROUP BY method, band, key"""
-            )
-            return cursor.rowcount
+            return _insert_packed(cursor, f"{key_table} r", [])
     made = 0
     batch: list[tuple[int, int, int, int, int | None, int | None]] = []
     rows = MatchKey.objects.order_by("method", "band", "key", "claim_id").values_list(
