@@ -106,8 +106,8 @@ def build_groups(user: object, limit: int = 500) -> list[int]:
     """The matcher's groups if it made any; else one group per wording found in two or more articles."""
     from django.db.models import Count
 
-    from claims import group_services
     from claims.models import Claim, DuplicateGroup
+    from claims.services import groups as group_services
 
     existing = list(DuplicateGroup.objects.filter(members__isnull=False).distinct().values_list("id", flat=True))
     if existing:
@@ -131,9 +131,11 @@ def build_corpus(database_url: str, var_dir: Path, articles: int) -> Corpus:
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
 
-    from claims import api_services, services
+    from claims.jobs import ingest as ingest_jobs
+    from claims.jobs import runner as job_runner
     from claims.models import Claim, TokenScope
     from claims.roles import Role
+    from claims.services import tokens as token_services
     from sources.models import Article
     from sources.text.reading import ArticleDocument, read_paths
 
@@ -153,11 +155,11 @@ def build_corpus(database_url: str, var_dir: Path, articles: int) -> Corpus:
             )
         label = f"the 5 seed articles, {articles} numbered copies"
     for start in range(0, len(documents), 100):
-        job = services.job_create_ingest(documents=documents[start : start + 100])  # type: ignore[arg-type]
-        services.job_run(job_id=job.pk)  # a no-op if the in-process task already ran it
+        job = ingest_jobs.job_create_ingest(documents=documents[start : start + 100])  # type: ignore[arg-type]
+        job_runner.job_run(job_id=job.pk)  # a no-op if the in-process task already ran it
     user = User.objects.create_user("bench-reviewer", password=None)
     user.groups.add(Group.objects.get(name=Role.REVIEWER.value))
-    _, token = api_services.token_create(user=user, scope=TokenScope.READ)
+    _, token = token_services.token_create(user=user, scope=TokenScope.READ)
     claims = list(Claim.objects.values_list("id", flat=True))
     article_ids = list(Article.objects.values_list("id", flat=True))
     return Corpus(token, claims, article_ids, build_groups(user), label)

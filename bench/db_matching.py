@@ -121,8 +121,8 @@ def remove_new_articles(size: int) -> None:
     """Delete what an earlier run added beyond the corpus (its new articles and their links)."""
     from django.db import connection
 
-    from claims import bucket_services
     from claims.models import MatchKey
+    from claims.services import buckets as bucket_services
 
     articles = (size + CLAIMS_PER_ARTICLE - 1) // CLAIMS_PER_ARTICLE
     touched = set(MatchKey.objects.filter(claim_id__gt=size).values_list("method", "band", "key"))
@@ -224,10 +224,10 @@ def load(texts: list[str], feats: list[Any], vecs: F32) -> dict[str, float]:
     """COPY the corpus in; returns seconds per stage."""
     from django.db import connection
 
-    from claims import bucket_services
     from claims.matching.linking import Item, Matcher
-    from claims.matching_services import VECTOR_MODEL, _pack, text_hash
     from claims.models import MatchKey
+    from claims.services import buckets as bucket_services
+    from claims.services.indexing import VECTOR_MODEL, _pack, text_hash
 
     timings: dict[str, float] = {}
     n = len(texts)
@@ -363,25 +363,27 @@ def new_article(unseen: list[str], texts: list[str], rng: np.random.Generator) -
 def incremental(claim_ids: list[int]) -> dict[str, float]:
     from django.db import transaction
 
-    from claims import matching_services as ms
+    from claims.services import indexing as indexing_services
+    from claims.services import linking as linking_services
+    from claims.services import regrouping as regrouping_services
 
     out: dict[str, float] = {}
     with transaction.atomic():
         started = time.perf_counter()
-        ms.claims_index(claim_ids=claim_ids)
+        indexing_services.claims_index(claim_ids=claim_ids)
         out["embed + band rows (40 claims)"] = time.perf_counter() - started
         started = time.perf_counter()
-        pairs = ms._candidate_pairs(claim_ids)
+        pairs = linking_services._candidate_pairs(claim_ids)
         out["candidate lookup"] = time.perf_counter() - started
         started = time.perf_counter()
-        rows, linked = ms._score(pairs)
+        rows, linked = linking_services._score(pairs)
         out["scoring"] = time.perf_counter() - started
         started = time.perf_counter()
-        ms._upsert(rows)
-        ms._withdraw_missing(claim_ids, {r.key for r in rows}, set(pairs))
+        linking_services._upsert(rows)
+        linking_services._withdraw_missing(claim_ids, {r.key for r in rows}, set(pairs))
         out["evidence upsert"] = time.perf_counter() - started
         started = time.perf_counter()
-        ms.groups_update(claim_ids=claim_ids)
+        regrouping_services.groups_update(claim_ids=claim_ids)
         out["regroup touched components"] = time.perf_counter() - started
         started = time.perf_counter()
     # Deferred foreign-key checks of the new links and the WAL flush; a job pays them too.
@@ -402,10 +404,10 @@ def exhaustive(claim_ids: list[int], stored: npt.NDArray[np.float16], caps: list
     the share of those pairs among the lookup's candidates; the lookup is read-only, so every cap
     runs on the same article.
     """
-    from claims import matching_services as ms
     from claims.matching import scoring
+    from claims.services import linking as linking_services
 
-    current = ms._current_vectors(set(claim_ids))
+    current = linking_services._current_vectors(set(claim_ids))
     ids = [pk for pk in claim_ids if pk in current]
     queries = np.stack([current[pk] for pk in ids])
     started = time.perf_counter()
@@ -425,28 +427,28 @@ def exhaustive(claim_ids: list[int], stored: npt.NDArray[np.float16], caps: list
         f"exhaustive cosine over {len(stored):,} stored vectors: {scan * 1000:,.0f} ms (numpy, in memory); pairs at "
         + ", ".join(f"cosine {n}: {len(b):,}" for n, b in zip(names, bins, strict=True))
     ]
-    default = ms.MAX_CANDIDATES
+    default = linking_services.MAX_CANDIDATES
     try:
         for cap in caps:
-            ms.MAX_CANDIDATES = cap
+            linking_services.MAX_CANDIDATES = cap
             started = time.perf_counter()
-            found = set(ms._candidate_pairs(ids))
+            found = set(linking_services._candidate_pairs(ids))
             seconds = time.perf_counter() - started
             out.append(
                 f"cap {cap}: lookup {seconds * 1000:,.0f} ms, {len(found):,} candidates, recall by cosine "
                 + ", ".join(f"{n} {len(b & found) / max(1, len(b)):.3f}" for n, b in zip(names, bins, strict=True))
             )
     finally:
-        ms.MAX_CANDIDATES = default
+        linking_services.MAX_CANDIDATES = default
     return out
 
 
 def recompute() -> dict[str, float]:
-    from claims import matching_services as ms
+    from claims.jobs import match as match_jobs
     from claims.models import Evidence, GroupMember, Job
 
     started = time.perf_counter()
-    job = ms.job_create_recompute()  # runs to the end on commit: no broker, tasks are eager
+    job = match_jobs.job_create_recompute()  # runs to the end on commit: no broker, tasks are eager
     elapsed = time.perf_counter() - started
     job = Job.objects.get(pk=job.pk)
     assert job.state == "succeeded", (job.state, job.error)
@@ -464,18 +466,19 @@ def link_sample(size: int, chunks: int) -> dict[str, float]:
     """Phase-2 linking of a few 500-claim chunks spread over the corpus (what a recompute does per chunk)."""
     from django.db import transaction
 
-    from claims import matching_services as ms
+    from claims.jobs import match as match_jobs
+    from claims.services import linking as linking_services
 
     seconds, pairs = [], 0
     for n in range(chunks):
         lo = 1 + n * (size // chunks)
         with transaction.atomic():
             started = time.perf_counter()
-            outcome = ms.claims_link(claim_ids=list(range(lo, lo + ms.CHUNK_SIZE)))
+            outcome = linking_services.claims_link(claim_ids=list(range(lo, lo + match_jobs.CHUNK_SIZE)))
             seconds.append(time.perf_counter() - started)
         pairs += outcome.candidate_pairs
     return {
-        f"linking, s per {ms.CHUNK_SIZE}-claim chunk (median of {chunks})": float(np.median(seconds)),
+        f"linking, s per {match_jobs.CHUNK_SIZE}-claim chunk (median of {chunks})": float(np.median(seconds)),
         "candidate pairs per chunk": pairs / chunks,
     }
 

@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from claims.drafting import ClaimDraft, SentenceInput, draft_article  # noqa: E402
+from claims.extraction.drafting import ClaimDraft, SentenceInput, draft_article  # noqa: E402
 from sources.text.cleaning import clean_text  # noqa: E402
 from sources.text.segmentation import segment  # noqa: E402
 

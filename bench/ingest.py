@@ -152,11 +152,12 @@ def text_stage(documents: Sequence[ArticleDocument | ReadError]) -> tuple[int, i
 
 
 def ingest(documents: Sequence[ArticleDocument | ReadError]) -> tuple[Job, float]:
-    from claims import services
+    from claims.jobs import ingest as ingest_jobs
+    from claims.jobs import runner as job_runner
 
     started = time.perf_counter()
-    job = services.job_create_ingest(documents=documents)
-    services.job_run(job_id=job.pk)  # a no-op when the in-process run already finished it
+    job = ingest_jobs.job_create_ingest(documents=documents)
+    job_runner.job_run(job_id=job.pk)  # a no-op when the in-process run already finished it
     seconds = time.perf_counter() - started
     job.refresh_from_db()
     return job, seconds

@@ -2,7 +2,7 @@
 
     python bench/seed_links.py [ARTICLES_DIR]      default samples/seed
 
-Drafts each article's claims (claims.drafting over sources.text segmentation, as
+Drafts each article's claims (claims.extraction.drafting over sources.text segmentation, as
 bench/extraction.py does), embeds them, generates candidates from band-key rows
 (claims.matching.linking) and prints every link with its method, scores and threshold.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from claims.drafting import SentenceInput, draft_article  # noqa: E402
+from claims.extraction.drafting import SentenceInput, draft_article  # noqa: E402
 from claims.matching import scoring  # noqa: E402
 from claims.matching.linking import (  # noqa: E402
     Item,

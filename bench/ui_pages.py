@@ -77,14 +77,15 @@ class Template:
 def _seed() -> Template:
     from django.conf import settings
 
-    from claims import services
+    from claims.jobs import ingest as ingest_jobs
+    from claims.jobs import runner as job_runner
     from claims.models import Claim, ClaimSpan, Evidence
     from sources.models import Article, Sentence
     from sources.text.reading import read_paths
 
     if not Article.objects.exists():
-        job = services.job_create_ingest(documents=read_paths([SEED_DIR], max_bytes=settings.MAX_ARTICLE_BYTES))
-        services.job_run(job_id=job.pk)
+        job = ingest_jobs.job_create_ingest(documents=read_paths([SEED_DIR], max_bytes=settings.MAX_ARTICLE_BYTES))
+        job_runner.job_run(job_id=job.pk)
     seeds = list(Article.objects.filter(source_name__startswith="samples/seed").order_by("id")) or list(
         Article.objects.order_by("id")[:5]
     )

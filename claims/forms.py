@@ -26,13 +26,6 @@ from sources.text.reading import (
 PASTED_SOURCE = "pasted text"
 
 
-class ArticleFilterForm(forms.Form):
-    story = forms.ModelChoiceField(
-        queryset=Story.objects.order_by("name"), to_field_name="slug", required=False, empty_label="All stories"
-    )
-    outlet = forms.ModelChoiceField(queryset=Outlet.objects.order_by("name"), required=False, empty_label="All outlets")
-
-
 class VerdictForm(forms.Form):
     verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(
@@ -95,6 +88,10 @@ class ClaimAddForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    """The review queue's filters. A form, where the article and group lists filter through claims.filters:
+    the queue filters no queryset in its view (lease_services.queue_next picks the claim from QueueFilters,
+    leases and the after/before cursor included), and its "status" offers choices no API filter has."""
+
     story = forms.ModelChoiceField(
         queryset=Story.objects.order_by("name"), to_field_name="slug", required=False, empty_label="All stories"
     )
@@ -335,10 +332,6 @@ class GroupSplitForm(forms.Form):
 class GroupCanonicalForm(forms.Form):
     claim = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class GroupFilterForm(forms.Form):
-    conflicting = forms.BooleanField(label="Only groups with conflicting figures", required=False)
 
 
 class ClaimGroupForm(forms.Form):

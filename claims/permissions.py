@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 
 def token_allows_writes(request: Request) -> bool:
     """A knox token writes only with the ``review`` scope; session (browser) logins are not scoped."""
+    # Imported here because of Django's load order: DRF imports this module from its settings,
+    # before the app registry is ready, and these modules define or import models.
     from knox.models import AuthToken
 
-    from claims.api_services import token_scope
     from claims.models import TokenScope
+    from claims.services.tokens import token_scope
 
     if not isinstance(request.auth, AuthToken):
         return True

@@ -1,69 +1,73 @@
-"""Celery adapters: take ids, call a service. Safe to run twice (see services.job_run)."""
+"""Celery adapters: take ids, call a job or a service. Safe to run twice (see claims.jobs.state)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, InterfaceError
 
-from claims import services
+from claims.jobs import runner as job_runner
+from claims.jobs import state as job_state
+from claims.services import idempotency as idempotency_services
+from claims.services import webhook_outbox
 
 logger = logging.getLogger(__name__)
 
-JOB_TASK_OPTIONS: dict[str, Any] = {
+# Database errors are retried with backoff: the work resumes where it stopped.
+RETRY_OPTIONS: dict[str, Any] = {
     "acks_late": True,
     "reject_on_worker_lost": True,
-    # A hard time limit kills the child: leave the message unacknowledged so the broker redelivers it.
-    "acks_on_failure_or_timeout": False,
     "autoretry_for": (DatabaseError, InterfaceError),
     "retry_backoff": True,
     "retry_backoff_max": 300,
     "max_retries": 8,
 }
+JOB_TASK_OPTIONS: dict[str, Any] = {
+    **RETRY_OPTIONS,
+    # A hard time limit kills the child: leave the message unacknowledged so the broker redelivers it.
+    "acks_on_failure_or_timeout": False,
+}
 
 
-def _run_job_body(task: Any, job_id: int, work: Callable[[int], None]) -> None:
+def _run_job_body(task: Any, job_id: int) -> None:
     """Run one delivery of a resumable job: finished items are committed, so any retry resumes."""
     try:
-        work(job_id)
+        job_runner.job_run(job_id=job_id)
     except SoftTimeLimitExceeded:
         logger.info("job %s reached the soft time limit; re-queued to continue", job_id)
         task.delay(job_id)
     except (DatabaseError, InterfaceError) as exc:
         if task.request.retries >= (task.max_retries or 0):
             # The last retry: say so on the job instead of leaving it "running" for ever.
-            services.job_fail(job_id=job_id, error=f"gave up after {task.request.retries} retries: {exc}")
+            job_state.job_fail(job_id=job_id, error=f"gave up after {task.request.retries} retries: {exc}")
         raise  # retried with backoff; the job resumes where it stopped
     except Exception as exc:
-        services.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+        job_state.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
         raise
 
 
 @shared_task(**JOB_TASK_OPTIONS)
 def run_job(job_id: int) -> None:
-    _run_job_body(run_job, job_id, lambda pk: services.job_run(job_id=pk))
+    """Work on a job of any kind (``job_state.RUN_JOB_TASK`` names this task)."""
+    _run_job_body(run_job, job_id)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(DatabaseError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=8,
-)
+@shared_task(**JOB_TASK_OPTIONS)
+def run_match_job(job_id: int) -> None:
+    """The same as run_job: match jobs were sent under this name before one runner served every kind."""
+    _run_job_body(run_match_job, job_id)
+
+
+@shared_task(**RETRY_OPTIONS)
 def deliver_webhook(message_id: int) -> None:
     """One signed delivery attempt; a failed one schedules the next with exponential backoff.
 
     Safe to run twice: the attempt locks the message row and skips delivered messages.
     """
-    from claims import api_services
-
-    delay = api_services.webhook_attempt(message_id=message_id)
+    delay = webhook_outbox.webhook_attempt(message_id=message_id)
     if delay is None:
         return
     if deliver_webhook.request.is_eager:
@@ -76,25 +80,13 @@ def deliver_webhook(message_id: int) -> None:
 
 @shared_task(acks_late=True)
 def idempotency_keys_expire() -> int:
-    from claims import api_services
-
-    return api_services.idempotency_keys_expire()
+    return idempotency_services.idempotency_keys_expire()
 
 
 @shared_task(acks_late=True)
 def resend_due_webhooks() -> int:
     """Hand due and lost webhook messages to workers again (run it periodically, e.g. from beat)."""
-    from claims import api_services
-
-    due = api_services.webhook_messages_due()
+    due = webhook_outbox.webhook_messages_due()
     for message_id in due:
         deliver_webhook.delay(message_id)
     return len(due)
-
-
-@shared_task(**JOB_TASK_OPTIONS)
-def run_match_job(job_id: int) -> None:
-    """One of several messages sharing a match or recompute job: each works on free chunks (see match_job_run)."""
-    from claims import matching_services
-
-    _run_job_body(run_match_job, job_id, lambda pk: matching_services.match_job_run(job_id=pk))

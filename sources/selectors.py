@@ -46,7 +46,3 @@ def sentences_around(*, sentences: list[Sentence]) -> dict[tuple[int, int], Sent
 
 def stories_all() -> QuerySet[Story]:
     return Story.objects.order_by("name")
-
-
-def outlets_all() -> QuerySet[Outlet]:
-    return Outlet.objects.order_by("name")

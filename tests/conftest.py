@@ -17,7 +17,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
 
-from claims import services
+from claims.jobs import ingest as ingest_jobs
+from claims.jobs import runner as job_runner
 from claims.models import Job
 from claims.roles import Role
 from sources.text.reading import read_paths
@@ -63,8 +64,8 @@ def outsider(db: None) -> User:
 
 def ingest_paths_now(*paths: Path) -> Job:
     """Queue and run an ingest job in this process (the service a worker would run)."""
-    job = services.job_create_ingest(documents=read_paths(paths, max_bytes=settings.MAX_ARTICLE_BYTES))
-    services.job_run(job_id=job.pk)
+    job = ingest_jobs.job_create_ingest(documents=read_paths(paths, max_bytes=settings.MAX_ARTICLE_BYTES))
+    job_runner.job_run(job_id=job.pk)
     job.refresh_from_db()
     return job
 

@@ -1,5 +1,8 @@
 """Standard exports: schema.org ClaimReview, W3C Web Annotations, and streamed bulk claims.
 
+The ClaimReview and annotations are served by ClaimViewSet (claims.api.claims) as actions of a
+claim; the bulk export views, whose only work is to stream these rows, are at the end.
+
 ClaimReview rating scale (documented in the schema): ``ratingValue`` 1 = contested
 (the reports disagree or do not bear the claim out), 5 = corroborated (independent
 reports agree); ``worstRating`` 1, ``bestRating`` 5; ``alternateName`` is the verdict.
@@ -16,12 +19,19 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.renderers import JSONRenderer
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
-from claims.api import filters
+from claims import filters
+from claims.api import querysets
+from claims.api.common import errors
 from claims.models import Claim, Evidence, EvidenceDecisionChoice, LinkStrength, Stance, Verdict
 from sources.models import Article
 
@@ -30,18 +40,21 @@ WORST_RATING, BEST_RATING = 1, 5
 CONTEXT_CHARS = 32
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 EXPORT_CHUNK = 500
-EXPORT_FIELDS = [
-    "id",
-    "text",
-    "status",
-    "version",
-    "article",
-    "article_title",
-    "article_url",
-    "outlet",
-    "published_at",
-    "created_at",
-]
+# Each exported field and the column it is read from, in the export's order.
+EXPORT_COLUMNS = {
+    "id": "id",
+    "text": "text",
+    "status": "status",
+    "version": "version",
+    "article": "article_id",
+    "article_title": "article__title",
+    "article_url": "article__url",
+    "outlet": "article__outlet__name",
+    "published_at": "article__published_at",
+    "created_at": "created_at",
+}
+EXPORT_FIELDS = list(EXPORT_COLUMNS)
+_EXPORT_TIMES = {"published_at", "created_at"}
 
 
 class JSONLDRenderer(JSONRenderer):
@@ -179,30 +192,11 @@ def export_rows(request: Request, queryset: QuerySet[Claim]) -> Iterator[dict[st
 
 
 def _rows(queryset: QuerySet[Claim]) -> Iterator[dict[str, Any]]:
-    rows = queryset.order_by("id").values(
-        "id",
-        "text",
-        "status",
-        "version",
-        "article_id",
-        "article__title",
-        "article__url",
-        "article__outlet__name",
-        "article__published_at",
-        "created_at",
-    )
+    rows = queryset.order_by("id").values(*EXPORT_COLUMNS.values())
     for row in rows.iterator(chunk_size=EXPORT_CHUNK):
         yield {
-            "id": row["id"],
-            "text": row["text"],
-            "status": row["status"],
-            "version": row["version"],
-            "article": row["article_id"],
-            "article_title": row["article__title"],
-            "article_url": row["article__url"],
-            "outlet": row["article__outlet__name"],
-            "published_at": _iso(row["article__published_at"]),
-            "created_at": _iso(row["created_at"]),
+            field: _iso(row[column]) if field in _EXPORT_TIMES else row[column]
+            for field, column in EXPORT_COLUMNS.items()
         }
 
 
@@ -227,3 +221,73 @@ def streamed(lines: Iterator[str], content_type: str, filename: str) -> Streamin
     response = StreamingHttpResponse(lines, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- bulk export views ------------------------------------------------------------------------
+
+
+class IgnoreAccept(BaseContentNegotiation):
+    """The export's format is in its path; errors are JSON whatever Accept says."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> Any:
+        return next(iter(parsers), None)
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> Any:
+        renderer = next(iter(renderers))
+        return (renderer, renderer.media_type)
+
+
+EXPORT_FILTERS = [
+    OpenApiParameter("status", OpenApiTypes.STR, enum=["unreviewed", "corroborated", "contested"]),
+    OpenApiParameter("story", OpenApiTypes.STR, description="Slug of a story the article is in"),
+    OpenApiParameter("article", OpenApiTypes.INT, description="Article id"),
+    OpenApiParameter("outlet", OpenApiTypes.INT, description="Outlet id of the claim's article"),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Text the claim contains"),
+    OpenApiParameter("published_after", OpenApiTypes.DATETIME, description="Article published at or after"),
+    OpenApiParameter("published_before", OpenApiTypes.DATETIME, description="Article published strictly before"),
+    OpenApiParameter(
+        "has_conflicting_figures", OpenApiTypes.BOOL, description="Linked to a report giving a different figure"
+    ),
+]
+
+
+class _ExportView(APIView):
+    content_negotiation_class = IgnoreAccept
+    media_type = ""
+    extension = ""
+
+    def get(self, request: Request) -> StreamingHttpResponse:
+        rows = export_rows(request, querysets.claims_by_article())
+        lines = jsonl_lines(rows) if self.extension == "jsonl" else csv_lines(rows)
+        return streamed(lines, self.media_type, f"claims.{self.extension}")
+
+
+class ExportClaimsJSONLView(_ExportView):
+    media_type = "application/x-ndjson"
+    extension = "jsonl"
+
+    @extend_schema(
+        summary="All claims matching the filters, one JSON object per line (streamed)",
+        parameters=EXPORT_FILTERS,
+        responses={
+            (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR, description="JSON Lines"),
+            **errors(400, 401, 403),
+        },
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        return super().get(request)
+
+
+class ExportClaimsCSVView(_ExportView):
+    media_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    @extend_schema(
+        summary="All claims matching the filters as CSV with a header row (streamed)",
+        parameters=EXPORT_FILTERS,
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV"), **errors(400, 401, 403)},
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        return super().get(request)

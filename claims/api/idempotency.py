@@ -22,8 +22,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from claims.api_services import idempotency_cutoff
 from claims.models import IdempotencyKey
+from claims.services.idempotency import idempotency_cutoff
 
 HEADER = "Idempotency-Key"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")

@@ -1,4 +1,8 @@
-"""Representations of the REST API. Every field is listed; server-set fields are read-only."""
+"""Representations of the REST API. Every field is listed; server-set fields are read-only.
+
+One module for every resource: drf-spectacular names schema components after the classes,
+so the names must be unique across the API, and the field factories below are shared.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from rest_framework import serializers
 from claims.models import (
     Claim,
     ClaimSpan,
+    DuplicateGroup,
     Evidence,
+    GroupDecision,
     Job,
     JobItem,
     Review,
@@ -25,6 +31,30 @@ from claims.models import (
 from sources.models import Article, Outlet, Sentence, Story
 
 MAX_INGEST_DOCUMENTS = 100
+# Ids are PostgreSQL bigints; a larger number is refused here, not by the database.
+MAX_ID = 2**63 - 1
+
+
+# --- fields several representations share ---------------------------------------------------
+
+
+def note_field() -> serializers.CharField:
+    """A reviewer's optional note on a write."""
+    return serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+def id_field(**options: Any) -> serializers.IntegerField:
+    """An object named by id in a request body."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **options)
+
+
+def ids_field(**options: Any) -> serializers.ListField:
+    return serializers.ListField(child=id_field(), **options)
+
+
+def batch_field(child: serializers.Field[Any, Any, Any, Any]) -> serializers.ListField:
+    """The documents of one ingest job: at least one, at most MAX_INGEST_DOCUMENTS."""
+    return serializers.ListField(child=child, min_length=1, max_length=MAX_INGEST_DOCUMENTS, allow_empty=False)
 
 
 # --- errors (documentation only: claims.api.errors builds the bodies) ---------
@@ -348,9 +378,7 @@ def story_field(what: str) -> serializers.SlugRelatedField[Story]:
 
 
 class IngestSerializer(serializers.Serializer[Any]):
-    documents = serializers.ListField(
-        child=IngestDocumentField(), min_length=1, max_length=MAX_INGEST_DOCUMENTS, allow_empty=False
-    )
+    documents = batch_field(IngestDocumentField())
     story = story_field("articles")
 
 
@@ -377,9 +405,7 @@ class ArticleCreateSerializer(serializers.Serializer[Any]):
 
 
 class ArticleBatchSerializer(serializers.Serializer[Any]):
-    articles = serializers.ListField(
-        child=ArticleCreateSerializer(), min_length=1, max_length=MAX_INGEST_DOCUMENTS, allow_empty=False
-    )
+    articles = batch_field(ArticleCreateSerializer())
     story = story_field("articles")
 
 
@@ -392,7 +418,7 @@ class ArticleSingleCreateSerializer(ArticleCreateSerializer):
 
 class EvidenceDecisionSerializer(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(choices=["confirmed", "rejected"])
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = note_field()
 
 
 class EvidenceCreateSerializer(serializers.Serializer[Any]):
@@ -405,7 +431,7 @@ class EvidenceCreateSerializer(serializers.Serializer[Any]):
     start = serializers.IntegerField(min_value=0, help_text="Offset into the article body")
     end = serializers.IntegerField(min_value=1, help_text="End offset (exclusive)")
     stance = serializers.ChoiceField(choices=Stance.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = note_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         sentence: Sentence | None = attrs.get("sentence")
@@ -499,3 +525,118 @@ class TokenIssuedSerializer(serializers.Serializer[Any]):
     token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <token>`; shown once")
     scope = serializers.ChoiceField(choices=TokenScope.choices, read_only=True)
     expiry = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+# --- duplicate groups: members side by side, conflicting figures, reviewer history ----------
+
+
+class GroupClaimSerializer(serializers.ModelSerializer[Claim]):
+    class Meta:
+        model = Claim
+        fields = ["id", "text", "status", "version", "article"]
+        read_only_fields = fields
+
+
+class GroupSerializer(serializers.ModelSerializer[DuplicateGroup]):
+    canonical = GroupClaimSerializer(read_only=True)
+    canonical_by = serializers.CharField(
+        source="canonical_by.username",
+        read_only=True,
+        allow_null=True,
+        help_text="Reviewer who picked the canonical wording; null when it was picked automatically",
+    )
+    size = serializers.IntegerField(read_only=True, help_text="Live claims in the group")
+
+    class Meta:
+        model = DuplicateGroup
+        fields = ["id", "version", "canonical", "canonical_by", "size", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class GroupMemberSerializer(serializers.Serializer[Any]):
+    claim = GroupClaimSerializer(read_only=True)
+    outlet = serializers.CharField(read_only=True)
+    article_title = serializers.CharField(read_only=True)
+    published_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    pinned = serializers.BooleanField(read_only=True, help_text="Placed by a reviewer: recomputes never move it")
+    canonical = serializers.BooleanField(read_only=True)
+    quantities = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()), read_only=True)
+
+
+class FigureSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(read_only=True, help_text="The figure as the article words it")
+    value = serializers.FloatField(read_only=True)
+    claim = serializers.IntegerField(source="claim_id", read_only=True)
+    outlet = serializers.CharField(read_only=True)
+    published_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class EventFiguresSerializer(serializers.Serializer[Any]):
+    event = serializers.CharField(read_only=True, help_text="What is counted (killed, injured, …)")
+    figures = FigureSerializer(many=True, read_only=True, help_text="Every member's figure, in publication order")
+
+
+class GroupDecisionSerializer(serializers.ModelSerializer[GroupDecision]):
+    claims = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    reviewer = serializers.CharField(source="reviewer.username", read_only=True)
+
+    class Meta:
+        model = GroupDecision
+        fields = ["id", "group", "action", "claims", "other_group", "reviewer", "note", "created_at"]
+        read_only_fields = fields
+
+
+class GroupDetailSerializer(serializers.Serializer[Any]):
+    """A duplicate group with its members, their figures side by side, and its history."""
+
+    id = serializers.IntegerField(source="group.pk", read_only=True)
+    version = serializers.IntegerField(source="group.version", read_only=True)
+    canonical = GroupClaimSerializer(source="group.canonical", read_only=True)
+    canonical_by = serializers.CharField(source="group.canonical_by.username", read_only=True, allow_null=True)
+    size = serializers.IntegerField(source="group.size", read_only=True)
+    created_at = serializers.DateTimeField(source="group.created_at", read_only=True)
+    updated_at = serializers.DateTimeField(source="group.updated_at", read_only=True)
+    members = GroupMemberSerializer(many=True, read_only=True, help_text="Live claims, earliest published first")
+    figures = EventFiguresSerializer(
+        many=True, read_only=True, help_text="Counted events whose figures differ between members"
+    )
+    history = GroupDecisionSerializer(many=True, read_only=True, help_text="Reviewer decisions, newest first")
+
+
+# --- group writes ---------------------------------------------------------------------------------
+
+
+class GroupMergeSerializer(serializers.Serializer[Any]):
+    claims = ids_field(required=False, default=list, max_length=500)
+    groups = ids_field(
+        required=False, default=list, max_length=100, help_text="Groups whose every member moves into this one"
+    )
+    note = note_field()
+
+    def validate_groups(self, value: list[int]) -> list[int]:
+        found = set(DuplicateGroup.objects.filter(pk__in=value).values_list("pk", flat=True))
+        missing = sorted(set(value) - found)
+        if missing:
+            raise serializers.ValidationError(f"No such group: {', '.join(map(str, missing))}.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs["claims"] and not attrs["groups"]:
+            raise serializers.ValidationError({"claims": ["Name claims or groups to merge into this one."]})
+        return attrs
+
+
+class GroupCreateSerializer(serializers.Serializer[Any]):
+    claims = ids_field(
+        min_length=2, max_length=500, help_text="Claims that state one fact; any group they were in loses them"
+    )
+    note = note_field()
+
+
+class GroupSplitSerializer(serializers.Serializer[Any]):
+    claims = ids_field(allow_empty=False, max_length=500, help_text="Claims to take out")
+    note = note_field()
+
+
+class GroupCanonicalSerializer(serializers.Serializer[Any]):
+    claim = id_field(help_text="A member whose wording stands for the group")

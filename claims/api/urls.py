@@ -5,28 +5,28 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from claims.api import group_views, integration_views, views
+from claims.api import articles, claims, common, evidence, exports, groups, ingest, jobs, reviews, tokens, webhooks
 
 app_name = "api"
 
 REDOC_CSP = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})
 
 router = SimpleRouter()
-router.register("articles", views.ArticleViewSet, basename="article")
-router.register("sentences", views.SentenceViewSet, basename="sentence")
-router.register("claims", views.ClaimViewSet, basename="claim")
-router.register("reviews", views.ReviewViewSet, basename="review")
-router.register("jobs", views.JobViewSet, basename="job")
-router.register("evidence", integration_views.EvidenceViewSet, basename="evidence")
-router.register("groups", group_views.GroupViewSet, basename="group")
-router.register("webhooks", integration_views.WebhookViewSet, basename="webhook")
+router.register("articles", articles.ArticleViewSet, basename="article")
+router.register("sentences", articles.SentenceViewSet, basename="sentence")
+router.register("claims", claims.ClaimViewSet, basename="claim")
+router.register("reviews", reviews.ReviewViewSet, basename="review")
+router.register("jobs", jobs.JobViewSet, basename="job")
+router.register("evidence", evidence.EvidenceViewSet, basename="evidence")
+router.register("groups", groups.GroupViewSet, basename="group")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
-    path("ingest/", views.IngestView.as_view(), name="ingest"),
-    path("export/claims.jsonl", integration_views.ExportClaimsJSONLView.as_view(), name="export-claims-jsonl"),
-    path("export/claims.csv", integration_views.ExportClaimsCSVView.as_view(), name="export-claims-csv"),
-    path("auth/token/", integration_views.TokenView.as_view(), name="token"),
+    path("ingest/", ingest.IngestView.as_view(), name="ingest"),
+    path("export/claims.jsonl", exports.ExportClaimsJSONLView.as_view(), name="export-claims-jsonl"),
+    path("export/claims.csv", exports.ExportClaimsCSVView.as_view(), name="export-claims-csv"),
+    path("auth/token/", tokens.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up code as a script file, not an inline
     # <script>, so it runs under the site's CSP (script-src 'self').
@@ -37,5 +37,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # no user content, and page scripts stay limited to 'self'.
     path("redoc/", REDOC_CSP(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
     # Last: any other path under /api/v1/ is a JSON 404, not the HTML error page.
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+    re_path(r"^.*$", common.NotFoundView.as_view(), name="not-found"),
 ]

@@ -188,7 +188,7 @@ def near_duplicate_groups(
 
 
 def item_from_draft(item_id: int, article: str, draft: Any, embedding: npt.NDArray[np.float32] | None) -> Item:
-    """An item from a ``claims.drafting.ClaimDraft`` (or a stored claim with the same fields)."""
+    """An item from a ``claims.extraction.drafting.ClaimDraft`` (or a stored claim with the same fields)."""
     return Item(
         item_id,
         article,

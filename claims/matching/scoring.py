@@ -1,7 +1,7 @@
 """Score a candidate pair of texts and decide: link automatically, suggest for review, or leave apart.
 
 Signals: embedding cosine, lexical overlap (Jaccard and containment of content words),
-shared entity keys (``claims.entities.fold`` keys), agreement of quantities (same
+shared entity keys (``claims.extraction.entities.fold`` keys), agreement of quantities (same
 event, compatible figures), agreement of dates (same resolved day, or the same
 weekday / calendar wording when no publication time pins them down) and negation.
 
@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from claims import facts
-from claims.entities import fold
+from claims.extraction import figures
+from claims.extraction.entities import fold
 from claims.matching.lexical import containment, content_of, jaccard, tokens
 
 SCORING_VERSION = "scoring-v2"  # v2: sub-population and incident-size rules for figures
@@ -124,8 +124,10 @@ def features(
         text=text,
         words=content_of(words),
         entity_keys=keys,
-        quantities=[dict(q) for q in quantities] if quantities is not None else facts.as_dicts(facts.quantities(text)),
-        dates=[dict(d) for d in dates] if dates is not None else facts.as_dicts(facts.dates(text, published_at)),
+        quantities=[dict(q) for q in quantities]
+        if quantities is not None
+        else figures.as_dicts(figures.quantities(text)),
+        dates=[dict(d) for d in dates] if dates is not None else figures.as_dicts(figures.dates(text, published_at)),
         negations=[t for t in words if t in NEGATION_CUES or t.endswith("n't")],
         embedding=embedding,
     )

@@ -11,7 +11,8 @@ from django.core.cache import cache
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from claims import services
+from claims.jobs import ingest as ingest_jobs
+from claims.jobs import runner as job_runner
 from claims.models import Job, TokenGrant, TokenScope
 from claims.roles import Role
 from sources.models import Article, Story
@@ -89,8 +90,8 @@ def as_outsider(outsider: User) -> APIClient:
 
 
 def ingest_now(*documents: ArticleDocument, story: Story | None = None) -> Job:
-    job = services.job_create_ingest(documents=documents, story=story)
-    services.job_run(job_id=job.pk)
+    job = ingest_jobs.job_create_ingest(documents=documents, story=story)
+    job_runner.job_run(job_id=job.pk)
     job.refresh_from_db()
     return job
 

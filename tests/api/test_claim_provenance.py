@@ -9,10 +9,11 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from claims import group_services, services
 from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, LinkStrength, Stance
+from claims.services import groups as group_services
+from claims.services import reviews as review_services
 from tests.api.conftest import API, assert_error_shape
-from tests.api.test_exports import streamed_text
+from tests.api.helpers import streamed_text
 
 SCORING = {"signals": {"lexical": 0.71, "semantic": 0.88}, "threshold": "auto", "upper": 0.8, "lower": 0.6}
 
@@ -106,7 +107,7 @@ def test_claimreview_cites_only_standing_supporting_links(
     one, two, three = (ships(newsroom, f"test-{n}.txt") for n in (1, 2, 3))
     suggestion = matched(one, two, strength=LinkStrength.SUGGESTED)
     matched(one, three, withdrawn_at=timezone.now())
-    services.review_record(claim_id=one.pk, reviewer=reviewer, verdict="corroborated", rationale="Port data.")
+    review_services.review_record(claim_id=one.pk, reviewer=reviewer, verdict="corroborated", rationale="Port data.")
 
     def appearance() -> list[dict[str, Any]]:
         doc = as_viewer.get(f"{API}/claims/{one.pk}/claimreview/").json()
@@ -114,7 +115,7 @@ def test_claimreview_cites_only_standing_supporting_links(
 
     own = f"http://testserver/api/v1/articles/{one.article_id}/"
     assert [a["url"] for a in appearance()] == [own]
-    services.evidence_decide(evidence_id=suggestion.pk, reviewer=reviewer, decision="confirmed", note="")
+    review_services.evidence_decide(evidence_id=suggestion.pk, reviewer=reviewer, decision="confirmed", note="")
     assert [a["url"] for a in appearance()] == [own, f"http://testserver/api/v1/articles/{two.article_id}/"]
     annotated = as_viewer.get(f"{API}/claims/{one.pk}/annotations/").json()["items"]
     assert len(annotated) == 2  # origin and the confirmed link; the withdrawn one is left out

@@ -5,18 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.http import StreamingHttpResponse
 from rest_framework.test import APIClient
 
-from claims import services
 from claims.models import Claim, Evidence, EvidenceMethod, Stance
+from claims.services import reviews as review_services
 from sources.models import Article
 from tests.api.conftest import API, assert_error_shape
+from tests.api.helpers import streamed_text
 
 
 @pytest.fixture
@@ -46,7 +45,7 @@ def test_claimreview_json_ld_lists_every_supporting_article_and_the_first_appear
     a = newsroom["articles"]
     link(claim, a["test-1.txt"], "The Port Authority said")  # earliest (January)
     link(claim, a["test-3.txt"], "Officials in Rotterdam", stance=Stance.CONTRADICTS)  # not an appearance
-    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="corroborated", rationale="Port data.")
+    review_services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="corroborated", rationale="Port data.")
 
     response = as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/", HTTP_ACCEPT="application/ld+json")
     assert response.status_code == 200, response.content
@@ -82,8 +81,8 @@ def test_a_contested_verdict_rates_1_and_a_rejected_link_is_not_an_appearance(
     as_viewer: APIClient, reviewer: User, claim: Claim, newsroom: dict[str, Any]
 ):
     evidence = link(claim, newsroom["articles"]["test-1.txt"], "The Port Authority said")
-    services.evidence_decide(evidence_id=evidence.pk, reviewer=reviewer, decision="rejected")
-    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Old figure.")
+    review_services.evidence_decide(evidence_id=evidence.pk, reviewer=reviewer, decision="rejected")
+    review_services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Old figure.")
     doc = as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/").json()
     assert (doc["reviewRating"]["ratingValue"], doc["reviewRating"]["alternateName"]) == (1, "Contested")
     assert len(doc["itemReviewed"]["appearance"]) == 1
@@ -123,11 +122,6 @@ def test_annotations_target_each_span_with_quote_and_position_selectors(
     assert page["items"][1]["target"]["source"].endswith(f"/api/v1/articles/{other.pk}/")
 
 
-def streamed_text(response: Any) -> str:
-    assert isinstance(response, StreamingHttpResponse)
-    return b"".join(cast(Iterator[bytes], response.streaming_content)).decode()
-
-
 def test_the_jsonl_export_streams_one_claim_per_line_with_filters(
     as_viewer: APIClient, newsroom: dict[str, Any], reviewer: User
 ):
@@ -143,7 +137,7 @@ def test_the_jsonl_export_streams_one_claim_per_line_with_filters(
         "created_at",
     }  # fmt: skip
     one = newsroom["articles"]["test-3.txt"]
-    services.review_record(claim_id=first["id"], reviewer=reviewer, verdict="contested", rationale="No.")
+    review_services.review_record(claim_id=first["id"], reviewer=reviewer, verdict="contested", rationale="No.")
     filtered = as_viewer.get(f"{API}/export/claims.jsonl", {"outlet": one.outlet.pk})
     ids = [json.loads(line)["id"] for line in streamed_text(filtered).splitlines()]
     assert ids == list(Claim.objects.filter(article=one).order_by("id").values_list("id", flat=True))

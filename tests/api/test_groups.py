@@ -8,7 +8,6 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from claims import group_services
 from claims.models import (
     Claim,
     DuplicateGroup,
@@ -21,6 +20,7 @@ from claims.models import (
     Stance,
     TokenScope,
 )
+from claims.services import groups as group_services
 from tests.api.conftest import API, assert_error_shape, token_client
 
 

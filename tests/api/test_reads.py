@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from claims import group_services, services
 from claims.models import Claim, ClaimStatus, Evidence, EvidenceMethod, Job, Stance
+from claims.services import groups as group_services
+from claims.services import reviews as review_services
 from sources.models import Article, Sentence
 from sources.text.reading import ArticleDocument
 from tests.api.conftest import API, article_doc, ingest_now
@@ -101,7 +102,9 @@ def test_claims_filter_by_status_story_article_outlet_and_text(
 
     contested = Claim.objects.filter(article=one).first()
     assert contested is not None
-    services.review_record(claim_id=contested.pk, reviewer=reviewer, verdict="contested", rationale="Wrong year.")
+    review_services.review_record(
+        claim_id=contested.pk, reviewer=reviewer, verdict="contested", rationale="Wrong year."
+    )
     assert ids(results(as_viewer, "claims/", status=ClaimStatus.CONTESTED)) == {contested.pk}
     unreviewed = ids(results(as_viewer, "claims/", status=ClaimStatus.UNREVIEWED, article=one.pk))
     assert unreviewed == claims_of["test-1.txt"] - {contested.pk}
@@ -125,7 +128,7 @@ def test_claim_detail_lists_evidence_with_exact_quotes(as_viewer: APIClient, new
         method=EvidenceMethod.LEXICAL,
         score=0.5,
     )
-    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="corroborated", rationale="Port data.")
+    review_services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="corroborated", rationale="Port data.")
 
     response = as_viewer.get(f"{API}/claims/{claim.pk}/")
     assert response.status_code == 200
@@ -163,7 +166,7 @@ def test_claim_detail_carries_an_etag_of_its_version(as_viewer: APIClient, seed_
     first = as_viewer.get(f"{API}/claims/{claim.pk}/")
     assert first["ETag"] == f'"claim-{claim.pk}-v1"'
     assert as_viewer.get(f"{API}/claims/{claim.pk}/")["ETag"] == first["ETag"]
-    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="No source.")
+    review_services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="No source.")
     assert as_viewer.get(f"{API}/claims/{claim.pk}/")["ETag"] == f'"claim-{claim.pk}-v2"'
 
 
@@ -252,7 +255,9 @@ def test_rows_added_during_a_walk_neither_shift_nor_repeat_a_page(as_viewer: API
 def _reviews_by_two_people(reviewer: User, second_reviewer: User) -> None:
     for n, claim in enumerate(Claim.objects.order_by("id")[:6]):
         who = reviewer if n % 2 else second_reviewer
-        services.review_record(claim_id=claim.pk, reviewer=who, verdict="corroborated", rationale=f"Checked {n}.")
+        review_services.review_record(
+            claim_id=claim.pk, reviewer=who, verdict="corroborated", rationale=f"Checked {n}."
+        )
 
 
 # Each budget is 3 queries to authenticate (token, the user's other tokens, role)

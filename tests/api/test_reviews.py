@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from claims import services
 from claims.models import Claim, Job, Review
+from claims.services import reviews as review_services
 from tests.api.conftest import API, assert_error_shape, token_client
 
 
@@ -63,7 +63,9 @@ def test_an_admin_can_post_a_review(admin_user: User, claim: Claim):
 def test_a_review_with_a_stale_if_match_gets_412(as_reviewer: APIClient, second_reviewer: User, claim: Claim):
     etag = as_reviewer.get(f"{API}/claims/{claim.pk}/")["ETag"]
     # Someone else decides while the first reviewer is still reading.
-    services.review_record(claim_id=claim.pk, reviewer=second_reviewer, verdict="corroborated", rationale="Checked.")
+    review_services.review_record(
+        claim_id=claim.pk, reviewer=second_reviewer, verdict="corroborated", rationale="Checked."
+    )
 
     error = assert_error_shape(post_review(as_reviewer, claim, if_match=etag), 412, "stale_version")
     assert second_reviewer.username in error["message"]
@@ -138,8 +140,10 @@ def test_reviews_filter_by_claim_newest_first(as_viewer: APIClient, reviewer: Us
     other = Claim.objects.exclude(pk=claim.pk).first()
     assert other is not None
     for verdict in ("contested", "corroborated"):
-        services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict=verdict, rationale=f"Now {verdict}.")
-    services.review_record(claim_id=other.pk, reviewer=reviewer, verdict="contested", rationale="Other.")
+        review_services.review_record(
+            claim_id=claim.pk, reviewer=reviewer, verdict=verdict, rationale=f"Now {verdict}."
+        )
+    review_services.review_record(claim_id=other.pk, reviewer=reviewer, verdict="contested", rationale="Other.")
     rows = as_viewer.get(f"{API}/reviews/", {"claim": claim.pk}).json()["results"]
     assert [(r["claim"], r["verdict"]) for r in rows] == [(claim.pk, "corroborated"), (claim.pk, "contested")]
     assert len(as_viewer.get(f"{API}/reviews/").json()["results"]) == 3
@@ -155,7 +159,9 @@ def test_a_review_without_if_match_is_428_and_records_nothing(as_reviewer: APICl
 
 def test_the_service_still_records_without_a_version_for_the_web_ui(reviewer: User, claim: Claim):
     # 428 is an API rule: the web UI and scripts call the service with or without a version.
-    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Checked by hand.")
+    review_services.review_record(
+        claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Checked by hand."
+    )
     assert Review.objects.count() == 1
 
 

@@ -26,8 +26,10 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from claims import api_services, group_services, services
 from claims.models import Claim, DuplicateGroup, Job, TokenScope
+from claims.services import groups as group_services
+from claims.services import reviews as review_services
+from claims.services import tokens as token_services
 from workbench.wsgi import application
 
 CHECKS = [
@@ -76,7 +78,7 @@ def corpus(_keep_the_test_connection: None, seed_corpus: Job, reviewer: User) ->
     # Real ids for the generated path parameters to hit, alongside random ones (404).
     claim = Claim.objects.order_by("id").first()
     assert claim is not None
-    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Checked.")
+    review_services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Checked.")
     twins = list(Claim.objects.order_by("id").values_list("id", flat=True)[:3])
     group_services.group_create(claim_ids=twins, user=reviewer)
 
@@ -91,7 +93,7 @@ def test_the_run_covers_every_get_operation():
 def test_every_get_operation_conforms_to_the_schema_and_never_errors(corpus: None, reviewer: User, label: str):
     operation = SCHEMA.find_operation_by_label(label)
     assert operation is not None
-    _, token = api_services.token_create(user=reviewer, scope=TokenScope.READ)
+    _, token = token_services.token_create(user=reviewer, scope=TokenScope.READ)
     headers = {"Authorization": f"Token {token}"}
 
     @given(case=operation.as_strategy())
@@ -115,7 +117,7 @@ def test_the_group_write_run_covers_create_merge_split_and_canonical():
 def test_group_writes_conform_to_the_schema_and_never_error(corpus: None, reviewer: User, label: str):
     operation = SCHEMA.find_operation_by_label(label)
     assert operation is not None
-    _, token = api_services.token_create(user=reviewer, scope=TokenScope.REVIEW)
+    _, token = token_services.token_create(user=reviewer, scope=TokenScope.REVIEW)
     headers = {"Authorization": f"Token {token}"}
     group = DuplicateGroup.objects.order_by("-id").first()
     assert group is not None

@@ -15,8 +15,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from claims import api_services, services, webhooks
+from claims import webhooks
 from claims.models import Claim, Job, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from claims.services import reviews as review_services
+from claims.services import webhook_outbox
 from tests.api.conftest import API, article_doc, assert_error_shape, ingest_now, token_client
 from tests.api.receiver import webhook_receiver
 
@@ -197,7 +199,9 @@ def test_a_verdict_writes_one_message_per_subscribed_endpoint_and_sends_after_co
         url="http://127.0.0.1:9/b", events=["review.recorded"], secret="whsec_AA==", created_by=reviewer
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        review = services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Old.")
+        review = review_services.review_record(
+            claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Old."
+        )
     message = WebhookMessage.objects.get()
     assert message.endpoint == reviews
     assert not WebhookMessage.objects.filter(endpoint=jobs_only).exists()
@@ -214,7 +218,7 @@ def test_a_verdict_writes_one_message_per_subscribed_endpoint_and_sends_after_co
         "created_at": body["data"]["created_at"],
     }
     # Enqueueing the same cause again adds nothing.
-    api_services.webhook_review_recorded(review=review, claim_version=2)
+    webhook_outbox.webhook_review_recorded(review=review, claim_version=2)
     assert WebhookMessage.objects.count() == 1
 
 
@@ -241,7 +245,7 @@ def message_for(reviewer: User, url: str) -> WebhookMessage:
 def test_an_attempt_posts_the_signed_body_and_logs_the_delivery(reviewer: User, db: None):
     with webhook_receiver() as receiver:
         message = message_for(reviewer, receiver.url)
-        assert api_services.webhook_attempt(message_id=message.pk) is None
+        assert webhook_outbox.webhook_attempt(message_id=message.pk) is None
         (request,) = receiver.wait_for(1)
     webhooks.verify(message.endpoint.secret, request.headers, request.body)
     assert request.headers["webhook-id"] == "msg_test"
@@ -252,7 +256,7 @@ def test_an_attempt_posts_the_signed_body_and_logs_the_delivery(reviewer: User, 
     delivery = WebhookDelivery.objects.get()
     assert (delivery.attempt, delivery.status_code, delivery.error) == (1, 204, "")
     # A duplicate task for a delivered message does nothing.
-    assert api_services.webhook_attempt(message_id=message.pk) is None
+    assert webhook_outbox.webhook_attempt(message_id=message.pk) is None
     assert WebhookDelivery.objects.count() == 1
 
 
@@ -263,10 +267,10 @@ def test_failed_attempts_back_off_exponentially_and_give_up_after_the_last(revie
         message = message_for(reviewer, receiver.url)
         delays = []
         for _ in range(3):
-            delays.append(api_services.webhook_attempt(message_id=message.pk))
+            delays.append(webhook_outbox.webhook_attempt(message_id=message.pk))
             # An early duplicate (before the backoff is over) is skipped without an attempt.
             if delays[-1] is not None:
-                assert api_services.webhook_attempt(message_id=message.pk) is None
+                assert webhook_outbox.webhook_attempt(message_id=message.pk) is None
             WebhookMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
         assert len(receiver.wait_for(3)) == 3
     assert delays == [1.0, 2.0, None]
@@ -283,7 +287,7 @@ def test_a_timeout_is_logged_as_a_failed_attempt(reviewer: User, db: None, setti
     settings.WEBHOOKS_TIMEOUT_SECONDS = 1
     with webhook_receiver(delay=2.5) as receiver:
         message = message_for(reviewer, receiver.url)
-        assert api_services.webhook_attempt(message_id=message.pk) == settings.WEBHOOKS_RETRY_BASE_MS / 1000
+        assert webhook_outbox.webhook_attempt(message_id=message.pk) == settings.WEBHOOKS_RETRY_BASE_MS / 1000
     delivery = WebhookDelivery.objects.get()
     assert delivery.status_code is None
     assert "Timeout" in delivery.error
@@ -292,7 +296,7 @@ def test_a_timeout_is_logged_as_a_failed_attempt(reviewer: User, db: None, setti
 def test_a_delivery_to_a_private_address_is_refused_at_send_time_too(reviewer: User, db: None, settings: Any):
     message = message_for(reviewer, "http://127.0.0.1:9/hook")
     settings.WEBHOOKS_ALLOW_PRIVATE = False  # e.g. the setting was turned off after subscribing
-    assert api_services.webhook_attempt(message_id=message.pk) is None
+    assert webhook_outbox.webhook_attempt(message_id=message.pk) is None
     message.refresh_from_db()
     assert message.state == "failed"
     assert WebhookDelivery.objects.get().error.startswith("refused: ")
@@ -305,9 +309,9 @@ def test_the_deliveries_endpoint_lists_attempts_newest_first(as_reviewer: APICli
         message = WebhookMessage.objects.create(
             endpoint=endpoint, msg_id="msg_d", event="job.finished", cause="t", body="{}"
         )
-        api_services.webhook_attempt(message_id=message.pk)
+        webhook_outbox.webhook_attempt(message_id=message.pk)
         WebhookMessage.objects.filter(pk=message.pk).update(next_attempt_at=None)
-        api_services.webhook_attempt(message_id=message.pk)
+        webhook_outbox.webhook_attempt(message_id=message.pk)
     rows = as_reviewer.get(f"{API}/webhooks/{endpoint_id}/deliveries/").json()["results"]
     assert [(r["attempt"], r["status_code"], r["msg_id"]) for r in rows] == [(2, 204, "msg_d"), (1, 500, "msg_d")]
 
@@ -362,7 +366,7 @@ def test_job_for_an_unsubscribed_event_sends_nothing(reviewer: User, claim: Clai
     WebhookEndpoint.objects.create(
         url="http://127.0.0.1:9/a", events=["job.finished"], secret="whsec_AA==", created_by=reviewer, active=False
     )
-    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Old.")
+    review_services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Old.")
     ingest_now(article_doc(7))
     assert not WebhookMessage.objects.exists()
     assert Job.objects.exists()

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from claims.jobs import ingest as ingest_jobs
+from claims.jobs import runner as job_runner
 from claims.models import Claim, Evidence, EvidenceMethod, LinkStrength, Stance
+from sources.models import Article
+from sources.text.reading import ArticleDocument
+from tests.conftest import SEED_DIR
 
 
 def claims_from_different_articles(count: int) -> list[Claim]:
@@ -40,3 +47,47 @@ def link_conflicting_figure(claim: Claim, other: Claim) -> Evidence:
         strength=LinkStrength.AUTO,
         via_claim=other,
     )
+
+
+# Long enough to be linked automatically (claims of fewer than five content words are only suggested).
+HANIYEH = "political Chief Ismail Haniyeh"
+MACHINE = [EvidenceMethod.LEXICAL, EvidenceMethod.SEMANTIC, EvidenceMethod.FIGURE]
+
+
+def seed_claim(prefix: str, words: str) -> Claim:
+    claims = Claim.objects.filter(
+        article__source_name__contains=f"{prefix}_", text__icontains=words, deleted_at__isnull=True
+    )
+    claim = claims.order_by("id").first()
+    assert claim is not None, words
+    return claim
+
+
+def all_claim_ids() -> list[int]:
+    return list(Claim.objects.filter(deleted_at__isnull=True).values_list("pk", flat=True))
+
+
+def machine_links() -> list[tuple[object, ...]]:
+    return list(
+        Evidence.objects.filter(method__in=MACHINE)
+        .order_by("claim_id", "sentence_id", "start", "end")
+        .values_list(
+            "id", "claim_id", "sentence_id", "start", "end", "method", "stance", "score", "strength", "via_claim_id",
+            "decision", "withdrawn_at", "details",
+        )
+    )  # fmt: skip
+
+
+def ingest_copy(prefix: str, outlet: str) -> Article:
+    """A wire copy of a seed article under another outlet: its claims are near-duplicates of the seed's."""
+    path = next(SEED_DIR.glob(f"{prefix}_*.txt"))
+    body = path.read_text(encoding="utf-8")
+    document = ArticleDocument(
+        source=f"copy-of-{prefix}-{outlet}.txt",
+        body=body + f"\nRepublished by {outlet}.",
+        outlet=outlet,
+        published_at=datetime(2024, 8, 20, tzinfo=UTC),
+    )
+    job = ingest_jobs.job_create_ingest(documents=[document])
+    job_runner.job_run(job_id=job.pk)
+    return Article.objects.get(source_name=f"copy-of-{prefix}-{outlet}.txt")

@@ -6,11 +6,11 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from claims.group_services import group_create
 from claims.models import Claim, GroupAction, GroupDecision, GroupMember, Job
+from claims.services.groups import group_create
 from tests.claims import helpers
 from tests.ui.conftest import ConsoleErrors
-from tests.ui.test_review_flow import log_in
+from tests.ui.helpers import log_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -73,7 +73,7 @@ def test_a_viewer_sees_the_group_but_no_controls(
 def test_a_reviewer_groups_a_claim_with_a_suggested_partner_in_one_click(
     live_server, page: Page, console_errors: ConsoleErrors, reviewer: User, seed_corpus: Job
 ) -> None:
-    from claims import matching_services
+    from claims.services import matching as matching_services
 
     matching_services.claims_match(claim_ids=list(Claim.objects.values_list("pk", flat=True)))
     claim = Claim.objects.get(text__contains="Hamas refused to send a delegation")

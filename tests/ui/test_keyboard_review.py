@@ -10,7 +10,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from claims.models import Claim, ClaimStatus, Evidence, EvidenceDecisionChoice, Job, JobState
 from tests.ui.conftest import ConsoleErrors
-from tests.ui.test_review_flow import HAMAS, log_in, open_hamas_claim
+from tests.ui.helpers import HAMAS, log_in, open_hamas_claim
 
 pytestmark = [pytest.mark.browser]
 

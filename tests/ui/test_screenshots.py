@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
-from claims import services
-from claims.group_services import group_create
 from claims.models import Claim, Evidence, Job
+from claims.services import edits as edit_services
+from claims.services import reviews as review_services
+from claims.services.groups import group_create
 from tests.conftest import ROOT, _database_url
 
 pytestmark = [pytest.mark.browser]
@@ -49,10 +50,10 @@ def test_the_screenshots_command_saves_every_screen(
     reviewer: User, seed_corpus: Job, tmp_path: Path, transactional_db: None
 ) -> None:
     claim = Claim.objects.get(text__contains="Hamas refused to send a delegation")
-    services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Not confirmed.")
+    review_services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Not confirmed.")
     doomed = Claim.objects.exclude(pk=claim.pk).order_by("id").first()
     assert doomed is not None
-    services.claim_delete(claim_id=doomed.pk, user=reviewer, reason="Not checkable.")
+    edit_services.claim_delete(claim_id=doomed.pk, user=reviewer, reason="Not checkable.")
     others = Claim.objects.filter(deleted_at__isnull=True).exclude(article=claim.article).order_by("id")[:2]
     group = group_create(claim_ids=[claim.pk, *(c.pk for c in others)], user=reviewer)
     out = tmp_path / "shots"

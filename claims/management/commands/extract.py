@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import services
+from claims.jobs import ingest as ingest_jobs
 from claims.models import JobState
 from sources.models import Article
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         missing = set(ids) - set(Article.objects.filter(pk__in=ids).values_list("id", flat=True))
         if missing:
             raise CommandError(f"no article with id {', '.join(map(str, sorted(missing)))}")
-        job = services.job_create_extract(article_ids=ids)
+        job = ingest_jobs.job_create_extract(article_ids=ids)
         job.refresh_from_db()
         self.stdout.write(f"Job {job.pk}: {job.total} article(s); state {job.state}")
         if job.state == JobState.SUCCEEDED:

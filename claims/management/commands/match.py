@@ -14,8 +14,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import bucket_services, matching_services
+from claims.jobs import match as match_jobs
 from claims.models import Job, JobState
+from claims.services import buckets as bucket_services
 from sources.models import Article
 
 
@@ -39,13 +40,13 @@ class Command(BaseCommand):
         if options["recompute"] and options["article"]:
             raise CommandError("--recompute covers every article; leave out --article")
         if options["recompute"]:
-            job = matching_services.job_create_recompute()
+            job = match_jobs.job_create_recompute()
         else:
             ids = options["article"] or list(Article.objects.order_by("id").values_list("id", flat=True))
             missing = set(ids) - set(Article.objects.filter(pk__in=ids).values_list("id", flat=True))
             if missing:
                 raise CommandError(f"no article with id {', '.join(map(str, sorted(missing)))}")
-            job = matching_services.job_create_match(article_ids=ids)
+            job = match_jobs.job_create_match(article_ids=ids)
         job = Job.objects.get(pk=job.pk)
         self.stdout.write(
             f"Job {job.pk} ({job.get_kind_display().lower()}): {job.total} chunk step(s); state {job.state}"

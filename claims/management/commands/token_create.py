@@ -16,9 +16,9 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from knox.settings import knox_settings
 
-from claims import api_services
 from claims.models import TokenScope
 from claims.roles import can_review, role_of
+from claims.services import tokens as token_services
 
 
 class Command(BaseCommand):
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         if scope == TokenScope.REVIEW and not can_review(user):
             raise CommandError(f"{username} is not a reviewer or admin, so cannot hold a token with the review scope")
         expiry = timedelta(hours=hours) if hours is not None else knox_settings.TOKEN_TTL
-        instance, token = api_services.token_create(user=user, scope=scope, expiry=expiry)
+        instance, token = token_services.token_create(user=user, scope=scope, expiry=expiry)
         role = role_of(user)
         expires = f"expires {instance.expiry:%Y-%m-%d %H:%M} UTC" if instance.expiry else "never expires"
         self.stderr.write(

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import api_services
+from claims.services import tokens as token_services
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"no user called {options['username']!r}")
-        count = api_services.tokens_revoke(user=user, token_key=key)
+        count = token_services.tokens_revoke(user=user, token_key=key)
         if key is not None and count == 0:
             raise CommandError(f"{user.username} has no token starting with {key!r}")
         self.stdout.write(f"revoked {count} token(s) of {user.username}")

@@ -11,13 +11,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from claims import api_services
+from claims.services import webhook_outbox
 
 
 class Command(BaseCommand):
     help = "Attempt every due or lost webhook delivery now."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        due = api_services.webhook_messages_due()
-        retried = sum(1 for message_id in due if api_services.webhook_attempt(message_id=message_id) is not None)
+        due = webhook_outbox.webhook_messages_due()
+        retried = sum(1 for message_id in due if webhook_outbox.webhook_attempt(message_id=message_id) is not None)
         self.stdout.write(f"{len(due)} due message(s) attempted; {retried} will be retried later")

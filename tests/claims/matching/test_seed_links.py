@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from claims.drafting import ClaimDraft, SentenceInput, draft_article
+from claims.extraction.drafting import ClaimDraft, SentenceInput, draft_article
 from claims.matching import scoring
 from claims.matching.linking import Item, Link, Matcher, different_events, item_from_draft, near_duplicate_groups
 from claims.matching.semantic import encoder

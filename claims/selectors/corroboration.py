@@ -1,0 +1,168 @@
+"""Reads over matched provenance: who reported a claim, when first, and how many reports are independent."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from claims.matching.lexical import content_tokens, jaccard
+from claims.matching.linking import UnionFind
+from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, LinkStrength, Stance
+
+COPY_JACCARD = 0.8  # content-word Jaccard at which two report sentences are one text copied
+
+
+# Wire services and state news agencies: reports crediting the same one repeat one source.
+_AGENCY = re.compile(
+    r"\b(reuters|afp|agence france|associated press|ap|xinhua|dpa|ansa|efe|anadolu|irna|mehr|tasnim|fars|isna|"
+    r"wafa|qna|spa|mena|interfax|tass|ria novosti|kyodo|yonhap|pti|bernama)\b|news agency",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    outlet: str
+    article_id: int
+    article_title: str
+    published_at: datetime | None
+    stance: str
+    evidence_id: int
+    copy_of_article_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Corroboration:
+    supporting_outlets: int
+    contradicting_outlets: int
+    independent_supporting: int
+    # Articles with no outlet named count as sources of their own; the interface says so.
+    unnamed_outlets: int
+    first_appearance: Report | None
+    reports: list[Report]
+
+
+def _agencies(claim: Claim | None) -> set[str]:
+    if claim is None:
+        return set()
+    out = set()
+    for credit in claim.attribution:
+        source = str(credit.get("source", "")) if isinstance(credit, dict) else ""
+        match = _AGENCY.search(source)
+        if match:
+            out.add(match.group(0).lower())
+    return out
+
+
+def _span_words(evidence: Evidence) -> list[str]:
+    sentence = evidence.sentence
+    return content_tokens(sentence.text[evidence.start - sentence.start : evidence.end - sentence.start])
+
+
+def _outlet_key(evidence: Evidence) -> str:
+    # An article without an outlet is a source of its own.
+    article = evidence.sentence.article
+    return f"outlet:{article.outlet_id}" if article.outlet_id else f"article:{article.pk}"
+
+
+def _publication_order(evidence: Evidence) -> tuple[bool, datetime | None, int]:
+    published = evidence.sentence.article.published_at
+    return (published is None, published, evidence.pk)
+
+
+def _lexical_copies(claim_ids: set[int]) -> set[frozenset[int]]:
+    rows = (
+        Evidence.objects.filter(
+            claim_id__in=claim_ids,
+            via_claim_id__in=claim_ids,
+            method=EvidenceMethod.LEXICAL,
+            strength=LinkStrength.AUTO,
+            withdrawn_at__isnull=True,
+        )
+        .exclude(decision=EvidenceDecisionChoice.REJECTED)
+        .values_list("claim_id", "via_claim_id")
+    )
+    return {frozenset(pair) for pair in rows}
+
+
+def _copy_sources(claim: Claim, supporting: list[Evidence]) -> tuple[dict[int, int | None], int]:
+    """For each supporting report (in publication order), the earlier article whose text or source it repeats.
+
+    Also returns how many independent sources the reports come down to.
+    """
+    behind = [claim if e.method == EvidenceMethod.ORIGIN else e.via_claim for e in supporting]
+    words = [_span_words(e) for e in supporting]
+    agencies = [_agencies(c) for c in behind]
+    lexical = _lexical_copies({c.pk for c in behind if c is not None})
+    copies = UnionFind(range(len(supporting)))
+    for i in range(len(supporting)):
+        for j in range(i):
+            same_text = jaccard(words[i], words[j]) >= COPY_JACCARD
+            pair = frozenset(c.pk for c in (behind[i], behind[j]) if c is not None)
+            if same_text or bool(agencies[i] & agencies[j]) or (len(pair) == 2 and pair in lexical):
+                copies.union(i, j)
+    first: dict[int, int] = {}
+    out: dict[int, int | None] = {}
+    for n, evidence in enumerate(supporting):
+        root = copies.root(n)
+        article = evidence.sentence.article_id
+        earliest = first.setdefault(root, article)
+        out[evidence.pk] = None if earliest == article else earliest
+    return out, _independent_sources(supporting, copies)
+
+
+def _independent_sources(supporting: list[Evidence], copies: UnionFind) -> int:
+    # Several sentences of one article, or articles of one outlet, are one source however they are worded.
+    sources = UnionFind(range(len(supporting)))
+    seen: dict[str, int] = {}
+    for n, evidence in enumerate(supporting):
+        sources.union(n, copies.root(n))
+        sources.union(n, seen.setdefault(_outlet_key(evidence), n))
+    return len(sources.sets())
+
+
+def _report(evidence: Evidence, copy_of: int | None) -> Report:
+    article = evidence.sentence.article
+    return Report(
+        outlet=article.outlet.name if article.outlet else "",
+        article_id=article.pk,
+        article_title=article.title,
+        published_at=article.published_at,
+        stance=evidence.stance,
+        evidence_id=evidence.pk,
+        copy_of_article_id=copy_of,
+    )
+
+
+def claim_corroboration(*, claim: Claim) -> Corroboration:
+    """Distinct outlets for and against a claim (live, unrejected links, its own origin included), earliest first.
+
+    Supporting reports from one outlet (or one article, when it names no outlet), reports that copy
+    each other's sentence (content-word Jaccard >= 0.8, or an automatic lexical link between their
+    claims) and reports crediting the same wire or news agency count once towards
+    ``independent_supporting``; each later copy names the article it repeats.
+    """
+    rows = sorted(
+        Evidence.objects.filter(claim=claim, withdrawn_at__isnull=True)
+        .filter(Q(via_claim__isnull=True) | Q(via_claim__deleted_at__isnull=True))
+        .exclude(decision=EvidenceDecisionChoice.REJECTED)
+        .select_related("sentence__article__outlet", "via_claim"),
+        key=_publication_order,
+    )
+    supporting = [e for e in rows if e.stance == Stance.SUPPORTS]
+    contradicting = [e for e in rows if e.stance == Stance.CONTRADICTS]
+    copy_of, independent = _copy_sources(claim, supporting)
+    reports = [_report(e, copy_of.get(e.pk)) for e in rows]
+    by_id = {r.evidence_id: r for r in reports}
+    dated = [e for e in supporting if e.sentence.article.published_at is not None]
+    return Corroboration(
+        supporting_outlets=len({_outlet_key(e) for e in supporting}),
+        contradicting_outlets=len({_outlet_key(e) for e in contradicting}),
+        independent_supporting=independent,
+        unnamed_outlets=len({e.sentence.article_id for e in rows if e.sentence.article.outlet_id is None}),
+        first_appearance=by_id[dated[0].pk] if dated else None,
+        reports=reports,
+    )

@@ -1,0 +1,172 @@
+"""Reviewer writes on duplicate groups: merge, split, canonical wording.
+
+Every action pins the claims it moves, so a recompute never undoes it, and is
+recorded as an append-only ``GroupDecision``. Writers pass the group version they
+saw; a stale one raises ``GroupChanged`` (optimistic concurrency, as for claims)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from claims.models import Claim, DuplicateGroup, GroupAction, GroupDecision, GroupMember
+from claims.roles import can_review
+
+
+class GroupChanged(Exception):
+    """The group changed since the caller read it."""
+
+    def __init__(self, group: DuplicateGroup) -> None:
+        self.group = group
+        super().__init__(
+            f"This duplicate group changed (now version {group.version}) after you opened it; "
+            "reload to see the current state."
+        )
+
+
+def _check_reviewer(user: User) -> None:
+    if not can_review(user):
+        raise PermissionDenied("Only reviewers can merge, split or relabel duplicate groups.")
+
+
+def _locked_group(group_id: int, expected_version: int | None) -> DuplicateGroup:
+    group = DuplicateGroup.objects.select_for_update().get(pk=group_id)
+    if expected_version is not None and group.version != expected_version:
+        raise GroupChanged(group)
+    return group
+
+
+def _live_claims(claim_ids: Iterable[int]) -> list[Claim]:
+    ids = sorted(set(claim_ids))
+    claims = list(Claim.objects.select_for_update().filter(pk__in=ids, deleted_at__isnull=True).order_by("pk"))
+    missing = set(ids) - {c.pk for c in claims}
+    if missing:
+        raise ValidationError({"claims": f"No such live claim: {', '.join(map(str, sorted(missing)))}."})
+    return claims
+
+
+def _bump(group: DuplicateGroup) -> DuplicateGroup:
+    DuplicateGroup.objects.filter(pk=group.pk).update(version=F("version") + 1)
+    group.refresh_from_db()
+    return group
+
+
+def _place(claims: list[Claim], group: DuplicateGroup) -> list[int]:
+    """Move claims into a group, pinned; groups left empty are emptied, never deleted (history points at them)."""
+    ids = [c.pk for c in claims]
+    left = set(GroupMember.objects.filter(claim_id__in=ids).exclude(group=group).values_list("group_id", flat=True))
+    GroupMember.objects.filter(claim_id__in=ids).update(group=group, pinned=True)
+    GroupMember.objects.bulk_create(
+        [GroupMember(group=group, claim_id=pk, pinned=True) for pk in ids], ignore_conflicts=True
+    )
+    for other in DuplicateGroup.objects.filter(pk__in=left):
+        _repair_canonical(other)
+    return ids
+
+
+def _repair_canonical(group: DuplicateGroup) -> None:
+    """A group whose canonical claim moved out takes its oldest remaining member instead."""
+    live = group.members.filter(claim__deleted_at__isnull=True)
+    if live.filter(claim_id=group.canonical_id).exists():
+        return
+    first = live.order_by("claim_id").values_list("claim_id", flat=True).first()
+    if first is not None:
+        DuplicateGroup.objects.filter(pk=group.pk).update(
+            canonical_id=first, canonical_by=None, version=F("version") + 1
+        )
+    else:
+        DuplicateGroup.objects.filter(pk=group.pk).update(version=F("version") + 1)
+
+
+@transaction.atomic
+def group_create(*, claim_ids: list[int], user: User, note: str = "") -> DuplicateGroup:
+    """A reviewer says these claims state one fact; they form a new group, pinned."""
+    _check_reviewer(user)
+    claims = _live_claims(claim_ids)
+    if len(claims) < 2:
+        raise ValidationError({"claims": "A group needs at least two claims."})
+    group = DuplicateGroup.objects.create(canonical=claims[0])
+    _place(claims, group)
+    GroupDecision.objects.create(
+        group=group, action=GroupAction.MERGE, claims=[c.pk for c in claims], reviewer=user, note=note
+    )
+    return group
+
+
+@transaction.atomic
+def group_merge(
+    *,
+    group_id: int,
+    user: User,
+    claim_ids: list[int] | None = None,
+    other_group_ids: list[int] | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> DuplicateGroup:
+    """Move claims, and every member of other groups, into this group; all of them pinned."""
+    _check_reviewer(user)
+    group = _locked_group(group_id, expected_version)
+    others = [g for g in (other_group_ids or []) if g != group.pk]
+    # Deleted claims stay where they were (hidden); only live ones move.
+    from_groups = list(
+        GroupMember.objects.filter(group_id__in=others, claim__deleted_at__isnull=True).values_list(
+            "claim_id", flat=True
+        )
+    )
+    claims = _live_claims([*(claim_ids or []), *from_groups])
+    if not claims:
+        raise ValidationError({"claims": "Name claims or groups to merge into this one."})
+    moved = _place(claims, group)
+    for other in others:
+        GroupDecision.objects.create(
+            group=group, action=GroupAction.MERGE, claims=moved, other_group_id=other, reviewer=user, note=note
+        )
+    if not others:
+        GroupDecision.objects.create(group=group, action=GroupAction.MERGE, claims=moved, reviewer=user, note=note)
+    return _bump(group)
+
+
+@transaction.atomic
+def group_split(
+    *, group_id: int, claim_ids: list[int], user: User, note: str = "", expected_version: int | None = None
+) -> DuplicateGroup:
+    """Take claims out of a group into a new group of their own (a different fact); returns the new group."""
+    _check_reviewer(user)
+    group = _locked_group(group_id, expected_version)
+    claims = _live_claims(claim_ids)
+    members = set(group.members.filter(claim__deleted_at__isnull=True).values_list("claim_id", flat=True))
+    strangers = [c.pk for c in claims if c.pk not in members]
+    if strangers:
+        raise ValidationError({"claims": f"Not in this group: {', '.join(map(str, strangers))}."})
+    if not claims or len(claims) >= len(members):
+        raise ValidationError({"claims": "Split out some, not all, of the group's claims."})
+    new = DuplicateGroup.objects.create(canonical=claims[0])
+    moved = _place(claims, new)
+    GroupMember.objects.filter(group=group).update(pinned=True)  # what stays was judged to stay
+    GroupDecision.objects.create(
+        group=group, action=GroupAction.SPLIT, claims=moved, other_group=new, reviewer=user, note=note
+    )
+    GroupDecision.objects.create(
+        group=new, action=GroupAction.SPLIT, claims=moved, other_group=group, reviewer=user, note=note
+    )
+    _repair_canonical(group)
+    _bump(group)
+    return new
+
+
+@transaction.atomic
+def group_set_canonical(
+    *, group_id: int, claim_id: int, user: User, expected_version: int | None = None
+) -> DuplicateGroup:
+    """A reviewer picks the wording that stands for the group; recomputes keep it."""
+    _check_reviewer(user)
+    group = _locked_group(group_id, expected_version)
+    if not group.members.filter(claim_id=claim_id, claim__deleted_at__isnull=True).exists():
+        raise ValidationError({"claim": "The canonical wording must be one of the group's live claims."})
+    DuplicateGroup.objects.filter(pk=group.pk).update(canonical_id=claim_id, canonical_by=user)
+    GroupDecision.objects.create(group=group, action=GroupAction.CANONICAL, claims=[claim_id], reviewer=user)
+    return _bump(group)

@@ -1,0 +1,164 @@
+"""Phase 1 of matching: store claim vectors and write their band rows (MatchKey) and bucket parts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from django.db import connection, transaction
+
+from claims.matching import scoring
+from claims.matching.linking import Item, Matcher
+from claims.matching.scoring import TextFeatures
+from claims.matching.semantic import MODEL_NAME, MODEL_SHA256, encoder
+from claims.models import (
+    Claim,
+    ClaimVector,
+    MatchKey,
+)
+from claims.services import buckets as bucket_services
+from claims.services import sql_fragments
+
+VECTOR_MODEL = f"{MODEL_NAME}@{MODEL_SHA256[:12]}"
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    # Hyperplanes and permutations are derived once per process.
+    return Matcher()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _unpack_many(raws: Sequence[bytes | memoryview]) -> npt.NDArray[np.float32]:
+    """Stored vectors as rows of one matrix, unit length again."""
+    if not raws:
+        return np.zeros((0, 0), dtype=np.float32)
+    matrix = np.frombuffer(b"".join(bytes(r) for r in raws), dtype="<f2").reshape(len(raws), -1).astype(np.float32)
+    # float16 storage loses a little length; scoring reads cosine as a dot product.
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+
+def vectors_by_claim(current: Sequence[tuple[int, bytes | memoryview]]) -> dict[int, npt.NDArray[np.float32]]:
+    matrix = _unpack_many([raw for _, raw in current])
+    return {pk: matrix[n] for n, (pk, _) in enumerate(current)}
+
+
+def _pack(vector: npt.NDArray[np.float32]) -> bytes:
+    return vector.astype("<f2").tobytes()
+
+
+def _features(claim: Claim, vector: npt.NDArray[np.float32] | None) -> TextFeatures:
+    return _features_of(claim.text, claim.entities, claim.quantities, claim.dates, vector)
+
+
+def _features_of(
+    text: str, entities: list[Any], quantities: list[Any], dates: list[Any], vector: npt.NDArray[np.float32] | None
+) -> TextFeatures:
+    return scoring.features(
+        text,
+        entity_keys=[str(e["key"]) for e in entities if isinstance(e, dict) and e.get("key")],
+        quantities=[q for q in quantities if isinstance(q, dict)],
+        dates=[d for d in dates if isinstance(d, dict)],
+        embedding=vector,
+    )
+
+
+_CLAIM_FIELDS = ("id", "article_id", "text", "entities", "quantities", "dates")
+
+
+def live_claims(claim_ids: Iterable[int]) -> list[Claim]:
+    return list(Claim.objects.filter(pk__in=set(claim_ids), deleted_at__isnull=True).only(*_CLAIM_FIELDS))
+
+
+def live_features(claim_ids: set[int], vectors: dict[int, npt.NDArray[np.float32]]) -> dict[int, TextFeatures]:
+    """Scoring features of live claims, read as plain values: thousands of candidates per chunk."""
+    where, params = sql_fragments.id_filter("id", sorted(claim_ids))
+    sql = f"SELECT {', '.join(_CLAIM_FIELDS)} FROM {Claim._meta.db_table} WHERE {where} AND deleted_at IS NULL"
+    with connection.cursor() as cursor:
+        # Raw SQL for the array parameter; the JSON columns may come back as text, read here.
+        cursor.execute(sql, params)
+        return {
+            pk: _features_of(text, _json(entities), _json(quantities), _json(dates), vectors.get(pk))
+            for pk, _article, text, entities, quantities, dates in cursor.fetchall()
+        }
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _stored_vectors(claims: Sequence[Claim]) -> dict[int, npt.NDArray[np.float32]]:
+    """Vectors that still encode the claim's current wording with the current model."""
+    wanted = {c.pk: text_hash(c.text) for c in claims}
+    rows = ClaimVector.objects.filter(claim_id__in=wanted, model=VECTOR_MODEL).values_list(
+        "claim_id", "text_hash", "vector"
+    )
+    return vectors_by_claim([(pk, raw) for pk, digest, raw in rows if wanted[pk] == digest])
+
+
+@transaction.atomic
+def claims_index(*, claim_ids: Sequence[int]) -> int:
+    """Embed claims whose wording changed (or never embedded) and store their band-key rows; returns how many."""
+    claims = live_claims(claim_ids)
+    vectors = _stored_vectors(claims)
+    stale = [c for c in claims if c.pk not in vectors]
+    dropped: set[bucket_services.BucketKey] = set()
+    if stale:
+        fresh = encoder().encode([c.text for c in stale])
+        ClaimVector.objects.bulk_create(
+            [
+                ClaimVector(claim_id=c.pk, model=VECTOR_MODEL, text_hash=text_hash(c.text), vector=_pack(v))
+                for c, v in zip(stale, fresh, strict=True)
+            ],
+            update_conflicts=True,
+            unique_fields=["claim"],
+            update_fields=["model", "text_hash", "vector"],
+        )
+        # A reworded claim's old rows would make candidates of its old wording.
+        dropped |= _drop_rows([c.pk for c in stale])
+        vectors.update(_stored_vectors(stale))
+    todo, unsketched = _unkeyed(claims, vectors)
+    dropped |= _drop_rows(sorted(unsketched))
+    items = [Item(c.pk, str(c.article_id), _features(c, vectors.get(c.pk))) for c in todo]
+    matcher = _matcher()
+    rows = [
+        MatchKey(claim_id=item.id, method=method, band=band, key=key, sketch_hi=hi, sketch_lo=lo)
+        for item, item_rows, (hi, lo) in zip(items, matcher.rows_for(items), matcher.sketches_for(items), strict=True)
+        for method, band, key in item_rows
+    ]
+    MatchKey.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
+    bucket_services.buckets_append(rows=((r.claim_id, r.method, r.band, r.key, r.sketch_hi, r.sketch_lo) for r in rows))
+    # Buckets that lost members are rebuilt from their remaining rows, so no lookup meets the old wording.
+    bucket_services.buckets_rebuild(keys=dropped)
+    bucket_services.buckets_compact(keys={(r.method, r.band, r.key) for r in rows} - dropped)
+    return len(stale)
+
+
+def _drop_rows(claim_ids: Sequence[int]) -> set[bucket_services.BucketKey]:
+    """Delete these claims' band rows; returns the buckets they were in."""
+    if not claim_ids:
+        return set()
+    gone = MatchKey.objects.filter(claim_id__in=claim_ids)
+    keys = set(gone.values_list("method", "band", "key"))
+    gone.delete()
+    return keys
+
+
+def _unkeyed(claims: Sequence[Claim], vectors: dict[int, npt.NDArray[np.float32]]) -> tuple[list[Claim], set[int]]:
+    """Claims to key: those without band rows, and embedded claims whose rows predate the sketch (to be remade)."""
+    rows = MatchKey.objects.filter(claim_id__in=[c.pk for c in claims]).values_list("claim_id", "sketch_hi")
+    keyed: set[int] = set()
+    unsketched: set[int] = set()
+    for pk, sketch in rows.distinct():
+        keyed.add(pk)
+        if sketch is None and pk in vectors:
+            unsketched.add(pk)
+    return [c for c in claims if c.pk not in keyed or c.pk in unsketched], unsketched

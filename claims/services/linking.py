@@ -1,0 +1,379 @@
+"""Phase 2 of matching: look candidates up in the band buckets, score them, upsert evidence links."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from claims.matching import postings, scoring
+from claims.matching.linking import METHOD_IDS
+from claims.matching.scoring import MatchDecision
+from claims.models import (
+    Claim,
+    ClaimSpan,
+    ClaimVector,
+    Evidence,
+    EvidenceDecisionChoice,
+    EvidenceMethod,
+    LinkStrength,
+    MatchKey,
+)
+from claims.services import buckets as bucket_services
+from claims.services import indexing as indexing_services
+from claims.services import sql_fragments
+
+MAX_CANDIDATES = 200  # per claim, the band-sharing partners with the closest sketches; bounds work on huge buckets
+
+
+MACHINE_METHODS = (EvidenceMethod.LEXICAL, EvidenceMethod.SEMANTIC, EvidenceMethod.FIGURE)
+
+
+_UPSERT_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class LinkOutcome:
+    claims: int
+    candidate_pairs: int
+    linked_pairs: int
+    rows_written: int
+    withdrawn: int
+
+
+_LOOKUP_BATCH = 50  # claims whose buckets are read at once: bounds memory (a claim's buckets hold ~15,000 at 1M)
+
+
+def _candidate_pairs(claim_ids: Sequence[int]) -> dict[tuple[int, int], set[str]]:
+    """Pairs (lower id, higher id) of live claims of different articles sharing a band row with a given claim.
+
+    Each given claim keeps its ``MAX_CANDIDATES`` partners with the closest embedding sketches,
+    then sharing the most rows, then lower id first (``postings.top_partners``). The members of
+    its buckets are read packed (``MatchBucket``), one row per bucket part: read as one index
+    entry per member, the ~15,000 members a claim's buckets hold at a million claims cost the
+    database about a microsecond each.
+    """
+    articles = dict(Claim.objects.filter(pk__in=claim_ids).values_list("pk", "article_id"))
+    mates: dict[int, list[int]] = {}
+    for article, pk in Claim.objects.filter(article_id__in=set(articles.values())).values_list("article_id", "pk"):
+        mates.setdefault(article, []).append(pk)
+    # Served by the partial index claim_deleted.
+    deleted = np.array(list(Claim.objects.filter(deleted_at__isnull=False).values_list("pk", flat=True)), np.int64)
+    names = {v: name for name, v in METHOD_IDS.items()}
+    pairs: dict[tuple[int, int], set[str]] = {}
+    ordered = sorted(articles)
+    for lo in range(0, len(ordered), _LOOKUP_BATCH):
+        batch = ordered[lo : lo + _LOOKUP_BATCH]
+        own: dict[int, list[tuple[int, int, int]]] = {}
+        sketch: dict[int, tuple[int, int] | None] = {}
+        rows = MatchKey.objects.filter(claim_id__in=batch).values_list(
+            "claim_id", "method", "band", "key", "sketch_hi", "sketch_lo"
+        )
+        for pk, method, band, key, hi, lo_word in rows.order_by("claim_id", "method", "band", "key"):
+            own.setdefault(pk, []).append((method, band, key))
+            sketch[pk] = None if hi is None or lo_word is None else (hi, lo_word)
+        parts = bucket_services.bucket_parts(k for keys in own.values() for k in keys)
+        for a in batch:
+            if a not in own:
+                continue
+            exclude = np.concatenate([deleted, np.array(mates[articles[a]], dtype=np.int64)])
+            buckets = [(m, parts.get((m, b, k), [])) for m, b, k in own[a]]
+            for partner in postings.top_partners(sketch[a], buckets, exclude, MAX_CANDIDATES):
+                b = partner.claim
+                pairs.setdefault((min(a, b), max(a, b)), set()).update(names[m] for m in partner.kinds)
+    return pairs
+
+
+def _sharing_rows(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of these pairs (lower id first) still share a band row."""
+    wanted = sorted(set(pairs))
+    key = MatchKey._meta.db_table
+    out: set[tuple[int, int]] = set()
+    with connection.cursor() as cursor:
+        for lo in range(0, len(wanted), _UPSERT_BATCH):
+            batch = wanted[lo : lo + _UPSERT_BATCH]
+            tuples = ", ".join(["(%s, %s)"] * len(batch))
+            # Served by matchkey_unique (claim first) for a, matchkey_lookup for b.
+            sql = f"""
+                SELECT DISTINCT a.claim_id, b.claim_id FROM {key} a
+                JOIN {key} b ON b.method = a.method AND b.band = a.band AND b.key = a.key
+                WHERE (a.claim_id, b.claim_id) IN (VALUES {tuples})
+            """
+            cursor.execute(sql, [x for pair in batch for x in pair])
+            out.update((a, b) for a, b in cursor.fetchall())
+    return out
+
+
+def _claim_spans(claim_ids: Iterable[int]) -> dict[int, tuple[int, int, int]]:
+    """Each claim's span as evidence for others: its first sentence, first to last character it covers there."""
+    out: dict[int, tuple[int, int, int]] = {}
+    where, params = sql_fragments.id_filter("claim_id", sorted(set(claim_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT claim_id, sentence_id, start, "end" FROM {ClaimSpan._meta.db_table} WHERE {where} '
+            "ORDER BY claim_id, sentence_id, start",
+            params,
+        )
+        rows = cursor.fetchall()
+    for claim_id, sentence_id, start, end in rows:
+        current = out.get(claim_id)
+        if current is None:
+            out[claim_id] = (sentence_id, start, end)
+        elif current[0] == sentence_id:
+            out[claim_id] = (sentence_id, min(current[1], start), max(current[2], end))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    claim_id: int
+    sentence_id: int
+    start: int
+    end: int
+    via_claim_id: int
+    decision: MatchDecision
+    details: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[int, int, int, int]:
+        return (self.claim_id, self.sentence_id, self.start, self.end)
+
+    @property
+    def rank(self) -> tuple[int, float, int]:
+        # Two claims of one article can share a span: the stronger link keeps the row, the lower id on ties.
+        return (int(self.decision.decision == "auto"), self.decision.score, -self.via_claim_id)
+
+
+def _rows_for_pair(
+    a: int, b: int, decision: MatchDecision, via: set[str], spans: dict[int, tuple[int, int, int]]
+) -> list[_Row]:
+    # decision.as_dict() deep-copies; its parts are already JSON-ready and never mutated here.
+    details = {
+        "method": decision.method,
+        "decision": decision.decision,
+        "stance": decision.stance,
+        "score": decision.score,
+        "threshold": decision.threshold,
+        "signals": decision.signals,
+        "reasons": decision.reasons,
+        "version": decision.version,
+        "pair": {"a": a, "b": b},
+        "candidates_via": sorted(via),
+    }
+    rows = []
+    for owner, other in ((a, b), (b, a)):
+        span = spans.get(other)
+        if span is not None:
+            rows.append(_Row(owner, span[0], span[1], span[2], other, decision, details))
+    return rows
+
+
+def _current_vectors(claim_ids: set[int]) -> dict[int, npt.NDArray[np.float32]]:
+    """Vectors of live claims that still encode their current wording (no claim rows loaded)."""
+    if not claim_ids:
+        return {}
+    vector, claim = ClaimVector._meta.db_table, Claim._meta.db_table
+    where, params = sql_fragments.id_filter("v.claim_id", sorted(claim_ids))
+    if connection.vendor == "postgresql":
+        # The wording check in the database: thousands of candidate texts need not travel to be hashed.
+        current = "v.text_hash = encode(sha256(convert_to(c.text, 'UTF8')), 'hex')"
+        columns = "v.claim_id, v.vector"
+    else:
+        current, columns = "TRUE", "v.claim_id, v.vector, v.text_hash, c.text"
+    # Raw SQL for the array parameter: candidates bring thousands of ids per chunk.
+    sql = f"""
+        SELECT {columns} FROM {vector} v JOIN {claim} c ON c.id = v.claim_id
+        WHERE {where} AND v.model = %s AND c.deleted_at IS NULL AND {current}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, indexing_services.VECTOR_MODEL])
+        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        return indexing_services.vectors_by_claim(rows)
+    return indexing_services.vectors_by_claim(
+        [(pk, raw) for pk, raw, digest, text in rows if digest == indexing_services.text_hash(text)]
+    )
+
+
+def _worth_scoring(pairs: list[tuple[int, int]], vectors: dict[int, npt.NDArray[np.float32]]) -> list[tuple[int, int]]:
+    """Drop pairs whose cosine is below every embedding method's lower threshold: ``compare`` could not link them.
+
+    With both vectors at hand the score is the cosine less a penalty (rounded to 4 places, hence
+    the margin), so this is exact, and it spares the full comparison for most band-row
+    candidates, which are unrelated texts.
+    """
+    floor = min(scoring.THRESHOLDS[m].lower for m in ("semantic", "figure"))
+    both = [(a, b) for a, b in pairs if a in vectors and b in vectors]
+    kept = [(a, b) for a, b in pairs if a not in vectors or b not in vectors]
+    if both:
+        row = {pk: n for n, pk in enumerate(vectors)}
+        matrix = np.stack(list(vectors.values()))
+        left = np.array([row[a] for a, _ in both])
+        right = np.array([row[b] for _, b in both])
+        cosines = np.einsum("ij,ij->i", matrix[left], matrix[right])
+        kept.extend(pair for pair, cosine in zip(both, cosines.tolist(), strict=True) if cosine >= floor - 1e-4)
+    return sorted(kept)
+
+
+def _score(
+    pairs: dict[tuple[int, int], set[str]],
+) -> tuple[list[_Row], int]:
+    vectors = _current_vectors({x for pair in pairs for x in pair})
+    todo = _worth_scoring(list(pairs), vectors)
+    features = indexing_services.live_features({x for pair in todo for x in pair}, vectors)
+    todo = [(a, b) for a, b in todo if a in features and b in features]
+    needed = {x for pair in todo for x in pair}
+    spans = _claim_spans(needed)
+    best: dict[tuple[int, int, int, int], _Row] = {}
+    linked = 0
+    for a, b in todo:
+        decision = scoring.compare(features[a], features[b])
+        if not decision.linked or decision.method not in MACHINE_METHODS:
+            continue
+        linked += 1
+        for row in _rows_for_pair(a, b, decision, pairs[(a, b)], spans):
+            if row.key not in best or row.rank > best[row.key].rank:
+                best[row.key] = row
+    return [best[k] for k in sorted(best)], linked
+
+
+_UPSERT_COLUMNS = (
+    'claim_id, sentence_id, start, "end", stance, method, score, details, decision, strength, via_claim_id, '
+    "withdrawn_at, created_at"
+)
+
+
+# The per-row columns as jsonb_to_recordset reads them (PostgreSQL).
+_UPSERT_RECORD = (
+    'claim_id bigint, sentence_id bigint, start integer, "end" integer, stance text, method text, score float8, '
+    "details integer, decision text, strength text, via_claim_id bigint"
+)
+
+
+def _upsert_sql(count: int) -> str:
+    """The upsert of ``count`` rows as VALUES; 0: of the rows of one JSON array parameter (PostgreSQL)."""
+    table = Evidence._meta.db_table
+    if count:
+        rows = "VALUES " + ", ".join(["(" + ", ".join(["%s"] * 13) + ")"] * count)
+    else:
+        # Three parameters whatever the batch: psycopg parses and quotes parameters in Python, and with
+        # thousands of placeholders (or an array of JSON texts) that cost more than the insert itself.
+        # The two rows of a pair share one details object, sent once and picked by position.
+        rows = f"""SELECT r.claim_id, r.sentence_id, r.start, r."end", r.stance, r.method, r.score,
+            %s::jsonb -> r.details, r.decision, r.strength, r.via_claim_id, NULL::timestamptz, %s::timestamptz
+            FROM jsonb_to_recordset(%s::jsonb) AS r({_UPSERT_RECORD})"""
+    machine = ", ".join(f"'{m}'" for m in MACHINE_METHODS)
+    # The WHERE is the reviewers' guarantee: decided rows and origin/manual rows are never touched.
+    return f"""
+        INSERT INTO {table} ({_UPSERT_COLUMNS}) {rows}
+        ON CONFLICT (claim_id, sentence_id, start, "end") DO UPDATE SET
+            stance = excluded.stance, method = excluded.method, score = excluded.score,
+            details = excluded.details, strength = excluded.strength, via_claim_id = excluded.via_claim_id,
+            withdrawn_at = NULL
+        WHERE {table}.decision = '{EvidenceDecisionChoice.PENDING}' AND {table}.method IN ({machine})
+    """
+
+
+def _upsert_values(row: _Row) -> dict[str, Any]:
+    strength = LinkStrength.AUTO if row.decision.decision == "auto" else LinkStrength.SUGGESTED
+    return {
+        "claim_id": row.claim_id,
+        "sentence_id": row.sentence_id,
+        "start": row.start,
+        "end": row.end,
+        "stance": row.decision.stance,
+        "method": row.decision.method,
+        "score": row.decision.score,
+        "details": row.details,
+        "decision": EvidenceDecisionChoice.PENDING.value,
+        "strength": strength.value,
+        "via_claim_id": row.via_claim_id,
+    }
+
+
+def _upsert(rows: Sequence[_Row]) -> None:
+    details_field = Evidence._meta.get_field("details")
+    created_field = Evidence._meta.get_field("created_at")
+    now = created_field.get_db_prep_value(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        for lo in range(0, len(rows), _UPSERT_BATCH):
+            batch = rows[lo : lo + _UPSERT_BATCH]
+            values = [_upsert_values(row) for row in batch]
+            if connection.vendor == "postgresql":
+                details: list[dict[str, Any]] = []
+                position: dict[int, int] = {}  # by identity: both rows of a pair hold the same object
+                for row, v in zip(batch, values, strict=True):
+                    if id(row.details) not in position:
+                        position[id(row.details)] = len(details)
+                        details.append(row.details)
+                    v["details"] = position[id(row.details)]
+                cursor.execute(_upsert_sql(0), [json.dumps(details), now, json.dumps(values)])
+                continue
+            params: list[Any] = []
+            for v in values:
+                v["details"] = details_field.get_db_prep_value(v["details"], connection)
+                params += [*v.values(), None, now]
+            cursor.execute(_upsert_sql(len(values)), params)
+
+
+def _withdraw_missing(
+    claim_ids: Sequence[int], found: set[tuple[int, int, int, int]], scored: set[tuple[int, int]]
+) -> int:
+    """Hide undecided machine links of these claims (either side) that this run no longer finds.
+
+    Withdrawn: links of pairs scored here and not linked, of pairs that share no band row any
+    more, and of deleted claims. A pair that still shares a row but fell beyond one claim's
+    candidate cap may be kept by the other claim's run: it is left as it is, so chunk order
+    never matters.
+    """
+    ids = list(claim_ids)
+    missing = [
+        (pk, via, claim)
+        for pk, via, claim, *key in Evidence.objects.filter(
+            Q(claim_id__in=ids) | Q(via_claim_id__in=ids),
+            method__in=MACHINE_METHODS,
+            decision=EvidenceDecisionChoice.PENDING,
+            withdrawn_at__isnull=True,
+        ).values_list("pk", "via_claim_id", "claim_id", "claim_id", "sentence_id", "start", "end")
+        if tuple(key) not in found
+    ]
+    pairs = {pk: (min(claim, via), max(claim, via)) for pk, via, claim in missing if via is not None}
+    undecided = {pair for pair in pairs.values() if pair not in scored}
+    sharing = _sharing_rows(undecided)
+    live = set(
+        Claim.objects.filter(pk__in={x for pair in undecided for x in pair}, deleted_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    kept = {pair for pair in undecided & sharing if pair[0] in live and pair[1] in live}
+    stale = [pk for pk, _, _ in missing if pairs.get(pk) not in kept]
+    return Evidence.objects.filter(pk__in=sorted(stale), decision=EvidenceDecisionChoice.PENDING).update(
+        withdrawn_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def claims_link(*, claim_ids: Sequence[int]) -> LinkOutcome:
+    """Link claims (already indexed) to the claims of other articles they share band rows with, both directions."""
+    live = sorted(c.pk for c in indexing_services.live_claims(claim_ids))
+    pairs = _candidate_pairs(live)
+    rows, linked = _score(pairs)
+    _upsert(rows)
+    withdrawn = _withdraw_missing(live, {r.key for r in rows}, set(pairs))
+    return LinkOutcome(len(live), len(pairs), linked, len(rows), withdrawn)
+
+
+def evidence_withdraw_for_deleted_claims() -> int:
+    return (
+        Evidence.objects.filter(method__in=MACHINE_METHODS, decision=EvidenceDecisionChoice.PENDING)
+        .filter(withdrawn_at__isnull=True)
+        .filter(Q(claim__deleted_at__isnull=False) | Q(via_claim__deleted_at__isnull=False))
+        .update(withdrawn_at=timezone.now())
+    )

@@ -1,0 +1,137 @@
+"""Reviewers' decisions: verdicts, evidence confirmations and rejections, evidence linked by hand."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from claims.models import (
+    Claim,
+    Evidence,
+    EvidenceDecision,
+    EvidenceDecisionChoice,
+    EvidenceMethod,
+    Review,
+    Stance,
+    Verdict,
+)
+from claims.roles import can_review
+from claims.services import webhook_outbox
+from sources.models import Sentence
+
+
+class StaleVersion(Exception):
+    """The claim changed since the caller read it; the message says what changed."""
+
+    def __init__(self, claim: Claim, latest: Review | None, decision: EvidenceDecision | None = None) -> None:
+        self.claim = claim
+        self.latest = latest
+        # An evidence decision also bumps the version; name whoever changed the claim last.
+        if decision is not None and (latest is None or decision.created_at > latest.created_at):
+            who = f" by {decision.reviewer} ({decision.get_decision_display().lower()} an evidence link)"
+        elif latest is not None:
+            who = f" by {latest.reviewer} ({latest.get_verdict_display().lower()})"
+        else:
+            who = ""
+        super().__init__(f"This claim was changed{who} after you opened it; reload to see the current state.")
+
+
+def _check_writable(claim: Claim, expected_version: int | None) -> None:
+    """Refuse a write on a hidden claim, or one based on a version the caller did not see last."""
+    if claim.deleted_at is not None:
+        raise ValidationError({"claim": "This claim is deleted (or was split); restore it or use its parts."})
+    if expected_version is not None and claim.version != expected_version:
+        raise StaleVersion(
+            claim,
+            claim.reviews.order_by("-created_at", "-id").select_related("reviewer").first(),
+            EvidenceDecision.objects.filter(evidence__claim=claim)
+            .order_by("-created_at", "-id")
+            .select_related("reviewer")
+            .first(),
+        )
+
+
+@transaction.atomic
+def review_record(
+    *,
+    claim_id: int,
+    reviewer: User,
+    verdict: str,
+    rationale: str,
+    expected_version: int | None = None,
+) -> Review:
+    """Append a verdict and make it the claim's status.
+
+    With ``expected_version`` the write succeeds only if nobody changed the claim
+    since the caller read it; otherwise ``StaleVersion`` says who did.
+    """
+    if not can_review(reviewer):
+        raise PermissionDenied("Only reviewers can record verdicts.")
+    if verdict not in Verdict.values:
+        raise ValidationError({"verdict": f"Choose one of: {', '.join(Verdict.values)}."})
+    rationale = rationale.strip()
+    if not rationale:
+        raise ValidationError({"rationale": "A rationale is required: say why."})
+    claim = Claim.objects.select_for_update().get(pk=claim_id)
+    _check_writable(claim, expected_version)
+    review = Review.objects.create(claim=claim, reviewer=reviewer, verdict=verdict, rationale=rationale)
+    Claim.objects.filter(pk=claim.pk).update(status=verdict, version=F("version") + 1)
+    webhook_outbox.webhook_review_recorded(review=review, claim_version=claim.version + 1)
+    return review
+
+
+@transaction.atomic
+def evidence_decide(
+    *, evidence_id: int, reviewer: User, decision: str, note: str = "", expected_version: int | None = None
+) -> EvidenceDecision:
+    """Confirm or reject an evidence link; the link itself is kept either way.
+
+    ``expected_version`` is the claim's version the reviewer saw: a colleague's decision
+    in between raises ``StaleVersion`` instead of being silently reversed.
+    """
+    if not can_review(reviewer):
+        raise PermissionDenied("Only reviewers can confirm or reject evidence.")
+    if decision not in (EvidenceDecisionChoice.CONFIRMED, EvidenceDecisionChoice.REJECTED):
+        raise ValidationError({"decision": "Choose confirmed or rejected."})
+    evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
+    _check_writable(Claim.objects.select_for_update().get(pk=evidence.claim_id), expected_version)
+    record = EvidenceDecision.objects.create(evidence=evidence, decision=decision, reviewer=reviewer, note=note.strip())
+    Evidence.objects.filter(pk=evidence.pk).update(decision=decision)
+    Claim.objects.filter(pk=evidence.claim_id).update(version=F("version") + 1)
+    return record
+
+
+@transaction.atomic
+def evidence_add_manual(
+    *, claim_id: int, sentence_id: int, start: int, end: int, stance: str, user: User, note: str = ""
+) -> Evidence:
+    """A reviewer links a span of a sentence to a claim as evidence, confirmed by them at once."""
+    if not can_review(user):
+        raise PermissionDenied("Only reviewers can add evidence.")
+    if stance not in Stance.values:
+        raise ValidationError({"stance": f"Choose one of: {', '.join(Stance.values)}."})
+    claim = Claim.objects.select_for_update().get(pk=claim_id)
+    _check_writable(claim, None)
+    sentence = Sentence.objects.get(pk=sentence_id)
+    if not sentence.start <= start < end <= sentence.end:
+        raise ValidationError({"span": f"The span must lie within the sentence ({sentence.start}-{sentence.end})."})
+    if Evidence.objects.filter(claim=claim, sentence=sentence, start=start, end=end).exists():
+        raise ValidationError({"span": "This span is already linked to the claim."})
+    evidence = Evidence.objects.create(
+        claim=claim,
+        sentence=sentence,
+        start=start,
+        end=end,
+        stance=stance,
+        method=EvidenceMethod.MANUAL,
+        score=1.0,
+        decision=EvidenceDecisionChoice.CONFIRMED,
+        details={"reason": "linked by a reviewer", "user": user.username},
+    )
+    EvidenceDecision.objects.create(
+        evidence=evidence, decision=EvidenceDecisionChoice.CONFIRMED, reviewer=user, note=note.strip()
+    )
+    Claim.objects.filter(pk=claim.pk).update(version=F("version") + 1)
+    return evidence

@@ -1,0 +1,63 @@
+"""Polarity reads what a clause affirms or negates, whether by "not" or by a negating verb."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.matching.lexical import tokens
+from claims.matching.polarity import opposed, polarity
+
+
+def negative(text: str) -> bool:
+    return polarity(tokens(text)).negative
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas did not send a delegation to the Doha talks",
+        "Hamas refused to send a delegation",
+        "Hamas declined to send a delegation",
+        "Israel denied the report",
+        "The minister ruled out talks with the group",
+        "Iran rejected the proposal",
+        "The envoy failed to reach an agreement",
+        "Hamas didn't attend the meeting",
+    ],
+)
+def test_negators_and_negating_verbs_make_a_clause_negative(text: str) -> None:
+    assert negative(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas agreed to send a delegation",
+        "Qatar and Egypt are mediating ceasefire talks",
+        "Israel maintains a blockade of Gaza",
+        "The talks resumed in Doha on Thursday",
+        "Hamas did not refuse to send a delegation",  # two negations affirm
+        "The central bank raised rates",
+    ],
+)
+def test_plain_affirmations_and_look_alike_nouns_are_positive(text: str) -> None:
+    assert not negative(text)
+
+
+def test_did_not_send_and_refused_to_send_agree() -> None:
+    a = polarity(tokens("Hamas did not send a delegation to the Doha talks"))
+    b = polarity(tokens("Hamas refused to send a delegation to the talks in Doha"))
+
+    assert not opposed(a, b)
+
+
+def test_agreed_to_send_and_refused_to_send_are_opposed() -> None:
+    a = polarity(tokens("Hamas agreed to send a delegation"))
+    b = polarity(tokens("Hamas refused to send a delegation"))
+
+    assert opposed(a, b)
+
+
+def test_the_cues_name_the_words_that_set_the_polarity() -> None:
+    assert polarity(tokens("The minister ruled out talks")).cues == ("ruled out",)
+    assert polarity(tokens("Hamas did not refuse")).cues == ("not", "refuse")

@@ -1,0 +1,179 @@
+"""Corroboration of a claim: outlets for and against, first appearance, and copies counted once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from claims.jobs import ingest as ingest_jobs
+from claims.jobs import runner as job_runner
+from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, Job, Stance
+from claims.selectors.corroboration import claim_corroboration
+from claims.services import matching as matching_services
+from claims.services import reviews as review_services
+from sources.models import Article
+from sources.text.reading import ArticleDocument
+from tests.claims.helpers import HANIYEH, all_claim_ids, ingest_copy, seed_claim
+
+pytestmark = pytest.mark.django_db
+
+
+def publish_seeds() -> dict[str, datetime]:
+    """Give the seed articles publication times, a day apart in file order."""
+    times = {}
+    for n, prefix in enumerate(["004", "002", "001", "003", "000"]):
+        times[prefix] = datetime(2024, 6, 1 + n, tzinfo=UTC)
+        Article.objects.filter(source_name__contains=f"{prefix}_").update(published_at=times[prefix])
+    return times
+
+
+def ingest(source: str, body: str, outlet: str, published: datetime) -> Article:
+    job = ingest_jobs.job_create_ingest(
+        documents=[ArticleDocument(source=source, body=body, outlet=outlet, published_at=published)]
+    )
+    job_runner.job_run(job_id=job.pk)
+    return Article.objects.get(source_name=source)
+
+
+def test_conflicting_tolls_count_the_outlets_against_with_their_publication_times(seed_corpus: Job) -> None:
+    times = publish_seeds()
+    matching_services.claims_match(claim_ids=all_claim_ids())
+    toll = seed_claim("001", "37,945 Palestinians")
+
+    result = claim_corroboration(claim=toll)
+
+    against = [r for r in result.reports if r.stance == Stance.CONTRADICTS]
+    assert result.contradicting_outlets >= 3
+    assert {r.published_at for r in against} <= set(times.values())
+    assert all(r.published_at is not None for r in against)
+    published = [r.published_at for r in result.reports if r.published_at is not None]
+    assert published == sorted(published)
+    assert result.supporting_outlets >= 1
+    supporting = [r for r in result.reports if r.stance == Stance.SUPPORTS]
+    assert toll.article_id in {r.article_id for r in supporting}  # its own origin counts
+    assert result.first_appearance is not None
+    assert result.first_appearance.published_at == min(r.published_at for r in supporting if r.published_at)
+
+
+def test_wire_copies_count_once_and_name_the_article_they_repeat(seed_corpus: Job) -> None:
+    publish_seeds()
+    original = seed_claim("000", HANIYEH)
+    first_copy = ingest_copy("000", "Wire A")
+    second_copy = ingest_copy("000", "Wire B")
+    matching_services.claims_match(claim_ids=all_claim_ids())
+
+    result = claim_corroboration(claim=original)
+
+    supporting = [r for r in result.reports if r.stance == Stance.SUPPORTS]
+    articles = {r.article_id for r in supporting}
+    assert {original.article_id, first_copy.pk, second_copy.pk} <= articles
+    assert result.supporting_outlets >= 3
+    assert result.independent_supporting < result.supporting_outlets
+    assert result.first_appearance is not None
+    assert result.first_appearance.article_id == original.article_id
+    copies = {r.article_id: r.copy_of_article_id for r in supporting}
+    assert copies[first_copy.pk] == original.article_id
+    assert copies[second_copy.pk] == original.article_id
+    assert copies[original.article_id] is None
+
+
+def test_reports_crediting_the_same_agency_count_once(seed_corpus: Job) -> None:
+    day = datetime(2024, 7, 1, tzinfo=UTC)
+    ingest(
+        "agency-a.txt",
+        "Qatar says talks go on.\n\nQatar's prime minister met Iran's foreign minister in Doha to discuss a ceasefire "
+        "in Gaza, Reuters reported.",
+        "Daily One",
+        day,
+    )
+    ingest(
+        "agency-b.txt",
+        "Talks in Doha.\n\nQatar's prime minister held a meeting with Iran's foreign minister in Doha about a "
+        "ceasefire in Gaza, according to Reuters.",
+        "Daily Two",
+        day.replace(day=2),
+    )
+    claims = list(Claim.objects.filter(article__source_name__startswith="agency-", text__icontains="Doha"))
+    assert {a["source"] for c in claims for a in c.attribution} == {"Reuters"}
+    matching_services.claims_match(claim_ids=[c.pk for c in claims])
+    first = next(c for c in claims if c.article.source_name == "agency-a.txt")
+
+    result = claim_corroboration(claim=first)
+
+    supporting = [r for r in result.reports if r.stance == Stance.SUPPORTS]
+    assert len({r.article_id for r in supporting}) == 2
+    assert result.supporting_outlets == 2
+    assert result.independent_supporting == 1
+    later = next(r for r in supporting if r.article_id != first.article_id)
+    assert later.copy_of_article_id == first.article_id
+
+
+def test_several_reports_from_one_outlet_count_as_one_independent_source(seed_corpus: Job) -> None:
+    day = datetime(2024, 7, 1, tzinfo=UTC)
+    ingest(
+        "outlet-one-a.txt",
+        "Doha talks.\n\nQatar's prime minister met Iran's foreign minister in Doha to discuss a ceasefire in Gaza.",
+        "Daily One",
+        day,
+    )
+    ingest(
+        "outlet-one-b.txt",
+        "Diplomacy.\n\nIn Doha, Iran's foreign minister held talks with Qatar's prime minister about a ceasefire "
+        "in Gaza.",
+        "Daily One",
+        day.replace(hour=6),
+    )
+    ingest(
+        "outlet-two.txt",
+        "Talks go on.\n\nIran's foreign minister and Qatar's prime minister discussed a Gaza ceasefire at a meeting "
+        "in Doha.",
+        "Daily Two",
+        day.replace(day=2),
+    )
+    claims = list(Claim.objects.filter(article__source_name__startswith="outlet-", text__icontains="Doha"))
+    matching_services.claims_match(claim_ids=[c.pk for c in claims])
+    first = next(c for c in claims if c.article.source_name == "outlet-one-a.txt")
+
+    result = claim_corroboration(claim=first)
+
+    supporting = [r for r in result.reports if r.stance == Stance.SUPPORTS]
+    assert len({r.article_id for r in supporting}) == 3
+    assert all(r.copy_of_article_id is None for r in supporting)  # three wordings, no copies
+    assert result.supporting_outlets == 2
+    assert result.independent_supporting == 2
+    assert result.unnamed_outlets == 0
+
+
+def test_an_article_without_an_outlet_counts_as_its_own_outlet_and_says_so(seed_corpus: Job) -> None:
+    matching_services.claims_match(claim_ids=all_claim_ids())
+    toll = seed_claim("001", "37,945 Palestinians")
+
+    result = claim_corroboration(claim=toll)
+
+    articles = {r.article_id for r in result.reports}
+    assert result.unnamed_outlets == len(articles)
+    assert result.contradicting_outlets == len({r.article_id for r in result.reports if r.stance == Stance.CONTRADICTS})
+    supporting = [r for r in result.reports if r.stance == Stance.SUPPORTS]
+    # No outlet anywhere: each article is a source, and only copies of an earlier report collapse.
+    assert result.independent_supporting == len({r.article_id for r in supporting if r.copy_of_article_id is None})
+
+
+def test_rejected_and_withdrawn_links_are_left_out(seed_corpus: Job, reviewer: User) -> None:
+    matching_services.claims_match(claim_ids=all_claim_ids())
+    toll = seed_claim("001", "37,945 Palestinians")
+    figures = list(Evidence.objects.filter(claim=toll, method=EvidenceMethod.FIGURE).order_by("id"))
+    assert len(figures) >= 2
+    before = claim_corroboration(claim=toll)
+    review_services.evidence_decide(
+        evidence_id=figures[0].pk, reviewer=reviewer, decision=EvidenceDecisionChoice.REJECTED
+    )
+    Evidence.objects.filter(pk=figures[1].pk).update(withdrawn_at=datetime(2024, 1, 1, tzinfo=UTC))
+
+    after = claim_corroboration(claim=toll)
+
+    shown = {r.evidence_id for r in after.reports}
+    assert figures[0].pk not in shown
+    assert figures[1].pk not in shown
+    assert len(after.reports) == len(before.reports) - 2

@@ -1,0 +1,178 @@
+"""Duplicate groups by hand: merge, split and canonical wording pin claims, keep history and refuse stale writes."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from claims.models import Claim, DuplicateGroup, GroupAction, GroupDecision, GroupMember, Job
+from claims.selectors.groups import group_figures, group_for_claim, group_history, group_members, groups_with_members
+from claims.services import edits as edit_services
+from claims.services.groups import GroupChanged, group_create, group_merge, group_set_canonical, group_split
+from tests.claims.helpers import claims_from_different_articles, death_toll_claims
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_reviewer_groups_claims_and_each_is_pinned(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c = claims_from_different_articles(3)
+
+    group = group_create(claim_ids=[a.pk, b.pk, c.pk], user=reviewer, note="same meeting")
+
+    assert set(group.members.values_list("claim_id", flat=True)) == {a.pk, b.pk, c.pk}
+    assert all(group.members.values_list("pinned", flat=True))
+    assert group.canonical_id == a.pk
+    assert group_for_claim(claim=b) == group
+    decision = GroupDecision.objects.get(group=group)
+    assert (decision.action, decision.reviewer, decision.note) == (GroupAction.MERGE, reviewer, "same meeting")
+
+
+def test_a_viewer_cannot_group_claims(viewer: User, seed_corpus: Job) -> None:
+    a, b = claims_from_different_articles(2)
+
+    with pytest.raises(PermissionDenied):
+        group_create(claim_ids=[a.pk, b.pk], user=viewer)
+
+    assert not DuplicateGroup.objects.exists() or not GroupMember.objects.filter(claim__in=[a, b], pinned=True)
+
+
+def test_it_refuses_a_group_of_one_or_of_unknown_claims(reviewer: User, seed_corpus: Job) -> None:
+    (a,) = claims_from_different_articles(1)
+
+    with pytest.raises(ValidationError, match="at least two"):
+        group_create(claim_ids=[a.pk], user=reviewer)
+    with pytest.raises(ValidationError, match="No such live claim: 999999"):
+        group_create(claim_ids=[a.pk, 999999], user=reviewer)
+
+
+def test_merging_another_group_moves_all_its_claims_and_leaves_it_empty(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c, d = claims_from_different_articles(4)
+    first = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+    second = group_create(claim_ids=[c.pk, d.pk], user=reviewer)
+
+    merged = group_merge(group_id=first.pk, other_group_ids=[second.pk], user=reviewer, expected_version=first.version)
+
+    assert set(merged.members.values_list("claim_id", flat=True)) == {a.pk, b.pk, c.pk, d.pk}
+    assert merged.version == first.version + 1
+    assert not second.members.exists()
+    assert GroupDecision.objects.filter(group=first, action=GroupAction.MERGE, other_group=second).exists()
+
+
+def test_a_merge_with_a_stale_version_is_refused_and_changes_nothing(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c = claims_from_different_articles(3)
+    group = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+    group_set_canonical(group_id=group.pk, claim_id=b.pk, user=reviewer)  # someone else moved first
+
+    with pytest.raises(GroupChanged, match="changed"):
+        group_merge(group_id=group.pk, claim_ids=[c.pk], user=reviewer, expected_version=group.version)
+
+    assert not GroupMember.objects.filter(claim=c, group=group).exists()
+
+
+def test_splitting_moves_claims_to_a_new_group_and_both_sides_remember_it(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c = claims_from_different_articles(3)
+    group = group_create(claim_ids=[a.pk, b.pk, c.pk], user=reviewer)
+
+    new = group_split(group_id=group.pk, claim_ids=[a.pk], user=reviewer, note="a different day")
+
+    assert list(new.members.values_list("claim_id", flat=True)) == [a.pk]
+    assert set(group.members.values_list("claim_id", flat=True)) == {b.pk, c.pk}
+    group.refresh_from_db()
+    assert group.canonical_id == b.pk  # the canonical claim left; the oldest remaining member stands in
+    assert [d.action for d in group_history(group=group)] == [GroupAction.SPLIT, GroupAction.SPLIT, GroupAction.MERGE]
+
+
+def test_it_refuses_to_split_out_every_claim_or_a_stranger(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c = claims_from_different_articles(3)
+    group = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+
+    with pytest.raises(ValidationError, match="some, not all"):
+        group_split(group_id=group.pk, claim_ids=[a.pk, b.pk], user=reviewer)
+    with pytest.raises(ValidationError, match="Not in this group"):
+        group_split(group_id=group.pk, claim_ids=[c.pk], user=reviewer)
+
+
+def test_the_canonical_wording_must_be_a_member_and_records_who_picked_it(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c = claims_from_different_articles(3)
+    group = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+
+    with pytest.raises(ValidationError, match="one of the group's live claims"):
+        group_set_canonical(group_id=group.pk, claim_id=c.pk, user=reviewer)
+    picked = group_set_canonical(group_id=group.pk, claim_id=b.pk, user=reviewer)
+
+    assert (picked.canonical_id, picked.canonical_by) == (b.pk, reviewer)
+
+
+def test_group_decisions_cannot_be_rewritten(reviewer: User, seed_corpus: Job) -> None:
+    a, b = claims_from_different_articles(2)
+    group = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+    decision = GroupDecision.objects.get(group=group)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GroupDecision.objects.filter(pk=decision.pk).update(note="rewritten")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GroupDecision.objects.filter(pk=decision.pk).delete()
+
+
+def test_conflicting_death_tolls_are_shown_side_by_side_in_publication_order(reviewer: User, seed_corpus: Job) -> None:
+    tolls = death_toll_claims()
+    assert len(tolls) >= 3  # the seeds report several different death tolls
+    group = group_create(claim_ids=[c.pk for c in tolls], user=reviewer)
+
+    rows = group_members(group=group)
+    figures = group_figures(rows=rows)
+
+    assert len({f.value for f in figures["killed"]}) == len(tolls)
+    dated = [f.published_at for f in figures["killed"] if f.published_at is not None]
+    assert dated == sorted(dated)
+    assert {f.claim_id for f in figures["killed"]} == {c.pk for c in tolls}
+
+
+def test_a_group_whose_figures_agree_lists_no_conflict(reviewer: User, seed_corpus: Job) -> None:
+    a, b = claims_from_different_articles(2)
+    group = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+    Claim.objects.filter(pk__in=[a.pk, b.pk]).update(
+        quantities=[{"event": "killed", "value": 40000, "text": "40,000 killed"}]
+    )
+
+    assert group_figures(rows=group_members(group=group)) == {}
+
+
+def test_the_groups_list_leaves_out_emptied_groups(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c, d = claims_from_different_articles(4)
+    kept = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+    emptied = group_create(claim_ids=[c.pk, d.pk], user=reviewer)
+    group_merge(group_id=kept.pk, other_group_ids=[emptied.pk], user=reviewer)
+
+    listed = set(groups_with_members().values_list("pk", flat=True))
+
+    assert kept.pk in listed
+    assert emptied.pk not in listed
+
+
+def test_a_deleted_member_neither_blocks_a_merge_nor_counts_in_a_split(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c, d = claims_from_different_articles(4)
+    kept = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+    other = group_create(claim_ids=[c.pk, d.pk], user=reviewer)
+    edit_services.claim_delete(claim_id=d.pk, user=reviewer, reason="duplicate of c")
+
+    merged = group_merge(group_id=kept.pk, other_group_ids=[other.pk], user=reviewer)
+
+    assert set(merged.members.values_list("claim_id", flat=True)) == {a.pk, b.pk, c.pk}
+    with pytest.raises(ValidationError, match="some, not all"):
+        group_split(group_id=other.pk, claim_ids=[], user=reviewer)
+
+
+def test_a_deleted_claim_is_never_picked_as_the_canonical_wording(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c = claims_from_different_articles(3)
+    group = group_create(claim_ids=[a.pk, b.pk, c.pk], user=reviewer)
+    edit_services.claim_delete(claim_id=b.pk, user=reviewer, reason="not a claim")
+
+    with pytest.raises(ValidationError, match="live claims"):
+        group_set_canonical(group_id=group.pk, claim_id=b.pk, user=reviewer)
+    group_split(group_id=group.pk, claim_ids=[a.pk], user=reviewer)  # the canonical claim leaves
+
+    group.refresh_from_db()
+    assert group.canonical_id == c.pk

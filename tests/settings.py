@@ -1,0 +1,9 @@
+"""Settings for the test suite: the production settings, with a fast password hasher.
+
+Every persona in tests/conftest.py is a real user with a password; PBKDF2's deliberate
+slowness would cost seconds per test and test nothing of ours.
+"""
+
+from workbench.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
