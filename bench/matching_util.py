@@ -8,7 +8,7 @@ import platform
 import resource
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -93,3 +93,16 @@ def spearman(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> float:
 
     rx, ry = ranks(x), ranks(y)
     return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def paired_bootstrap(
+    metric: Callable[[npt.NDArray[np.int64]], float], size: int, rounds: int = 1000, seed: int = 0
+) -> tuple[float, float]:
+    """95% interval of ``metric`` over resamples of the item indices (the same resample for both systems).
+
+    ``metric(indices)`` returns a difference between two systems computed on those items, so the
+    interval is of the paired difference: if it excludes 0, the difference is not resampling noise.
+    """
+    rng = np.random.default_rng(seed)
+    values = np.array([metric(rng.integers(0, size, size)) for _ in range(rounds)])
+    return float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))

@@ -37,8 +37,9 @@ CLAIM = Versioned("claim", "/api/v1/claims/{id}/", review_services.StaleVersion)
             "Evidence lists every link with how it was found: `method`, `strength` (given, auto above the "
             "upper threshold, suggested between the thresholds), `score`, `details` (each signal and the "
             "threshold that fired) and `via_claim`. Links a recompute withdrew are left out unless "
-            "`include_withdrawn=true`. `corroboration` counts the outlets for and against it (live, unrejected "
-            "links), how many supporting reports are independent (copies of one text or one wire count once), "
+            "`include_withdrawn=true`. `corroboration` counts the outlets for and against it (counted links: "
+            "given, automatic, or confirmed by a reviewer; suggestions are listed apart), how many "
+            "supporting reports are independent (copies of one text or one wire count once), "
             "and names the first appearance. The ETag response header names the claim's version; send it as "
             "If-Match when reviewing."
         ),

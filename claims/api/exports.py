@@ -32,7 +32,8 @@ from rest_framework.views import APIView
 from claims import filters
 from claims.api import querysets
 from claims.api.common import errors
-from claims.models import Claim, Evidence, EvidenceDecisionChoice, LinkStrength, Stance, Verdict
+from claims.models import Claim, Evidence, Stance, Verdict
+from claims.selectors import corroboration as corroboration_selectors
 from sources.models import Article
 
 RATING_VALUES = {Verdict.CONTESTED: 1, Verdict.CORROBORATED: 5}
@@ -92,8 +93,7 @@ def _supporting_articles(claim: Claim) -> list[Article]:
     """
     ids = set(
         Evidence.objects.filter(claim=claim, stance=Stance.SUPPORTS, withdrawn_at__isnull=True)
-        .exclude(decision=EvidenceDecisionChoice.REJECTED)
-        .exclude(strength=LinkStrength.SUGGESTED, decision=EvidenceDecisionChoice.PENDING)
+        .filter(corroboration_selectors.counted())
         .values_list("sentence__article_id", flat=True)
     )
     ids.add(claim.article_id)

@@ -233,11 +233,16 @@ class ReportSerializer(serializers.Serializer[Any]):
         allow_null=True,
         help_text="The earlier article whose text or wire source this report repeats (not independent)",
     )
+    score = serializers.FloatField(read_only=True, allow_null=True, help_text="The link's score (1 for given links)")
 
 
 class CorroborationSerializer(serializers.Serializer[Any]):
-    supporting_outlets = serializers.IntegerField(read_only=True)
-    contradicting_outlets = serializers.IntegerField(read_only=True)
+    supporting_outlets = serializers.IntegerField(
+        read_only=True, help_text="Distinct outlets with a counted supporting link (suggestions not included)"
+    )
+    contradicting_outlets = serializers.IntegerField(
+        read_only=True, help_text="Distinct outlets with a counted contradicting link (suggestions not included)"
+    )
     independent_supporting = serializers.IntegerField(
         read_only=True,
         help_text=(
@@ -249,7 +254,20 @@ class CorroborationSerializer(serializers.Serializer[Any]):
         read_only=True, help_text="Articles among the reports that name no outlet; each counts as an outlet of its own"
     )
     first_appearance = ReportSerializer(read_only=True, allow_null=True, help_text="Earliest dated supporting report")
-    reports = ReportSerializer(many=True, read_only=True, help_text="Live, unrejected links, in publication order")
+    reports = ReportSerializer(
+        many=True,
+        read_only=True,
+        help_text="Counted links (given, automatic or confirmed by a reviewer), in publication order",
+    )
+    suggested_supporting = serializers.IntegerField(
+        read_only=True, help_text="Suggested supporting links not yet reviewed: listed apart, never counted"
+    )
+    suggested_contradicting = serializers.IntegerField(
+        read_only=True, help_text="Suggested contradicting links not yet reviewed: listed apart, never counted"
+    )
+    suggestions = ReportSerializer(
+        many=True, read_only=True, help_text="Machine suggestions nobody has decided yet, best score first"
+    )
 
 
 class ClaimDetailQuerySerializer(serializers.Serializer[Any]):

@@ -31,8 +31,11 @@ import numpy.typing as npt
 from claims.extraction import figures
 from claims.extraction.entities import fold
 from claims.matching.lexical import containment, content_of, jaccard, tokens
+from claims.matching.polarity import Polarity, is_negator, opposed, polarity
 
-SCORING_VERSION = "scoring-v2"  # v2: sub-population and incident-size rules for figures
+# v2: sub-population and incident-size rules for figures; v3: overlapping figure ranges are consistent,
+# stance compares the polarity of aligned predicates instead of the presence of a negation word
+SCORING_VERSION = "scoring-v3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,10 @@ SAME_FIGURE = 0.03  # relative difference within which two numbers are one figur
 INCIDENT_RATIO = 100.0
 SHORT_WORDS = 5  # fewer content words than this: never linked automatically
 ENTITY_PENALTY = 0.05  # both texts name someone or something and share no key
-NEGATION_CUES = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"})
+# Opposite polarity contradicts only when the rest of the two predicates is the same: this share of the
+# shorter text's content words (cue words aside) must be in the other ("agreed to send a delegation" vs
+# "refused to send a delegation"); otherwise one text negates something else and is no evidence either way.
+POLARITY_ALIGNMENT = 0.6
 # Part of a population: "3,195 children" killed is not another count of "8,005 Palestinians" killed, so
 # figures counting one of these are compared only with figures counting the same group.
 _SUBGROUP_WORDS = {
@@ -128,7 +134,7 @@ def features(
         if quantities is not None
         else figures.as_dicts(figures.quantities(text)),
         dates=[dict(d) for d in dates] if dates is not None else figures.as_dicts(figures.dates(text, published_at)),
-        negations=[t for t in words if t in NEGATION_CUES or t.endswith("n't")],
+        negations=list(polarity(words).cues),
         embedding=embedding,
     )
 
@@ -176,12 +182,11 @@ def _different_incidents(vx: float, vy: float, percent: bool) -> bool:
 
 
 def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Figures of the same event in both texts: ``agree`` when some pair states the same number, else ``conflict``.
+    """Figures of the same event in both texts: ``agree`` when some pair can both be true, else ``conflict``.
 
     Numbers within ``SAME_FIGURE`` of each other are the same figure told with different rounding
-    ("at least 8,005" and "beyond 8,000"). Each pair also says whether the ranges the qualifiers allow
-    overlap ("at least 37,945" and "over 40,000" can both be true): a reviewer tells an update over
-    time from a real contradiction with it and the publication times. A figure counting part of a
+    ("at least 8,005" and "beyond 8,000"), and figures whose qualified ranges overlap can both hold
+    ("at least 37,945" and "nearly 40,000"): neither is a contradiction. A figure counting part of a
     population (children, journalists) is compared only with figures counting the same part, and
     figures more than ``INCIDENT_RATIO`` apart count different incidents.
     """
@@ -201,7 +206,8 @@ def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, 
                 close = abs(vx - vy) <= SAME_FIGURE * max(abs(vx), abs(vy))
                 (x_low, x_high), (y_low, y_high) = _range(x), _range(y)
                 overlap = x_low <= y_high and y_low <= x_high
-                same |= close
+                # Ranges that can both hold ("at least 37,945" and "nearly 40,000") are consistent, not rival.
+                same |= close or overlap
                 pairs.append({"event": event, "a": x["text"], "b": y["text"], "same": close, "ranges_overlap": overlap})
         if pairs and any(p["event"] == event for p in pairs):
             (agreed if same else conflicts).append(event)
@@ -238,7 +244,9 @@ def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Threshold
     )
     quantities = compare_quantities(a.quantities, b.quantities)
     dates = compare_dates(a.dates, b.dates)
-    negation_mismatch = bool(a.negations) != bool(b.negations)
+    pa, pb = _polarity(a), _polarity(b)
+    negation_mismatch = opposed(pa, pb)
+    aligned = _predicates_aligned(a, b)
     short = min(len(set(a.words)), len(set(b.words))) < SHORT_WORDS
     signals: dict[str, Any] = {
         "cosine": None if cosine is None else round(cosine, 4),
@@ -248,7 +256,7 @@ def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Threshold
         "entity_overlap": None if entity_overlap is None else round(entity_overlap, 4),
         "quantities": quantities,
         "dates": dates,
-        "negation": {"a": a.negations, "b": b.negations, "mismatch": negation_mismatch},
+        "negation": {"a": a.negations, "b": b.negations, "mismatch": negation_mismatch, "aligned": aligned},
         "short": short,
     }
     reasons: list[str] = []
@@ -266,9 +274,12 @@ def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Threshold
     if quantities["status"] == "conflict":
         method, stance = "figure", "contradicts"
         reasons.append(f"conflicting figures for {', '.join(quantities['events_conflicting'])}")
+    elif negation_mismatch and not aligned:
+        reasons.append("one text negates a different predicate: no evidence either way")
+        return MatchDecision(method, "none", None, score, _fired(None, limits[method]), signals, reasons)
     elif negation_mismatch:
         stance = "contradicts"
-        reasons.append("negated in one text only")
+        reasons.append("the same predicate, affirmed in one text and negated in the other")
     limit = limits[method]
     if score >= limit.upper:
         decision, fired = "auto", _fired("upper", limit)
@@ -281,8 +292,42 @@ def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Threshold
         reasons.append(f"short text (< {SHORT_WORDS} content words): suggested only")
     if decision == "auto" and negation_mismatch and method != "figure":
         decision = "suggested"
-        reasons.append("negation is read from cue words: a reviewer confirms")
+        reasons.append("polarity is read from cue words: a reviewer confirms")
     return MatchDecision(method, decision, stance, score, fired, signals, reasons)
+
+
+def stance(a: TextFeatures, b: TextFeatures) -> str:
+    """The stance of ``b`` towards ``a`` once they are about the same thing, by the rules ``compare`` applies.
+
+    ``contradicts`` when figures of one count cannot both hold, or when the same predicate is
+    affirmed in one and negated in the other; otherwise ``supports``.
+    """
+    if compare_quantities(a.quantities, b.quantities)["status"] == "conflict":
+        return "contradicts"
+    if opposed(_polarity(a), _polarity(b)) and _predicates_aligned(a, b):
+        return "contradicts"
+    return "supports"
+
+
+def _polarity(features: TextFeatures) -> Polarity:
+    # The cues are stored; their parity is the polarity ("did not refuse" affirms).
+    return Polarity(negative=len(features.negations) % 2 == 1, cues=tuple(features.negations))
+
+
+def _predicates_aligned(a: TextFeatures, b: TextFeatures) -> bool:
+    """Whether the two texts say the same thing apart from polarity: their words other than cues and names.
+
+    Names are left out because they say who and where, not what: "Hamas did not send a delegation to
+    Doha" and "Hamas sent a statement to Doha" share Hamas and Doha but not the predicate.
+    """
+    cue_words = {w for cue in (*a.negations, *b.negations) for w in cue.split()}
+    name_parts = {part for key in a.entity_keys | b.entity_keys for part in key.split()}
+
+    def predicate(words: list[str]) -> list[str]:
+        return [w for w in words if w not in cue_words and not is_negator(w) and fold(w) not in name_parts]
+
+    left, right = predicate(a.words), predicate(b.words)
+    return bool(left and right) and containment(left, right) >= POLARITY_ALIGNMENT
 
 
 def _fired(name: str | None, limit: Thresholds) -> dict[str, Any]:

@@ -23,6 +23,27 @@ _AGENCY = re.compile(
 )
 
 
+def counted() -> Q:
+    """The links that count as support or contradiction: given, automatic, or confirmed by a reviewer.
+
+    The one definition every count uses (claim and group screens, the API's corroboration,
+    ClaimReview, exports): a machine suggestion nobody has confirmed yet is listed apart, never
+    counted, and a rejected one is neither.
+    """
+    return Q(decision=EvidenceDecisionChoice.CONFIRMED) | (
+        Q(decision=EvidenceDecisionChoice.PENDING) & ~Q(strength=LinkStrength.SUGGESTED)
+    )
+
+
+def suggested() -> Q:
+    """Machine suggestions a reviewer has not decided yet."""
+    return Q(decision=EvidenceDecisionChoice.PENDING, strength=LinkStrength.SUGGESTED)
+
+
+def _is_suggestion(evidence: Evidence) -> bool:
+    return evidence.strength == LinkStrength.SUGGESTED and evidence.decision == EvidenceDecisionChoice.PENDING
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     outlet: str
@@ -32,6 +53,7 @@ class Report:
     stance: str
     evidence_id: int
     copy_of_article_id: int | None
+    score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +65,16 @@ class Corroboration:
     unnamed_outlets: int
     first_appearance: Report | None
     reports: list[Report]
+    # Suggested links, listed and counted apart: not yet reviewed, so not support or contradiction.
+    suggestions: list[Report]
+
+    @property
+    def suggested_supporting(self) -> int:
+        return sum(1 for r in self.suggestions if r.stance == Stance.SUPPORTS)
+
+    @property
+    def suggested_contradicting(self) -> int:
+        return sum(1 for r in self.suggestions if r.stance == Stance.CONTRADICTS)
 
 
 def _agencies(claim: Claim | None) -> set[str]:
@@ -134,24 +166,28 @@ def _report(evidence: Evidence, copy_of: int | None) -> Report:
         stance=evidence.stance,
         evidence_id=evidence.pk,
         copy_of_article_id=copy_of,
+        score=evidence.score,
     )
 
 
 def claim_corroboration(*, claim: Claim) -> Corroboration:
-    """Distinct outlets for and against a claim (live, unrejected links, its own origin included), earliest first.
+    """Distinct outlets for and against a claim (counted links, its own origin included), earliest first.
 
-    Supporting reports from one outlet (or one article, when it names no outlet), reports that copy
-    each other's sentence (content-word Jaccard >= 0.8, or an automatic lexical link between their
-    claims) and reports crediting the same wire or news agency count once towards
-    ``independent_supporting``; each later copy names the article it repeats.
+    Only counted links (``counted()``: given, automatic or confirmed) make the counts, the reports and
+    the first appearance; suggestions are listed apart, best score first. Supporting reports from one
+    outlet (or one article, when it names no outlet), reports that copy each other's sentence
+    (content-word Jaccard >= 0.8, or an automatic lexical link between their claims) and reports
+    crediting the same wire or news agency count once towards ``independent_supporting``; each later
+    copy names the article it repeats.
     """
-    rows = sorted(
+    live = (
         Evidence.objects.filter(claim=claim, withdrawn_at__isnull=True)
         .filter(Q(via_claim__isnull=True) | Q(via_claim__deleted_at__isnull=True))
-        .exclude(decision=EvidenceDecisionChoice.REJECTED)
-        .select_related("sentence__article__outlet", "via_claim"),
-        key=_publication_order,
+        .filter(counted() | suggested())
+        .select_related("sentence__article__outlet", "via_claim")
     )
+    rows = sorted((e for e in live if not _is_suggestion(e)), key=_publication_order)
+    pending = sorted((e for e in live if _is_suggestion(e)), key=lambda e: (-(e.score or 0.0), e.pk))
     supporting = [e for e in rows if e.stance == Stance.SUPPORTS]
     contradicting = [e for e in rows if e.stance == Stance.CONTRADICTS]
     copy_of, independent = _copy_sources(claim, supporting)
@@ -165,4 +201,5 @@ def claim_corroboration(*, claim: Claim) -> Corroboration:
         unnamed_outlets=len({e.sentence.article_id for e in rows if e.sentence.article.outlet_id is None}),
         first_appearance=by_id[dated[0].pk] if dated else None,
         reports=reports,
+        suggestions=[_report(e, None) for e in pending],
     )

@@ -32,21 +32,28 @@ def death_toll_claims() -> list[Claim]:
     return list(by_value.values())
 
 
-def link_conflicting_figure(claim: Claim, other: Claim) -> Evidence:
-    """A figure link as the matcher writes it: the other claim's sentence states the same count differently."""
-    span = other.spans.select_related("sentence").first()
+def link_as_matcher(
+    claim: Claim, other: Claim, *, stance: str, method: str, score: float, strength: str = LinkStrength.AUTO
+) -> Evidence:
+    """A link as the matcher writes it: to the sentence of ``other``'s first span, via ``other``."""
+    span = other.spans.select_related("sentence").order_by("id").first()
     assert span is not None
     return Evidence.objects.create(
         claim=claim,
         sentence=span.sentence,
         start=span.start,
         end=span.end,
-        stance=Stance.CONTRADICTS,
-        method=EvidenceMethod.FIGURE,
-        score=0.81,
-        strength=LinkStrength.AUTO,
+        stance=stance,
+        method=method,
+        score=score,
+        strength=strength,
         via_claim=other,
     )
+
+
+def link_conflicting_figure(claim: Claim, other: Claim) -> Evidence:
+    """A figure link as the matcher writes it: the other claim's sentence states the same count differently."""
+    return link_as_matcher(claim, other, stance=Stance.CONTRADICTS, method=EvidenceMethod.FIGURE, score=0.81)
 
 
 # Long enough to be linked automatically (claims of fewer than five content words are only suggested).

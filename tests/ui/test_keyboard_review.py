@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import BrowserContext, Page, expect
 
 from claims.models import Claim, ClaimStatus, Evidence, EvidenceDecisionChoice, Job, JobState
+from claims.selectors.corroboration import claim_corroboration
 from tests.ui.conftest import ConsoleErrors
 from tests.ui.helpers import HAMAS, log_in, open_hamas_claim
 
@@ -31,7 +32,12 @@ def test_a_reviewer_checks_the_hamas_claim_across_articles_and_records_a_verdict
     sources = items.locator(".evidence__source a").all_inner_texts()
     assert len(set(sources)) > 1, sources  # the claim's evidence comes from several articles
     expect(items.locator("mark", has_text=OTHER_REPORT)).to_have_count(1)
-    expect(page.locator(".provenance__counts")).to_contain_text("outlets support it")
+    before = claim_corroboration(claim=claim)
+    assert before.suggestions, "the seed story's other reports are suggestions until a reviewer confirms them"
+    expect(page.locator(".provenance__counts")).to_contain_text(f"{before.supporting_outlets} outlet")
+    expect(page.locator(".provenance__suggested")).to_contain_text(
+        f"{len(before.suggestions)} more suggested, not yet reviewed"
+    )
     other = Evidence.objects.get(pk=int(str(items.nth(1).get_attribute("id")).removeprefix("evidence-")))
 
     # e moves through the evidence; y confirms the one that has focus.
@@ -42,6 +48,10 @@ def test_a_reviewer_checks_the_hamas_claim_across_articles_and_records_a_verdict
     expect(page.get_by_role("status")).to_have_text("Confirmed the evidence.")
     other.refresh_from_db()
     assert other.decision == EvidenceDecisionChoice.CONFIRMED
+    page.reload()
+    after = claim_corroboration(claim=claim)
+    expect(page.locator(".provenance__counts")).to_contain_text(f"{after.supporting_outlets} outlet")
+    assert len(after.suggestions) < len(before.suggestions) or other.strength != "suggested"
 
     # x chooses "contested" and puts the cursor in the rationale; Ctrl+Enter sends it.
     page.keyboard.press("x")

@@ -85,13 +85,27 @@ def test_the_same_figure_rounded_agrees():
     assert result["pairs"][0]["same"] is True
 
 
-def test_ranges_that_can_both_hold_are_marked_so():
+@pytest.mark.parametrize(
+    "other", ["over 40,000 people were killed", "nearly 40,000 people have been killed", "about 41,000 were killed"]
+)
+def test_figures_whose_ranges_can_both_hold_are_consistent_not_rival(other: str):
     result = compare_quantities(
-        features("At least 37,945 Palestinians have been killed").quantities,
-        features("over 40,000 people were killed").quantities,
+        features("At least 37,945 Palestinians have been killed").quantities, features(other).quantities
     )
-    assert result["status"] == "conflict"
+
+    assert result["status"] == "agree"
     assert result["pairs"][0]["ranges_overlap"] is True
+    assert result["pairs"][0]["same"] is False
+
+
+def test_exact_figures_whose_ranges_cannot_both_hold_conflict():
+    result = compare_quantities(
+        features("37,945 Palestinians have been killed").quantities,
+        features("40,005 people were killed").quantities,
+    )
+
+    assert result["status"] == "conflict"
+    assert result["pairs"][0]["ranges_overlap"] is False
 
 
 def test_figures_of_different_events_do_not_conflict():
@@ -106,7 +120,7 @@ def test_a_count_of_children_is_not_another_figure_for_the_whole_toll():
     total = features("At least 37,945 Palestinians have been killed").quantities
     assert compare_quantities(children, total)["status"] == "none"
     assert compare_quantities(children, features("2,000 children were killed").quantities)["status"] == "conflict"
-    assert compare_quantities(total, features("over 40,000 people were killed").quantities)["status"] == "conflict"
+    assert compare_quantities(total, features("30,000 people were killed").quantities)["status"] == "conflict"
 
 
 def test_a_single_incidents_toll_is_no_rival_to_a_wars_toll():
@@ -181,3 +195,32 @@ def test_claim_fields_from_drafting_are_used_as_given():
     given = features("Kani spoke to Al Thani", entity_keys=["alibaqerikani", ""], quantities=[], dates=[])
     assert given.entity_keys == frozenset({"alibaqerikani"})
     assert given.quantities == []
+
+
+def test_not_sending_and_refusing_to_send_a_delegation_support_each_other():
+    decision = compare(
+        features("Hamas did not send a delegation to the Doha talks"),
+        features("Hamas refused to send a delegation to the Doha talks"),
+    )
+
+    assert (decision.stance, decision.signals["negation"]["mismatch"]) == ("supports", False)
+
+
+def test_agreeing_and_refusing_to_send_a_delegation_contradict_and_wait_for_a_reviewer():
+    decision = compare(
+        features("Hamas agreed to send a delegation to the Doha talks"),
+        features("Hamas refused to send a delegation to the Doha talks"),
+    )
+
+    assert (decision.stance, decision.decision) == ("contradicts", "suggested")
+    assert decision.signals["negation"]["aligned"] is True
+
+
+def test_a_negation_of_another_predicate_is_no_evidence_either_way():
+    decision = compare(
+        features("Hamas did not send a delegation to the Doha talks"),
+        features("Hamas sent a statement to the Doha talks mediators"),
+    )
+
+    assert decision.decision == "none"
+    assert "different predicate" in " ".join(decision.reasons)

@@ -9,13 +9,13 @@ from django.contrib.auth.models import User
 
 from claims.jobs import ingest as ingest_jobs
 from claims.jobs import runner as job_runner
-from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, Job, Stance
+from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, Job, LinkStrength, Stance
 from claims.selectors.corroboration import claim_corroboration
 from claims.services import matching as matching_services
 from claims.services import reviews as review_services
 from sources.models import Article
 from sources.text.reading import ArticleDocument
-from tests.claims.helpers import HANIYEH, all_claim_ids, ingest_copy, seed_claim
+from tests.claims.helpers import HANIYEH, all_claim_ids, ingest_copy, link_as_matcher, seed_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,10 @@ def test_conflicting_tolls_count_the_outlets_against_with_their_publication_time
     result = claim_corroboration(claim=toll)
 
     against = [r for r in result.reports if r.stance == Stance.CONTRADICTS]
-    assert result.contradicting_outlets >= 3
+    automatic = Evidence.objects.filter(
+        claim=toll, stance=Stance.CONTRADICTS, strength=LinkStrength.AUTO, withdrawn_at__isnull=True
+    )
+    assert result.contradicting_outlets == len({e.sentence.article_id for e in automatic}) >= 1
     assert {r.published_at for r in against} <= set(times.values())
     assert all(r.published_at is not None for r in against)
     published = [r.published_at for r in result.reports if r.published_at is not None]
@@ -173,7 +176,58 @@ def test_rejected_and_withdrawn_links_are_left_out(seed_corpus: Job, reviewer: U
 
     after = claim_corroboration(claim=toll)
 
-    shown = {r.evidence_id for r in after.reports}
+    shown = {r.evidence_id for r in after.reports + after.suggestions}
     assert figures[0].pk not in shown
     assert figures[1].pk not in shown
-    assert len(after.reports) == len(before.reports) - 2
+    assert len(after.reports + after.suggestions) == len(before.reports + before.suggestions) - 2
+
+
+def unlinked_claims(claim: Claim, count: int) -> list[Claim]:
+    """Claims of other articles whose sentences the claim has no link to yet."""
+    linked = claim.evidence.values("sentence")
+    others = (
+        Claim.objects.exclude(article=claim.article).exclude(spans__sentence__in=linked).filter(spans__isnull=False)
+    )
+    return list(others.distinct().order_by("id")[:count])
+
+
+def suggest_link(claim: Claim, other: Claim, stance: str, score: float) -> Evidence:
+    """A machine suggestion between the thresholds."""
+    return link_as_matcher(
+        claim, other, stance=stance, method=EvidenceMethod.SEMANTIC, score=score, strength=LinkStrength.SUGGESTED
+    )
+
+
+def test_suggested_links_are_listed_best_first_and_never_counted(seed_corpus: Job) -> None:
+    claim = seed_claim("000", "Hamas refused to send a delegation")
+    others = unlinked_claims(claim, 3)
+    before = claim_corroboration(claim=claim)
+    weak = suggest_link(claim, others[0], Stance.SUPPORTS, 0.64)
+    strong = suggest_link(claim, others[1], Stance.SUPPORTS, 0.81)
+    against = suggest_link(claim, others[2], Stance.CONTRADICTS, 0.70)
+
+    result = claim_corroboration(claim=claim)
+
+    assert (result.supporting_outlets, result.contradicting_outlets) == (
+        before.supporting_outlets,
+        before.contradicting_outlets,
+    )
+    assert [r.evidence_id for r in result.suggestions] == [strong.pk, against.pk, weak.pk]
+    assert (result.suggested_supporting, result.suggested_contradicting) == (2, 1)
+    assert not {weak.pk, strong.pk, against.pk} & {r.evidence_id for r in result.reports}
+
+
+def test_a_confirmed_suggestion_counts_and_a_rejected_one_disappears(seed_corpus: Job, reviewer: User) -> None:
+    claim = seed_claim("000", "Hamas refused to send a delegation")
+    own_outlets = claim_corroboration(claim=claim).supporting_outlets
+    first, second = unlinked_claims(claim, 2)
+    kept = suggest_link(claim, first, Stance.SUPPORTS, 0.7)
+    dropped = suggest_link(claim, second, Stance.SUPPORTS, 0.7)
+
+    review_services.evidence_decide(evidence_id=kept.pk, reviewer=reviewer, decision=EvidenceDecisionChoice.CONFIRMED)
+    review_services.evidence_decide(evidence_id=dropped.pk, reviewer=reviewer, decision=EvidenceDecisionChoice.REJECTED)
+    result = claim_corroboration(claim=claim)
+
+    assert kept.pk in {r.evidence_id for r in result.reports}
+    assert result.supporting_outlets == own_outlets + (first.article_id != claim.article_id)
+    assert result.suggestions == []

@@ -12,9 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Claim, Evidence, EvidenceMethod, Job, LinkStrength
+from claims.models import Claim, Evidence, EvidenceMethod, Job, LinkStrength, Stance
 from claims.selectors.corroboration import claim_corroboration
 from claims.services import matching as matching_services
+from claims.services import reviews as review_services
 from sources.models import Article, Outlet
 
 HAMAS = "Hamas refused to send a delegation"
@@ -33,6 +34,22 @@ def matched_corpus(seed_corpus: Job) -> Job:
         )
     matching_services.claims_match(claim_ids=list(Claim.objects.values_list("pk", flat=True)))
     return seed_corpus
+
+
+@pytest.fixture
+def reviewed_corpus(matched_corpus: Job, reviewer: User) -> Job:
+    """The matched corpus after a reviewer confirmed every suggested supporting link of the Hamas claim."""
+    for link in suggested_links(hamas(), Stance.SUPPORTS):
+        review_services.evidence_decide(evidence_id=link.pk, reviewer=reviewer, decision="confirmed")
+    return matched_corpus
+
+
+def suggested_links(claim: Claim, stance: str) -> list[Evidence]:
+    return list(
+        claim.evidence.filter(
+            stance=stance, strength=LinkStrength.SUGGESTED, decision="pending", withdrawn_at__isnull=True
+        ).order_by("-score", "id")
+    )
 
 
 def claim_page(client: Client, user: User, claim: Claim, query: str = "") -> str:
@@ -77,11 +94,19 @@ def test_evidence_from_articles_that_name_no_outlet_is_grouped_by_article(
     articles = {e.sentence.article_id for e in claim.evidence.filter(withdrawn_at__isnull=True)}
     assert len(articles) > 1
 
+    counted = {claim.article_id} | {
+        e.sentence.article_id for e in claim.evidence.filter(withdrawn_at__isnull=True, strength=LinkStrength.AUTO)
+    }
+
     page = claim_page(client, viewer, claim)
 
     assert page.count('<h3 class="outlet-group__name">Outlet not named') == len(articles)
     summary = page.split('class="provenance__counts"')[1].split("</section>")[0]
-    assert f"{len(articles)} of these articles name no outlet" in summary
+    # The summary speaks of counted reports only: unreviewed suggestions are not among "these articles".
+    if len(counted) > 1:
+        assert f"{len(counted)} of these articles name no outlet" in summary
+    else:
+        assert "1 of these articles names no outlet" in summary
 
 
 def test_each_machine_link_says_how_it_was_found_and_which_threshold_fired(
@@ -165,7 +190,7 @@ def test_the_claim_view_with_many_links_makes_a_fixed_number_of_queries(
 
 
 def test_the_claim_view_sums_up_who_supports_and_contradicts_it_and_where_it_appeared_first(
-    client: Client, viewer: User, matched_corpus: Job
+    client: Client, viewer: User, reviewed_corpus: Job
 ) -> None:
     claim = hamas()
     summary = claim_corroboration(claim=claim)
@@ -210,3 +235,40 @@ def test_a_claim_whose_reports_have_no_date_shows_no_timeline(client: Client, vi
 
     assert "timeline__svg" not in page
     assert "First appearance unknown" in page
+
+
+def test_unreviewed_suggestions_are_not_counted_as_support_but_announced_apart(
+    client: Client, viewer: User, matched_corpus: Job
+) -> None:
+    claim = hamas()
+    pending = suggested_links(claim, Stance.SUPPORTS)
+    assert pending, "the seed story has suggested links for the Hamas claim"
+    automatic = claim.evidence.filter(stance=Stance.SUPPORTS, strength=LinkStrength.AUTO, withdrawn_at__isnull=True)
+    outlets = {claim.article.outlet_id} | {e.sentence.article.outlet_id for e in automatic}
+
+    page = claim_page(client, viewer, claim)
+
+    counts = page.split('class="provenance__counts"')[1].split("</ul>")[0]
+    word = "outlet supports" if len(outlets) == 1 else "outlets support"
+    assert f'provenance__n--supports">{len(outlets)}</strong> {word} it' in counts
+    total = len(claim_corroboration(claim=claim).suggestions)
+    assert f'<a href="#evidence-{pending[0].pk}">{total} more suggested</a>, not yet reviewed' in counts
+
+
+def test_confirming_a_suggestion_moves_it_from_suggested_to_counted(
+    client: Client, viewer: User, reviewer: User, matched_corpus: Job
+) -> None:
+    claim = hamas()
+    before = claim_corroboration(claim=claim)
+    best = suggested_links(claim, Stance.SUPPORTS)[0]
+    new_outlet = best.sentence.article.outlet_id not in {
+        Article.objects.get(pk=r.article_id).outlet_id for r in before.reports if r.stance == Stance.SUPPORTS
+    }
+
+    review_services.evidence_decide(evidence_id=best.pk, reviewer=reviewer, decision="confirmed")
+    after = claim_corroboration(claim=claim)
+
+    assert best.pk in {r.evidence_id for r in after.reports}
+    assert best.pk not in {r.evidence_id for r in after.suggestions}
+    assert after.supporting_outlets == before.supporting_outlets + new_outlet
+    assert len(after.suggestions) == len(before.suggestions) - 1
