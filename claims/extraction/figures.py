@@ -194,3 +194,21 @@ def dates(text: str, published_at: datetime | None) -> list[DateMention]:
 
 def as_dicts(items: list[Quantity] | list[DateMention]) -> list[dict[str, Any]]:
     return [asdict(item) for item in items]
+
+
+# A date after one of these words starts the count ("killed since October 7"); it is not the count's date.
+_STARTS = re.compile(r"\b(?:since|from|after|between|starting)\s+(?:\w+\s+)?$", re.IGNORECASE)
+CUMULATIVE_EVENTS = frozenset({"killed", "injured", "missing", "displaced"})
+
+
+def as_of(text: str, mentions: list[dict[str, Any]], published_at: datetime | None) -> date | None:
+    """The date a claim's figures describe: a resolved date it names (not one that starts the count),
+    else its publication date, else unknown."""
+    for mention in mentions:
+        resolved = mention.get("date")
+        if not resolved or mention.get("kind") == "year":
+            continue
+        if _STARTS.search(text[: int(mention.get("start", 0))]):
+            continue
+        return date.fromisoformat(str(resolved))
+    return published_at.date() if published_at is not None and 1 < published_at.year < 9999 else None

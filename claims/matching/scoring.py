@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,8 @@ from claims.matching.lexical import containment, content_of, jaccard, tokens
 from claims.matching.polarity import Polarity, is_negator, opposed, polarity
 
 # v2: sub-population and incident-size rules for figures; v3: overlapping figure ranges are consistent,
-# stance compares the polarity of aligned predicates instead of the presence of a negation word
+# figures are compared at their dates (a later, larger toll is an update), stance compares the polarity
+# of aligned predicates instead of the presence of a negation word
 SCORING_VERSION = "scoring-v3"
 
 
@@ -107,6 +108,7 @@ class TextFeatures:
     dates: list[dict[str, Any]]
     negations: list[str]
     embedding: npt.NDArray[np.float32] | None = None
+    as_of: date | None = None  # the date its figures describe (a date it names, else its publication date)
 
 
 def cheap_entity_keys(text: str) -> frozenset[str]:
@@ -126,6 +128,7 @@ def features(
     """Features of one text; pass what the drafting step already found (ClaimDraft fields), else it is derived."""
     keys = frozenset(k for k in entity_keys if k) if entity_keys is not None else cheap_entity_keys(text)
     words = tokens(text)
+    found_dates = [dict(d) for d in dates] if dates is not None else figures.as_dicts(figures.dates(text, published_at))
     return TextFeatures(
         text=text,
         words=content_of(words),
@@ -133,9 +136,10 @@ def features(
         quantities=[dict(q) for q in quantities]
         if quantities is not None
         else figures.as_dicts(figures.quantities(text)),
-        dates=[dict(d) for d in dates] if dates is not None else figures.as_dicts(figures.dates(text, published_at)),
+        dates=found_dates,
         negations=list(polarity(words).cues),
         embedding=embedding,
+        as_of=figures.as_of(text, found_dates, published_at),
     )
 
 
@@ -181,7 +185,12 @@ def _different_incidents(vx: float, vy: float, percent: bool) -> bool:
     return not percent and low > 0 and low * INCIDENT_RATIO < high
 
 
-def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def compare_quantities(
+    a: Sequence[Mapping[str, Any]],
+    b: Sequence[Mapping[str, Any]],
+    a_as_of: date | None = None,
+    b_as_of: date | None = None,
+) -> dict[str, Any]:
     """Figures of the same event in both texts: ``agree`` when some pair can both be true, else ``conflict``.
 
     Numbers within ``SAME_FIGURE`` of each other are the same figure told with different rounding
@@ -189,13 +198,20 @@ def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, 
     ("at least 37,945" and "nearly 40,000"): neither is a contradiction. A figure counting part of a
     population (children, journalists) is compared only with figures counting the same part, and
     figures more than ``INCIDENT_RATIO`` apart count different incidents.
+
+    Figures are compared at their dates (``as_of``). A cumulative count (killed, injured, missing,
+    displaced) that is larger at a later date is an ``update``, not a contradiction; one that is smaller
+    later, or a different figure on the same day, conflicts. When either date is unknown a conflict is
+    marked ``undated``: it may be an update, so it is never linked automatically.
     """
     events = {str(q["event"]) for q in a if q.get("event")} & {str(q["event"]) for q in b if q.get("event")}
     pairs: list[dict[str, Any]] = []
     conflicts: list[str] = []
     agreed: list[str] = []
+    updated: list[str] = []
     for event in sorted(events):
         same = False
+        update = False
         for x in (q for q in a if q.get("event") == event):
             for y in (q for q in b if q.get("event") == event):
                 if bool(x.get("percent")) != bool(y.get("percent")) or _group(x) != _group(y):
@@ -208,11 +224,40 @@ def compare_quantities(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, 
                 overlap = x_low <= y_high and y_low <= x_high
                 # Ranges that can both hold ("at least 37,945" and "nearly 40,000") are consistent, not rival.
                 same |= close or overlap
-                pairs.append({"event": event, "a": x["text"], "b": y["text"], "same": close, "ranges_overlap": overlap})
+                later_larger = not (close or overlap) and _grew_over_time(
+                    event, (x_low, x_high), (y_low, y_high), a_as_of, b_as_of
+                )
+                update |= later_larger
+                pairs.append(
+                    {"event": event, "a": x["text"], "b": y["text"], "same": close, "ranges_overlap": overlap,
+                     "update": later_larger}
+                )  # fmt: skip
         if pairs and any(p["event"] == event for p in pairs):
-            (agreed if same else conflicts).append(event)
-    status = "conflict" if conflicts else ("agree" if agreed else "none")
-    return {"status": status, "events_conflicting": conflicts, "events_agreeing": agreed, "pairs": pairs}
+            (agreed if same else updated if update else conflicts).append(event)
+    status = "conflict" if conflicts else ("agree" if agreed else ("update" if updated else "none"))
+    return {
+        "status": status,
+        "events_conflicting": conflicts,
+        "events_agreeing": agreed,
+        "events_updated": updated,
+        "undated": bool(conflicts) and (a_as_of is None or b_as_of is None),
+        "as_of": {"a": _iso(a_as_of), "b": _iso(b_as_of)},
+        "pairs": pairs,
+    }
+
+
+def _grew_over_time(
+    event: str, x: tuple[float, float], y: tuple[float, float], x_as_of: date | None, y_as_of: date | None
+) -> bool:
+    """A cumulative count whose later figure lies above the earlier one: it grew, nobody contradicted it."""
+    if event not in figures.CUMULATIVE_EVENTS or x_as_of is None or y_as_of is None or x_as_of == y_as_of:
+        return False
+    (_, early_high), (late_low, _) = (x, y) if x_as_of < y_as_of else (y, x)
+    return late_low > early_high
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _day_marks(dates: Sequence[Mapping[str, Any]]) -> tuple[set[str], set[str]]:
@@ -242,7 +287,7 @@ def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Threshold
     entity_overlap = (
         len(shared) / min(len(a.entity_keys), len(b.entity_keys)) if a.entity_keys and b.entity_keys else None
     )
-    quantities = compare_quantities(a.quantities, b.quantities)
+    quantities = compare_quantities(a.quantities, b.quantities, a.as_of, b.as_of)
     dates = compare_dates(a.dates, b.dates)
     pa, pb = _polarity(a), _polarity(b)
     negation_mismatch = opposed(pa, pb)
@@ -271,6 +316,9 @@ def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Threshold
         reasons.append("different days: different events")
         return MatchDecision("date", "none", None, score, _fired(None, limits[method]), signals, reasons)
     stance = "supports"
+    if quantities["status"] == "update":
+        reasons.append(f"a later, larger count of {', '.join(quantities['events_updated'])}: an update, not evidence")
+        return MatchDecision("figure", "none", None, score, _fired(None, limits["figure"]), signals, reasons)
     if quantities["status"] == "conflict":
         method, stance = "figure", "contradicts"
         reasons.append(f"conflicting figures for {', '.join(quantities['events_conflicting'])}")
@@ -290,6 +338,9 @@ def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Threshold
     if decision == "auto" and short:
         decision = "suggested"
         reasons.append(f"short text (< {SHORT_WORDS} content words): suggested only")
+    if decision == "auto" and method == "figure" and quantities["undated"]:
+        decision = "suggested"
+        reasons.append("a figure without a date may be an update over time: a reviewer confirms")
     if decision == "auto" and negation_mismatch and method != "figure":
         decision = "suggested"
         reasons.append("polarity is read from cue words: a reviewer confirms")
@@ -302,7 +353,7 @@ def stance(a: TextFeatures, b: TextFeatures) -> str:
     ``contradicts`` when figures of one count cannot both hold, or when the same predicate is
     affirmed in one and negated in the other; otherwise ``supports``.
     """
-    if compare_quantities(a.quantities, b.quantities)["status"] == "conflict":
+    if compare_quantities(a.quantities, b.quantities, a.as_of, b.as_of)["status"] == "conflict":
         return "contradicts"
     if opposed(_polarity(a), _polarity(b)) and _predicates_aligned(a, b):
         return "contradicts"

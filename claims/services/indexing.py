@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +24,7 @@ from claims.models import (
 )
 from claims.services import buckets as bucket_services
 from claims.services import sql_fragments
+from sources.models import Article
 
 VECTOR_MODEL = f"{MODEL_NAME}@{MODEL_SHA256[:12]}"
 
@@ -60,7 +62,12 @@ def _features(claim: Claim, vector: npt.NDArray[np.float32] | None) -> TextFeatu
 
 
 def _features_of(
-    text: str, entities: list[Any], quantities: list[Any], dates: list[Any], vector: npt.NDArray[np.float32] | None
+    text: str,
+    entities: list[Any],
+    quantities: list[Any],
+    dates: list[Any],
+    vector: npt.NDArray[np.float32] | None,
+    published_at: datetime | None = None,
 ) -> TextFeatures:
     return scoring.features(
         text,
@@ -68,6 +75,7 @@ def _features_of(
         quantities=[q for q in quantities if isinstance(q, dict)],
         dates=[d for d in dates if isinstance(d, dict)],
         embedding=vector,
+        published_at=published_at,
     )
 
 
@@ -79,16 +87,30 @@ def live_claims(claim_ids: Iterable[int]) -> list[Claim]:
 
 
 def live_features(claim_ids: set[int], vectors: dict[int, npt.NDArray[np.float32]]) -> dict[int, TextFeatures]:
-    """Scoring features of live claims, read as plain values: thousands of candidates per chunk."""
-    where, params = sql_fragments.id_filter("id", sorted(claim_ids))
-    sql = f"SELECT {', '.join(_CLAIM_FIELDS)} FROM {Claim._meta.db_table} WHERE {where} AND deleted_at IS NULL"
+    """Scoring features of live claims, read as plain values: thousands of candidates per chunk.
+
+    The article's publication time comes along: figures are compared at the date they describe.
+    """
+    where, params = sql_fragments.id_filter("c.id", sorted(claim_ids))
+    columns = ", ".join(f"c.{name}" for name in _CLAIM_FIELDS)
+    sql = (
+        f"SELECT {columns}, a.published_at FROM {Claim._meta.db_table} c "
+        f"JOIN {Article._meta.db_table} a ON a.id = c.article_id WHERE {where} AND c.deleted_at IS NULL"
+    )
     with connection.cursor() as cursor:
         # Raw SQL for the array parameter; the JSON columns may come back as text, read here.
         cursor.execute(sql, params)
         return {
-            pk: _features_of(text, _json(entities), _json(quantities), _json(dates), vectors.get(pk))
-            for pk, _article, text, entities, quantities, dates in cursor.fetchall()
+            pk: _features_of(
+                text, _json(entities), _json(quantities), _json(dates), vectors.get(pk), _datetime(published)
+            )
+            for pk, _article, text, entities, quantities, dates, published in cursor.fetchall()
         }
+
+
+def _datetime(value: datetime | str | None) -> datetime | None:
+    # SQLite may hand a raw timestamp back as text.
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _json(value: Any) -> Any:

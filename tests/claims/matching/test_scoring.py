@@ -224,3 +224,46 @@ def test_a_negation_of_another_predicate_is_no_evidence_either_way():
 
     assert decision.decision == "none"
     assert "different predicate" in " ".join(decision.reasons)
+
+
+OCTOBER = datetime(2023, 10, 20, tzinfo=UTC)
+JUNE = datetime(2024, 6, 24, tzinfo=UTC)
+
+
+def test_a_later_larger_death_toll_is_an_update_not_a_contradiction():
+    early = features("At least 8,005 Palestinians have been killed in Gaza", published_at=OCTOBER)
+    late = features("At least 37,945 Palestinians have been killed in Gaza", published_at=JUNE)
+
+    assert compare_quantities(early.quantities, late.quantities, early.as_of, late.as_of)["status"] == "update"
+    decision = compare(early, late)
+    assert (decision.decision, decision.stance) == ("none", None)
+    assert "update" in " ".join(decision.reasons)
+
+
+def test_a_toll_that_shrinks_over_time_or_differs_on_one_day_conflicts():
+    early = features("37,945 Palestinians have been killed in Gaza", published_at=OCTOBER)
+    late = features("8,005 Palestinians have been killed in Gaza", published_at=JUNE)
+    same_day = features("29,000 Palestinians have been killed in Gaza", published_at=OCTOBER)
+
+    assert compare_quantities(early.quantities, late.quantities, early.as_of, late.as_of)["status"] == "conflict"
+    assert (
+        compare_quantities(early.quantities, same_day.quantities, early.as_of, same_day.as_of)["status"] == "conflict"
+    )
+
+
+def test_a_date_the_sentence_names_is_the_figures_date_unless_it_starts_the_count():
+    since = features("At least 8,005 have been killed since October 7", published_at=OCTOBER)
+    on = features("On October 9, 1,100 people had been killed", published_at=JUNE)
+
+    assert since.as_of == OCTOBER.date()
+    assert (on.as_of is not None and on.as_of.isoformat() == "2024-10-09") or on.as_of == datetime(2023, 10, 9).date()
+
+
+def test_conflicting_figures_without_dates_are_only_ever_suggested():
+    a = features("At least 37,945 Palestinians have been killed by Israel in the Gaza Strip since October 7")
+    b = features("At least 8,005 Palestinians have been killed by Israel in the Gaza Strip since October 7")
+
+    decision = compare(a, b)
+
+    assert decision.signals["quantities"]["undated"] is True
+    assert (decision.stance, decision.decision) == ("contradicts", "suggested")
