@@ -199,3 +199,31 @@ def _speaker_name(source: str, ctx: _Context) -> str:
     # "Iran's Acting Foreign Minister Ali Baqeri Kani" -> the longest known name inside it.
     inside = [name for name in ctx.keys if name in source]
     return max(inside, key=len) if inside else source
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    quantities: list[dict[str, Any]]
+    dates: list[dict[str, Any]]
+    entities: list[dict[str, Any]]
+
+
+def facts_of_wording(text: str, published_at: datetime | None, known_entities: Sequence[Any]) -> Facts:
+    """Figures, dates and names of a reviewer's own wording (an edit, a split part, an added claim).
+
+    Figures and dates are read from the new words; names are those of ``known_entities`` (the
+    claim's, or those of the sentence's claims) that the new wording still mentions, so their
+    spelling-insensitive keys carry over without parsing the sentence again.
+    """
+    lowered = text.lower()
+    kept = [
+        dict(e)
+        for e in known_entities
+        if isinstance(e, dict) and e.get("key") and str(e.get("name", "")).lower() in lowered
+    ]
+    unique = list({str(e["key"]): e for e in kept}.values())
+    return Facts(
+        quantities=figures.as_dicts(figures.quantities(text)),
+        dates=figures.as_dicts(figures.dates(text, published_at)),
+        entities=unique,
+    )

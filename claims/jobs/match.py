@@ -75,6 +75,14 @@ def job_create_match(*, article_ids: Iterable[int], created_by: User | None = No
 
 
 @transaction.atomic
+def job_create_match_for_claims(*, claim_ids: Iterable[int], created_by: User | None = None) -> Job:
+    """Queue matching of claims a reviewer added, reworded, split off or restored, like new ones."""
+    live = Claim.objects.filter(pk__in=set(claim_ids), deleted_at__isnull=True).order_by("pk")
+    ids = list(live.values_list("pk", flat=True))
+    return _job_with_chunks(JobKind.MATCH, ids, created_by, {"claim_ids": ids})
+
+
+@transaction.atomic
 def job_create_recompute(*, created_by: User | None = None) -> Job:
     """Queue re-linking of every live claim and a full regrouping; reviewers' decisions are kept."""
     claim_ids = list(Claim.objects.filter(deleted_at__isnull=True).order_by("pk").values_list("pk", flat=True))

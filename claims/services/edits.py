@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,9 +11,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from claims.extraction import worthiness
+from claims.extraction import drafting, worthiness
 from claims.models import (
     Claim,
+    ClaimEntity,
     ClaimKind,
     ClaimOrigin,
     ClaimRevision,
@@ -25,7 +27,7 @@ from claims.models import (
 from claims.roles import can_review
 from claims.services import extraction as extraction_services
 from claims.services import reviews as review_services
-from sources.models import Sentence
+from sources.models import Article, Sentence
 
 MAX_CLAIM_CHARS = 2000
 
@@ -80,6 +82,19 @@ def _copy_provenance(source: Claim, target: Claim) -> None:
     )
 
 
+def _facts(wording: str, article: Article, known_entities: list[Any]) -> drafting.Facts:
+    return drafting.facts_of_wording(wording, article.published_at, known_entities)
+
+
+def _store_entities(claim: Claim, facts: drafting.Facts) -> None:
+    """The claim's name rows follow its wording: search and the entity keys read them."""
+    ClaimEntity.objects.filter(claim=claim).exclude(key__in=[e["key"] for e in facts.entities]).delete()
+    ClaimEntity.objects.bulk_create(
+        [ClaimEntity(claim=claim, key=str(e["key"])[:200], name=str(e["name"])[:300]) for e in facts.entities],
+        ignore_conflicts=True,
+    )
+
+
 @transaction.atomic
 def claim_add(*, sentence_id: int, text: str, user: User, start: int | None = None, end: int | None = None) -> Claim:
     """A reviewer's own claim on a sentence span (the whole sentence unless a span is given)."""
@@ -91,9 +106,14 @@ def claim_add(*, sentence_id: int, text: str, user: User, start: int | None = No
     if not sentence.start <= start < end <= sentence.end:
         raise ValidationError({"span": f"The span must lie within the sentence ({sentence.start}-{sentence.end})."})
     wording = _clean_claim_text(text)
+    neighbours = Claim.objects.filter(spans__sentence=sentence).values_list("entities", flat=True)
+    facts = _facts(wording, sentence.article, [e for entities in neighbours for e in entities])
     claim = Claim.objects.create(
         article=sentence.article,
         text=wording,
+        quantities=facts.quantities,
+        dates=facts.dates,
+        entities=facts.entities,
         origin=ClaimOrigin.MANUAL,
         kind=ClaimKind.MANUAL,
         extractor="manual",
@@ -102,6 +122,7 @@ def claim_add(*, sentence_id: int, text: str, user: User, start: int | None = No
         created_by=user,
     )
     ClaimSpan.objects.create(claim=claim, sentence=sentence, start=start, end=end)
+    _store_entities(claim, facts)
     reason = "the span the reviewer took the claim from"
     extraction_services.origin_evidence(claim=claim, sentence=sentence, start=start, end=end, reason=reason).save()
     ClaimRevision.objects.create(claim=claim, action=RevisionAction.CREATED, text_after=wording, user=user)
@@ -119,10 +140,19 @@ def claim_edit(*, claim_id: int, text: str, user: User, expected_version: int | 
         claim=claim, action=RevisionAction.EDITED, text_before=claim.text, text_after=wording, note=note, user=user
     )
     now = timezone.now()
+    facts = _facts(wording, claim.article, claim.entities)
     # A verdict was given on the old wording: the new one goes back to the queue (the verdict stays in history).
     Claim.objects.filter(pk=claim.pk).update(
-        text=wording, edited_by=user, edited_at=now, status=ClaimStatus.UNREVIEWED, version=F("version") + 1
+        text=wording,
+        quantities=facts.quantities,
+        dates=facts.dates,
+        entities=facts.entities,
+        edited_by=user,
+        edited_at=now,
+        status=ClaimStatus.UNREVIEWED,
+        version=F("version") + 1,
     )
+    _store_entities(claim, facts)
     claim.refresh_from_db()
     return claim
 
@@ -140,9 +170,13 @@ def claim_split(*, claim_id: int, texts: list[str], user: User, expected_version
         raise ValidationError({"texts": "Give at least two claims to split into."})
     parts = []
     for wording in wordings:
+        facts = _facts(wording, claim.article, claim.entities)
         part = Claim.objects.create(
             article_id=claim.article_id,
             text=wording,
+            quantities=facts.quantities,
+            dates=facts.dates,
+            entities=facts.entities,
             origin=ClaimOrigin.SPLIT,
             kind=ClaimKind.MANUAL,
             attribution=claim.attribution,
@@ -153,6 +187,7 @@ def claim_split(*, claim_id: int, texts: list[str], user: User, expected_version
             split_from=claim,
         )
         _copy_provenance(claim, part)
+        _store_entities(part, facts)
         ClaimRevision.objects.create(
             claim=part,
             action=RevisionAction.CREATED,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.filters import ArticleListFilter
 from claims.forms import ClaimAddForm
+from claims.jobs import match as match_jobs
 from claims.models import ClaimStatus
 from claims.roles import can_review
 from claims.selectors import articles as article_selectors
@@ -99,7 +101,10 @@ def claim_add(request: HttpRequest, article_id: int) -> HttpResponse:
     if sentence is None:
         return HttpResponseBadRequest("That sentence is not part of this article.")
     try:
-        claim = edit_services.claim_add(sentence_id=sentence.pk, text=form.cleaned_data["text"], user=reviewer)
+        with transaction.atomic():
+            claim = edit_services.claim_add(sentence_id=sentence.pk, text=form.cleaned_data["text"], user=reviewer)
+            # Matched like a new claim, queued with it.
+            match_jobs.job_create_match_for_claims(claim_ids=[claim.pk], created_by=reviewer)
     except ValidationError as exc:
         add_form_errors(form, exc)
         return _reader_page(request, article, form, status=400)

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from claims.forms import (
     EvidenceDecisionForm,
     VerdictForm,
 )
+from claims.jobs import match as match_jobs
 from claims.models import Claim, Evidence
 from claims.roles import AnyUser, can_review
 from claims.selectors import claim_details as claim_selectors
@@ -231,17 +233,25 @@ def _already_deleted(request: HttpRequest, claim: Claim) -> HttpResponse:
     return _to_claim(request, claim.pk)
 
 
+# A reworded, split-off or restored claim is matched again like a new one; the match job is queued in
+# the same transaction as the change, so neither is stored without the other.
+
+
+@transaction.atomic
 def _edit(claim: Claim, user: User, data: dict[str, Any]) -> str:
     edit_services.claim_edit(
         claim_id=claim.pk, text=data["text"], user=user, expected_version=data["version"], note=data["note"]
     )
-    return "Saved the new wording. The claim keeps its spans, evidence and history."
+    match_jobs.job_create_match_for_claims(claim_ids=[claim.pk], created_by=user)
+    return "Saved the new wording. The claim keeps its spans, evidence and history; it is being matched again."
 
 
+@transaction.atomic
 def _split(claim: Claim, user: User, data: dict[str, Any]) -> str:
     parts = edit_services.claim_split(
         claim_id=claim.pk, texts=data["texts"], user=user, expected_version=data["version"]
     )
+    match_jobs.job_create_match_for_claims(claim_ids=[p.pk for p in parts], created_by=user)
     return f"Split claim {claim.pk} into {len(parts)} claims; it is now hidden from the article."
 
 
@@ -279,7 +289,9 @@ def claim_delete(request: HttpRequest, claim_id: int) -> HttpResponse:
 def claim_restore(request: HttpRequest, claim_id: int) -> HttpResponse:
     reviewer = reviewer_of(request)
     claim = claim_or_404(claim_id)
-    edit_services.claim_restore(claim_id=claim.pk, user=reviewer)
+    with transaction.atomic():
+        edit_services.claim_restore(claim_id=claim.pk, user=reviewer)
+        match_jobs.job_create_match_for_claims(claim_ids=[claim.pk], created_by=reviewer)
     messages.success(request, "Restored the claim: it shows in the article and the queue again.")
     return _to_claim(request, claim.pk)
 
