@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
 from workbench.env import env_bool, env_broker, env_cache, env_database, env_int, env_list, env_str
 
@@ -22,8 +23,6 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "insecure-local-only-key-change-me" if DEBUG else "")
 if not SECRET_KEY:
     # A missing key in production must stop start-up; the demo sets DEBUG=1.
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("SECRET_KEY is not set (set DEBUG=1 for a local demo key)")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

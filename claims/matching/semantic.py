@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import math
 import threading
 from collections.abc import Sequence
@@ -77,8 +78,8 @@ class MiniLM:
     """all-MiniLM-L6-v2: BERT encoder, mean pooling over real tokens, L2 normalisation."""
 
     def __init__(self, directory: Path | None = None, expected_sha256: str = MODEL_SHA256) -> None:
-        import json
-
+        # torch and the tokenizer load here, not at import: band keys, sketches and scoring import this
+        # module too, and the web process and the pure benchmarks must not pay torch's start-up.
         import torch
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
