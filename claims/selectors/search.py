@@ -1,21 +1,29 @@
-"""Word search over claims and sentences."""
+"""Word search over claims and sentences, aware of every spelling of a name."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Left
 
-from claims.models import (
-    Claim,
-)
+from claims.extraction.entities import MIN_PARTIAL_LETTERS, fold
+from claims.models import Claim, ClaimEntity
 from claims.selectors import articles as article_selectors
 from sources.models import Sentence
 
 
+def _names_like(q: str, claim: OuterRef) -> Q:
+    """Claims naming someone whose spelling-insensitive key holds the query's ("bagheri kani" finds "Baqeri Kani")."""
+    folded = fold(q)
+    if len(folded) < MIN_PARTIAL_LETTERS:
+        return Q(pk__in=[])
+    return Q(Exists(ClaimEntity.objects.filter(claim=claim, key__contains=folded)))
+
+
 def search_claims(*, q: str) -> QuerySet[Claim]:
-    """Live claims whose wording contains ``q`` (case-insensitive), with their article and outlet."""
+    """Live claims whose wording contains ``q`` (case-insensitive) or that name ``q`` in any spelling."""
     return (
-        Claim.objects.filter(deleted_at__isnull=True, text__icontains=q)
+        Claim.objects.filter(deleted_at__isnull=True)
+        .filter(Q(text__icontains=q) | _names_like(q, OuterRef("pk")))
         .select_related("article__outlet")
         .defer("article__body")
         .order_by("-id")
@@ -23,9 +31,11 @@ def search_claims(*, q: str) -> QuerySet[Claim]:
 
 
 def search_sentences(*, q: str) -> QuerySet[Sentence]:
-    """Sentences containing ``q``, with their article (body not loaded) and outlet, newest articles first."""
+    """Sentences containing ``q`` or naming it in any spelling, with their article (body not loaded) and outlet,
+    newest articles first."""
+    spelled = Exists(Claim.objects.filter(spans__sentence=OuterRef("pk")).filter(_names_like(q, OuterRef("pk"))))
     return (
-        Sentence.objects.filter(text__icontains=q)
+        Sentence.objects.filter(Q(text__icontains=q) | Q(spelled))
         .select_related("article__outlet")
         .defer("article__body")
         .annotate(article_head=Left("article__body", article_selectors.TITLE_HEAD_CHARS))
