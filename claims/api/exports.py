@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -93,6 +93,7 @@ def _supporting_articles(claim: Claim) -> list[Article]:
     """
     ids = set(
         Evidence.objects.filter(claim=claim, stance=Stance.SUPPORTS, withdrawn_at__isnull=True)
+        .filter(Q(via_claim__isnull=True) | Q(via_claim__deleted_at__isnull=True))
         .filter(corroboration_selectors.counted())
         .values_list("sentence__article_id", flat=True)
     )

@@ -336,7 +336,11 @@ class JobSerializer(serializers.ModelSerializer[Job]):
     result = serializers.DictField(
         child=serializers.JSONField(),
         read_only=True,
-        help_text="When finished: counts of created, duplicate and failed items, and the first errors",
+        help_text=(
+            "When finished, the job's own result: for ingest and extract jobs the counts of created, duplicate "
+            "and failed items and the first errors; for match and recompute jobs the chunks, claims, groups "
+            "created/changed/moved and live machine links, with what was asked for (articles or claim_ids)"
+        ),
     )
 
     class Meta:

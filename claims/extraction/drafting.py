@@ -15,7 +15,7 @@ from spacy.tokens import Span
 
 from claims.extraction import figures
 from claims.extraction.atomic import AtomicClaim, split_sentence
-from claims.extraction.entities import Mention, article_keys, mentions
+from claims.extraction.entities import Mention, article_keys, fold, mentions
 from claims.extraction.worthiness import Worthiness, assess, normalise_claim_text
 
 EXTRACTOR = "atomic-v1"
@@ -213,13 +213,15 @@ def facts_of_wording(text: str, published_at: datetime | None, known_entities: S
 
     Figures and dates are read from the new words; names are those of ``known_entities`` (the
     claim's, or those of the sentence's claims) that the new wording still mentions, so their
-    spelling-insensitive keys carry over without parsing the sentence again.
+    spelling-insensitive keys carry over without parsing the sentence again. A name counts when its
+    folded words stand in a row among the wording's ("Bagheri Kani" keeps "Baqeri Kani"; "US" is not
+    in "usually").
     """
-    lowered = text.lower()
+    words = [fold(w) for w in re.findall(r"\w+", text)]
     kept = [
         dict(e)
         for e in known_entities
-        if isinstance(e, dict) and e.get("key") and str(e.get("name", "")).lower() in lowered
+        if isinstance(e, dict) and e.get("key") and _says(words, [fold(w) for w in str(e.get("name", "")).split()])
     ]
     unique = list({str(e["key"]): e for e in kept}.values())
     return Facts(
@@ -227,3 +229,8 @@ def facts_of_wording(text: str, published_at: datetime | None, known_entities: S
         dates=figures.as_dicts(figures.dates(text, published_at)),
         entities=unique,
     )
+
+
+def _says(words: list[str], name: list[str]) -> bool:
+    n = len(name)
+    return n > 0 and any(words[i : i + n] == name for i in range(len(words) - n + 1))

@@ -196,8 +196,9 @@ def as_dicts(items: list[Quantity] | list[DateMention]) -> list[dict[str, Any]]:
     return [asdict(item) for item in items]
 
 
-# A date after one of these words starts the count ("killed since October 7"); it is not the count's date.
-_STARTS = re.compile(r"\b(?:since|from|after|between|starting)\s+(?:\w+\s+)?$", re.IGNORECASE)
+# A date after one of these words starts the count ("killed since the war began on October 7"); it is not
+# the count's date. Any such word earlier in the sentence rules the dates after it out.
+_STARTS = re.compile(r"\b(?:since|from|after|between|starting)\b", re.IGNORECASE)
 CUMULATIVE_EVENTS = frozenset({"killed", "injured", "missing", "displaced"})
 
 

@@ -19,15 +19,24 @@ NEGATORS = frozenset(
 # Verbs (and verb phrases) that negate what follows or what they govern: "refused to send",
 # "denied sending", "rejected the offer", "failed to reach". Matched on word stems.
 _NEGATIVE_PREDICATE = re.compile(
-    r"^(?:refus|declin|den(?:y|ies|ied|ial)|reject|fail|refrain|boycott|abstain|shun|forgo|forwent|spurn|rebuff|"
+    r"^(?:refus|den(?:y|ies|ied|ial)|reject|fail|refrain|boycott|abstain|shun|forgo|forwent|spurn|rebuff|"
     r"dismiss|veto|withh[oe]ld|halt|suspend|cancel|scrap|abandon|prevent|prohibit|avoid|unabl|unwilling|reluctan|"
     # Whole words only where a longer word means something else: ceasefire, blockade, bank, barrack.
     r"(?:stop|block|ban|bar)(?:s|ped|ping|ed|ing|ned|ning|red|ring)?$|ceas(?:e|es|ed|ing)$)",
 )
-# Two-word predicates that negate: "ruled out talks", "turned down the offer", "pulled out of the talks".
-_NEGATIVE_PHRASES = (("rule", "out"), ("ruled", "out"), ("rules", "out"), ("turn", "down"), ("turned", "down"),
-                     ("turns", "down"), ("pull", "out"), ("pulled", "out"), ("pulls", "out"), ("back", "out"),
-                     ("backed", "out"), ("walk", "away"), ("walked", "away"))  # fmt: skip
+# Two-word predicates that negate: "declined to comment" (but not "prices declined"), "ruled out talks",
+# "turned down the offer", "pulled out of the talks".
+_NEGATIVE_PHRASES = frozenset(
+    (verb, particle)
+    for verbs, particle in (
+        (("decline", "declines", "declined", "declining"), "to"),
+        (("rule", "rules", "ruled"), "out"),
+        (("turn", "turns", "turned"), "down"),
+        (("pull", "pulls", "pulled", "back", "backed"), "out"),
+        (("walk", "walks", "walked"), "away"),
+    )
+    for verb in verbs
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -224,8 +224,11 @@ def compare_quantities(
                 overlap = x_low <= y_high and y_low <= x_high
                 # Ranges that can both hold ("at least 37,945" and "nearly 40,000") are consistent, not rival.
                 same |= close or overlap
-                later_larger = not (close or overlap) and _grew_over_time(
-                    event, (x_low, x_high), (y_low, y_high), a_as_of, b_as_of
+                # A share can go down as well as up; only counts accumulate.
+                later_larger = (
+                    not (close or overlap)
+                    and not x.get("percent")
+                    and _grew_over_time(event, (x_low, x_high), (y_low, y_high), a_as_of, b_as_of)
                 )
                 update |= later_larger
                 pairs.append(
@@ -372,10 +375,15 @@ def _predicates_aligned(a: TextFeatures, b: TextFeatures) -> bool:
     Doha" and "Hamas sent a statement to Doha" share Hamas and Doha but not the predicate.
     """
     cue_words = {w for cue in (*a.negations, *b.negations) for w in cue.split()}
-    name_parts = {part for key in a.entity_keys | b.entity_keys for part in key.split()}
+    keys = a.entity_keys | b.entity_keys
+
+    def is_name(word: str) -> bool:
+        # Keys are folded names without spaces ("alibaqerikani"): a word is part of a name it spells out.
+        folded = fold(word)
+        return len(folded) >= 3 and any(folded in key for key in keys)
 
     def predicate(words: list[str]) -> list[str]:
-        return [w for w in words if w not in cue_words and not is_negator(w) and fold(w) not in name_parts]
+        return [w for w in words if w not in cue_words and not is_negator(w) and not is_name(w)]
 
     left, right = predicate(a.words), predicate(b.words)
     return bool(left and right) and containment(left, right) >= POLARITY_ALIGNMENT

@@ -12,11 +12,16 @@ from sources.models import Sentence
 
 
 def _names_like(q: str, claim: OuterRef) -> Q:
-    """Claims naming someone whose spelling-insensitive key holds the query's ("bagheri kani" finds "Baqeri Kani")."""
+    """Claims naming someone whose spelling-insensitive key starts or ends with the query's.
+
+    "bagheri kani" finds "Ali Baqeri Kani", "ali bagheri" too; a fragment inside a name does not
+    ("oman" is not in "Romania"). Keys are folded names without spaces, so ends stand for name parts.
+    """
     folded = fold(q)
     if len(folded) < MIN_PARTIAL_LETTERS:
         return Q(pk__in=[])
-    return Q(Exists(ClaimEntity.objects.filter(claim=claim, key__contains=folded)))
+    names = ClaimEntity.objects.filter(claim=claim).filter(Q(key__startswith=folded) | Q(key__endswith=folded))
+    return Q(Exists(names))
 
 
 def search_claims(*, q: str) -> QuerySet[Claim]:

@@ -239,9 +239,11 @@ def _already_deleted(request: HttpRequest, claim: Claim) -> HttpResponse:
 
 @transaction.atomic
 def _edit(claim: Claim, user: User, data: dict[str, Any]) -> str:
-    edit_services.claim_edit(
+    edited = edit_services.claim_edit(
         claim_id=claim.pk, text=data["text"], user=user, expected_version=data["version"], note=data["note"]
     )
+    if edited.text == claim.text:
+        return "The wording is unchanged."
     match_jobs.job_create_match_for_claims(claim_ids=[claim.pk], created_by=user)
     return "Saved the new wording. The claim keeps its spans, evidence and history; it is being matched again."
 

@@ -61,3 +61,8 @@ def test_agreed_to_send_and_refused_to_send_are_opposed() -> None:
 def test_the_cues_name_the_words_that_set_the_polarity() -> None:
     assert polarity(tokens("The minister ruled out talks")).cues == ("ruled out",)
     assert polarity(tokens("Hamas did not refuse")).cues == ("not", "refuse")
+
+
+def test_declined_negates_only_with_to():
+    assert negative("The minister declined to comment")
+    assert not negative("Prices declined sharply in March")

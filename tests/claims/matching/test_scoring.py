@@ -267,3 +267,27 @@ def test_conflicting_figures_without_dates_are_only_ever_suggested():
 
     assert decision.signals["quantities"]["undated"] is True
     assert (decision.stance, decision.decision) == ("contradicts", "suggested")
+
+
+def test_a_date_after_since_anywhere_before_it_starts_the_count_and_is_not_its_date():
+    early = features("At least 22,000 killed in Gaza since the war began on October 7", published_at=OCTOBER)
+    late = features("At least 31,000 killed in Gaza since the war began on October 7", published_at=JUNE)
+
+    assert (early.as_of, late.as_of) == (OCTOBER.date(), JUNE.date())
+    assert compare_quantities(early.quantities, late.quantities, early.as_of, late.as_of)["status"] == "update"
+
+
+def test_a_share_that_changes_over_time_conflicts_rather_than_updates():
+    early = features("30% of those killed were children", published_at=OCTOBER)
+    late = features("45% of those killed were children", published_at=JUNE)
+
+    assert compare_quantities(early.quantities, late.quantities, early.as_of, late.as_of)["status"] == "conflict"
+
+
+def test_names_shared_by_two_texts_do_not_make_their_predicates_aligned():
+    decision = compare(
+        features("Ali Bagheri Kani did not meet Hamas leaders in Doha"),
+        features("Ali Bagheri Kani met with the Qatari emir in Doha"),
+    )
+
+    assert decision.stance != "contradicts"

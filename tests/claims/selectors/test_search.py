@@ -36,3 +36,12 @@ def test_amirabdollahian_finds_amir_abdollahian_in_claims_and_sentences(seed_cor
 def test_a_short_or_nameless_query_is_plain_word_search(seed_corpus: Job) -> None:
     assert set(search_claims(q="Doha")) == set(Claim.objects.filter(deleted_at__isnull=True, text__icontains="Doha"))
     assert not search_claims(q="zzzz-no-such-name").exists()
+
+
+def test_a_fragment_inside_a_name_finds_nothing_but_its_start_or_end_does(seed_corpus: Job) -> None:
+    named = {c.pk for c in search_claims(q="Ali Bagheri")}
+
+    assert named & {c.pk for c in search_claims(q="bagheri kani")}
+    assert not {c.pk for c in search_claims(q="agheri ka")} - {
+        c.pk for c in Claim.objects.filter(text__icontains="agheri ka")
+    }
