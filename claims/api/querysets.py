@@ -95,7 +95,9 @@ def claims_with_provenance(*, include_withdrawn: bool = False) -> QuerySet[Claim
     spans = ClaimSpan.objects.annotate(text=_body_slice("sentence__article__body")).order_by("start", "id")
     evidence = evidence_with_quotes(include_withdrawn=include_withdrawn)
     reviews = Review.objects.select_related("reviewer").order_by("created_at", "id")
-    return claims_by_article().prefetch_related(
+    # The article's publication time dates the claim's figures; its body stays in the database.
+    with_article = claims_by_article().select_related("article").defer("article__body")
+    return with_article.prefetch_related(
         Prefetch("spans", queryset=spans),
         Prefetch("evidence", queryset=evidence),
         Prefetch("reviews", queryset=reviews),

@@ -12,6 +12,8 @@ from django.db.models.functions import Length
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from claims.extraction import figures
+from claims.matching import scoring
 from claims.models import (
     Claim,
     ClaimSpan,
@@ -276,6 +278,27 @@ class ClaimDetailQuerySerializer(serializers.Serializer[Any]):
     )
 
 
+class EntitySerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(read_only=True, help_text="As the article spells it")
+    key = serializers.CharField(
+        read_only=True, help_text="Spelling-insensitive key: 'Ali Bagheri Kani' and 'Ali Baqeri Kani' share one"
+    )
+
+
+class FigureInTimeSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(read_only=True, help_text="The figure as written")
+    value = serializers.FloatField(read_only=True)
+    qualifier = serializers.CharField(read_only=True, help_text="exact, at least, over, nearly, about, up to, under…")
+    event = serializers.CharField(read_only=True, help_text="What it counts: killed, injured, missing, displaced, held")
+    unit = serializers.CharField(read_only=True, help_text="The words after the number")
+    percent = serializers.BooleanField(read_only=True)
+    low = serializers.FloatField(read_only=True, help_text="Lowest value the qualified figure allows")
+    high = serializers.FloatField(read_only=True, help_text="Highest value the qualified figure allows")
+    as_of = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The date it describes: a date the claim names, else publication"
+    )
+
+
 class ClaimDetailSerializer(ClaimSerializer):
     """A claim with its spans, evidence and reviews; the view passes its group and corroboration in the context."""
 
@@ -292,6 +315,10 @@ class ClaimDetailSerializer(ClaimSerializer):
         read_only=True,
         help_text="Figures with qualifier and what they count",
     )
+    entities = EntitySerializer(many=True, read_only=True, help_text="Names the claim mentions")
+    figures = serializers.SerializerMethodField(
+        help_text="Each figure as matching compares it: the range its qualifier allows and the date it describes"
+    )
     group = serializers.SerializerMethodField(help_text="The duplicate group the claim is in, if any")
     corroboration = serializers.SerializerMethodField(help_text="Who reports the claim, how independently, first")
 
@@ -300,6 +327,8 @@ class ClaimDetailSerializer(ClaimSerializer):
             *ClaimSerializer.Meta.fields,
             "attribution",
             "quantities",
+            "entities",
+            "figures",
             "spans",
             "evidence",
             "reviews",
@@ -307,6 +336,17 @@ class ClaimDetailSerializer(ClaimSerializer):
             "corroboration",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(FigureInTimeSerializer(many=True))
+    def get_figures(self, claim: Claim) -> list[dict[str, Any]]:
+        as_of = figures.as_of(claim.text, [d for d in claim.dates if isinstance(d, dict)], claim.article.published_at)
+        rows = []
+        for q in claim.quantities:
+            if not isinstance(q, dict) or "value" not in q:
+                continue
+            low, high = scoring.figure_interval(q)
+            rows.append({**q, "low": low, "high": high, "as_of": as_of})
+        return [dict(FigureInTimeSerializer(row).data) for row in rows]
 
     @extend_schema_field(ClaimGroupSerializer(allow_null=True))
     def get_group(self, claim: Claim) -> dict[str, Any] | None:

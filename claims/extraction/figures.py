@@ -202,12 +202,18 @@ _STARTS = re.compile(r"\b(?:since|from|after|between|starting)\b", re.IGNORECASE
 CUMULATIVE_EVENTS = frozenset({"killed", "injured", "missing", "displaced"})
 
 
+def _names_a_day(mention: dict[str, Any]) -> bool:
+    # "last year" or "last month" resolve to a day only by convention; they do not date a figure.
+    kind, words = mention.get("kind"), str(mention.get("text", "")).lower()
+    return kind in ("calendar", "weekday") or (kind == "relative" and words in ("today", "yesterday"))
+
+
 def as_of(text: str, mentions: list[dict[str, Any]], published_at: datetime | None) -> date | None:
     """The date a claim's figures describe: a resolved date it names (not one that starts the count),
     else its publication date, else unknown."""
     for mention in mentions:
         resolved = mention.get("date")
-        if not resolved or mention.get("kind") == "year":
+        if not resolved or not _names_a_day(mention):
             continue
         if _STARTS.search(text[: int(mention.get("start", 0))]):
             continue

@@ -162,6 +162,11 @@ class MatchDecision:
         return asdict(self)
 
 
+def figure_interval(q: Mapping[str, Any]) -> tuple[float, float]:
+    """The range a qualified figure stands for ("at least 37,945" is 37,945 to 47,431)."""
+    return _range(q)
+
+
 def _range(q: Mapping[str, Any]) -> tuple[float, float]:
     low, high = _RANGES.get(str(q.get("qualifier", "exact")), (1.0, 1.0))
     value = float(q["value"])

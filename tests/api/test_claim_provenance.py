@@ -141,3 +141,19 @@ def test_claim_detail_sums_up_who_reports_it_and_who_reported_it_first(as_viewer
         one.article_id, "Daily Ledger", "2024-01-10T00:00:00Z",
     )  # fmt: skip
     assert summary["reports"][2]["article_title"] == "Harbour report number 3"
+
+
+def test_claim_detail_gives_names_with_their_keys_and_figures_with_range_and_date(
+    as_viewer: APIClient, newsroom: dict[str, Any]
+) -> None:
+    claim = ships(newsroom, "test-1.txt")
+
+    data = get_claim(as_viewer, claim)
+
+    assert {(e["name"], e["key"]) for e in data["entities"]} == {
+        (str(e["name"]), str(e["key"])) for e in claim.entities
+    }
+    [figure] = [f for f in data["figures"] if f["value"] == 201.0]
+    assert (figure["low"], figure["high"], figure["qualifier"]) == (201.0, 201.0, "exact")
+    # "last year" names no day: the figure describes the publication date.
+    assert figure["as_of"] == "2024-01-10"

@@ -291,3 +291,8 @@ def test_names_shared_by_two_texts_do_not_make_their_predicates_aligned():
     )
 
     assert decision.stance != "contradicts"
+
+
+def test_a_period_like_last_year_does_not_date_a_figure_but_yesterday_does():
+    assert features("201 ships were inspected last year", published_at=JUNE).as_of == JUNE.date()
+    assert features("12 people were killed yesterday", published_at=JUNE).as_of == datetime(2024, 6, 23).date()
