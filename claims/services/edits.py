@@ -95,6 +95,25 @@ def _store_entities(claim: Claim, facts: drafting.Facts) -> None:
     )
 
 
+def _reviewer_claim(
+    *, article_id: int, wording: str, facts: drafting.Facts, origin: str, user: User, **extra: Any
+) -> Claim:
+    """A claim in a reviewer's words (added or split off): extraction never rewrites it (its key is its own)."""
+    return Claim.objects.create(
+        article_id=article_id,
+        text=wording,
+        quantities=facts.quantities,
+        dates=facts.dates,
+        entities=facts.entities,
+        origin=origin,
+        kind=ClaimKind.MANUAL,
+        extractor="manual",
+        key=f"{origin}:{uuid.uuid4().hex}",
+        created_by=user,
+        **{"worthiness": 1.0, **extra},
+    )
+
+
 @transaction.atomic
 def claim_add(*, sentence_id: int, text: str, user: User, start: int | None = None, end: int | None = None) -> Claim:
     """A reviewer's own claim on a sentence span (the whole sentence unless a span is given)."""
@@ -108,18 +127,8 @@ def claim_add(*, sentence_id: int, text: str, user: User, start: int | None = No
     wording = _clean_claim_text(text)
     neighbours = Claim.objects.filter(spans__sentence=sentence).values_list("entities", flat=True)
     facts = _facts(wording, sentence.article, [e for entities in neighbours for e in entities])
-    claim = Claim.objects.create(
-        article=sentence.article,
-        text=wording,
-        quantities=facts.quantities,
-        dates=facts.dates,
-        entities=facts.entities,
-        origin=ClaimOrigin.MANUAL,
-        kind=ClaimKind.MANUAL,
-        extractor="manual",
-        key=f"manual:{uuid.uuid4().hex}",
-        worthiness=1.0,
-        created_by=user,
+    claim = _reviewer_claim(
+        article_id=sentence.article_id, wording=wording, facts=facts, origin=ClaimOrigin.MANUAL, user=user
     )
     ClaimSpan.objects.create(claim=claim, sentence=sentence, start=start, end=end)
     _store_entities(claim, facts)
@@ -171,19 +180,14 @@ def claim_split(*, claim_id: int, texts: list[str], user: User, expected_version
     parts = []
     for wording in wordings:
         facts = _facts(wording, claim.article, claim.entities)
-        part = Claim.objects.create(
+        part = _reviewer_claim(
             article_id=claim.article_id,
-            text=wording,
-            quantities=facts.quantities,
-            dates=facts.dates,
-            entities=facts.entities,
+            wording=wording,
+            facts=facts,
             origin=ClaimOrigin.SPLIT,
-            kind=ClaimKind.MANUAL,
+            user=user,
             attribution=claim.attribution,
-            extractor="manual",
-            key=f"split:{uuid.uuid4().hex}",
             worthiness=claim.worthiness,
-            created_by=user,
             split_from=claim,
         )
         _copy_provenance(claim, part)
