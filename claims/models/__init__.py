@@ -51,9 +51,11 @@ from claims.models.jobs import (
     JobState,
 )
 from claims.models.matching import (
+    CalibrationSource,
     ClaimVector,
     MatchBucket,
     MatchKey,
+    ScorerCalibration,
 )
 from claims.models.reviews import (
     ClaimLease,
@@ -62,6 +64,7 @@ from claims.models.reviews import (
 )
 
 __all__ = [
+    "CalibrationSource",
     "Claim",
     "ClaimEntity",
     "ClaimKind",
@@ -90,6 +93,7 @@ __all__ = [
     "MatchKey",
     "Review",
     "RevisionAction",
+    "ScorerCalibration",
     "SentenceAssessment",
     "Stance",
     "TokenGrant",

@@ -75,3 +75,34 @@ class MatchBucket(models.Model):
 
     def __str__(self) -> str:
         return f"bucket {self.method}/{self.band}/{self.key} ({self.size})"
+
+
+class CalibrationSource(models.TextChoices):
+    SHIPPED = "shipped", "Shipped with the pair scorer (validation part of its training data)"
+    REVIEWERS = "reviewers", "This installation's reviewers' confirm and reject decisions"
+
+
+class ScorerCalibration(models.Model):
+    """One fitted calibration of link probabilities (``claims.matching.calibration.Calibration``).
+
+    Rows are never changed: a recalibration adds a row and makes it the active one, so an
+    installation can see every calibration it used and the figures each was chosen on.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=20, choices=CalibrationSource.choices)
+    scorer = models.CharField(max_length=80, help_text="Pair-scorer version the logits came from")
+    active = models.BooleanField(default=False)
+    fitted = models.JSONField(help_text="Calibration.as_dict(): weights, bias, thresholds, cosine floor")
+    validation = models.JSONField(
+        help_text="Out-of-fold figures on the decisions it was fitted on: pairs, precision and recall"
+    )
+
+    class Meta:
+        constraints = [
+            # At most one active calibration: the matcher reads it on every chunk.
+            models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_calibration"),
+        ]
+
+    def __str__(self) -> str:
+        return f"calibration {self.pk} ({self.source}{', active' if self.active else ''})"

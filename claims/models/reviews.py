@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from claims.models.claims import Claim
+from claims.models.groups import DuplicateGroup
 
 
 class Verdict(models.TextChoices):
@@ -39,6 +40,9 @@ class Review(models.Model):
     verdict = models.CharField(max_length=16, choices=Verdict.choices)
     rationale = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the verdict was given to the group's canonical claim and carried to this member, which had
+    # no verdict of its own; a member's own verdict (via_group empty) is never overridden by its group's.
+    via_group = models.ForeignKey(DuplicateGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["claim_id", "created_at", "id"]

@@ -11,6 +11,7 @@ from claims.selectors.groups import conflicting_figures_exists
 from sources.models import Outlet, Story
 
 ANY_STATUS = "any"
+DECIDED = [s for s in ClaimStatus.values if s != ClaimStatus.UNREVIEWED]
 
 
 # Unreviewed claims that another report gives a different figure for.
@@ -36,6 +37,9 @@ def queue_claims(*, filters: QueueFilters) -> QuerySet[Claim]:
         claims = claims.filter(conflicting_figures_exists(), status=ClaimStatus.UNREVIEWED)
     elif filters.status != ANY_STATUS:
         claims = claims.filter(status=filters.status)
+    if filters.status in (ClaimStatus.UNREVIEWED, FIGURES):
+        # A decided group is decided for its members: one that joined later is not served again.
+        claims = claims.exclude(group_member__group__canonical__status__in=DECIDED)
     if filters.story is not None:
         claims = claims.filter(article__stories=filters.story)
     if filters.outlet is not None:

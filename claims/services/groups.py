@@ -11,9 +11,20 @@ from collections.abc import Iterable
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
-from claims.models import Claim, DuplicateGroup, GroupAction, GroupDecision, GroupMember
+from claims.models import (
+    Claim,
+    DuplicateGroup,
+    Evidence,
+    EvidenceDecision,
+    EvidenceDecisionChoice,
+    EvidenceMethod,
+    GroupAction,
+    GroupDecision,
+    GroupMember,
+    Stance,
+)
 from claims.roles import can_review
 
 
@@ -153,9 +164,41 @@ def group_split(
     GroupDecision.objects.create(
         group=new, action=GroupAction.SPLIT, claims=moved, other_group=group, reviewer=user, note=note
     )
+    _reject_links_between(moved, sorted(members - set(moved)), user, group)
     _repair_canonical(group)
     _bump(group)
     return new
+
+
+# Links the matcher makes; a reviewer's own (manual, origin) links are their decision and stay.
+_MACHINE = (EvidenceMethod.LEXICAL, EvidenceMethod.SEMANTIC, EvidenceMethod.FIGURE)
+
+
+def _reject_links_between(moved: list[int], stayed: list[int], user: User, group: DuplicateGroup) -> int:
+    """The splitting reviewer judged the two sides different facts: their pending supporting links say otherwise.
+
+    They are rejected in that reviewer's name, with a note naming the split, so the screens stop
+    counting them and a later match cannot bring them back (the matcher never touches decided
+    rows). Confirmed links stay: that was a reviewer's decision too.
+    """
+    between = Evidence.objects.filter(
+        Q(claim_id__in=moved, via_claim_id__in=stayed) | Q(claim_id__in=stayed, via_claim_id__in=moved),
+        method__in=_MACHINE,
+        stance=Stance.SUPPORTS,
+        decision=EvidenceDecisionChoice.PENDING,
+    )
+    ids = list(between.select_for_update().values_list("pk", flat=True))
+    note = f"Split out of duplicate group {group.pk}: a different fact."
+    EvidenceDecision.objects.bulk_create(
+        [
+            EvidenceDecision(evidence_id=pk, decision=EvidenceDecisionChoice.REJECTED, reviewer=user, note=note)
+            for pk in ids
+        ]
+    )
+    Evidence.objects.filter(pk__in=ids).update(decision=EvidenceDecisionChoice.REJECTED)
+    touched = set(Evidence.objects.filter(pk__in=ids).values_list("claim_id", flat=True))
+    Claim.objects.filter(pk__in=touched).update(version=F("version") + 1)
+    return len(ids)
 
 
 @transaction.atomic

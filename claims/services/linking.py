@@ -14,7 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims.matching import postings, scoring
+from claims.matching.calibration import Calibration
 from claims.matching.linking import METHOD_IDS
+from claims.matching.pair_scorer import pair_scorer
 from claims.matching.scoring import MatchDecision
 from claims.models import (
     Claim,
@@ -26,6 +28,7 @@ from claims.models import (
     LinkStrength,
     MatchKey,
 )
+from claims.selectors import calibration as calibration_selectors
 from claims.services import buckets as bucket_services
 from claims.services import indexing as indexing_services
 from claims.services import sql_fragments
@@ -202,7 +205,9 @@ def _current_vectors(claim_ids: set[int]) -> dict[int, npt.NDArray[np.float32]]:
     )
 
 
-def _worth_scoring(pairs: list[tuple[int, int]], vectors: dict[int, npt.NDArray[np.float32]]) -> list[tuple[int, int]]:
+def _worth_scoring(
+    pairs: list[tuple[int, int]], vectors: dict[int, npt.NDArray[np.float32]], calibration: Calibration | None
+) -> list[tuple[int, int]]:
     """Drop pairs whose cosine is below every embedding method's lower threshold: ``compare`` could not link them.
 
     With both vectors at hand the score is the cosine less a penalty (rounded to 4 places, hence
@@ -210,6 +215,8 @@ def _worth_scoring(pairs: list[tuple[int, int]], vectors: dict[int, npt.NDArray[
     candidates, which are unrelated texts.
     """
     floor = min(scoring.THRESHOLDS[m].lower for m in ("semantic", "figure"))
+    if calibration is not None:
+        floor = min(scoring.THRESHOLDS["figure"].lower, calibration.cosine_floor)
     both = [(a, b) for a, b in pairs if a in vectors and b in vectors]
     kept = [(a, b) for a, b in pairs if a not in vectors or b not in vectors]
     if both:
@@ -225,16 +232,21 @@ def _worth_scoring(pairs: list[tuple[int, int]], vectors: dict[int, npt.NDArray[
 def _score(
     pairs: dict[tuple[int, int], set[str]],
 ) -> tuple[list[_Row], int]:
+    calibration = calibration_selectors.calibration_current()
     vectors = _current_vectors({x for pair in pairs for x in pair})
-    todo = _worth_scoring(list(pairs), vectors)
+    todo = _worth_scoring(list(pairs), vectors, calibration)
     features = indexing_services.live_features({x for pair in todo for x in pair}, vectors)
     todo = [(a, b) for a, b in todo if a in features and b in features]
     needed = {x for pair in todo for x in pair}
     spans = _claim_spans(needed)
     best: dict[tuple[int, int, int, int], _Row] = {}
     linked = 0
-    for a, b in todo:
-        decision = scoring.compare(features[a], features[b])
+    decisions = scoring.compare_many(
+        [(features[a], features[b]) for a, b in todo],
+        pair_logits=None if calibration is None else pair_scorer().logits,
+        calibration=calibration,
+    )
+    for (a, b), decision in zip(todo, decisions, strict=True):
         if not decision.linked or decision.method not in MACHINE_METHODS:
             continue
         linked += 1

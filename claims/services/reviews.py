@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from claims.models import (
     Claim,
+    DuplicateGroup,
     Evidence,
     EvidenceDecision,
     EvidenceDecisionChoice,
@@ -79,7 +80,37 @@ def review_record(
     review = Review.objects.create(claim=claim, reviewer=reviewer, verdict=verdict, rationale=rationale)
     Claim.objects.filter(pk=claim.pk).update(status=verdict, version=F("version") + 1)
     webhook_outbox.webhook_review_recorded(review=review, claim_version=claim.version + 1)
+    _carry_to_group(review)
     return review
+
+
+def _carry_to_group(review: Review) -> list[Review]:
+    """A verdict on a group's canonical claim is the group's: members without a verdict of their own take it.
+
+    Each carried verdict is a review row of its own (``via_group`` set, the reviewer and rationale
+    of the group's verdict), so every member's history says where its status came from.
+    """
+    group = DuplicateGroup.objects.filter(canonical_id=review.claim_id).first()
+    if group is None:
+        return []
+    own = Review.objects.filter(claim_id=OuterRef("pk"), via_group__isnull=True)
+    members = list(
+        Claim.objects.select_for_update()
+        .filter(group_member__group=group, deleted_at__isnull=True)
+        .exclude(pk=review.claim_id)
+        .exclude(Exists(own))
+        .order_by("pk")
+    )
+    rationale = f"Verdict of duplicate group {group.pk} (canonical claim {review.claim_id}): {review.rationale}"
+    carried = []
+    for member in members:
+        row = Review.objects.create(
+            claim=member, reviewer=review.reviewer, verdict=review.verdict, rationale=rationale, via_group=group
+        )
+        Claim.objects.filter(pk=member.pk).update(status=review.verdict, version=F("version") + 1)
+        webhook_outbox.webhook_review_recorded(review=row, claim_version=member.version + 1)
+        carried.append(row)
+    return carried
 
 
 @transaction.atomic

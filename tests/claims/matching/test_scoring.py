@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from claims.matching import scoring
+from claims.matching.calibration import FEATURES, Calibration
 from claims.matching.scoring import THRESHOLDS, compare, compare_dates, compare_quantities, features
 
 PUBLISHED = datetime(2024, 8, 17, 9, 0, tzinfo=UTC)  # a Saturday
@@ -296,3 +297,70 @@ def test_names_shared_by_two_texts_do_not_make_their_predicates_aligned():
 def test_a_period_like_last_year_does_not_date_a_figure_but_yesterday_does():
     assert features("201 ships were inspected last year", published_at=JUNE).as_of == JUNE.date()
     assert features("12 people were killed yesterday", published_at=JUNE).as_of == datetime(2024, 6, 23).date()
+
+
+# A calibration that trusts the pair scorer's logit alone: probability = sigmoid(logit).
+LOGIT_ONLY = Calibration(
+    weights=tuple(1.0 if name == "pair_logit" else 0.0 for name in FEATURES),
+    bias=0.0,
+    auto_at=0.9,
+    suggest_at=0.4,
+    cosine_floor=0.5,
+    source="test",
+)
+
+
+def calibrated(a: str, b: str, cosine: float, logit: float | None):
+    fa, fb = features(a, embedding=unit(0.0)), features(b, embedding=unit(float(np.arccos(cosine))))
+    return compare(fa, fb, pair_logit=logit, calibration=LOGIT_ONLY)
+
+
+def test_a_calibrated_supporting_link_is_decided_by_its_probability():
+    auto = calibrated(A, B, 0.7, logit=3.0)  # p = 0.953
+    suggested = calibrated(A, B, 0.99, logit=0.0)  # p = 0.5: the cosine no longer decides
+    apart = calibrated(A, B, 0.99, logit=-2.0)  # p = 0.119
+
+    assert (auto.decision, auto.stance, auto.method, auto.score) == ("auto", "supports", "semantic", 0.9526)
+    assert auto.threshold == {"name": "upper", "value": 0.9, "upper": 0.9, "lower": 0.4}
+    assert (auto.signals["pair_logit"], auto.signals["probability"]) == (3.0, 0.9526)
+    assert suggested.decision == "suggested"
+    assert apart.decision == "none"
+
+
+def test_under_a_calibration_a_pair_the_scorer_did_not_read_is_not_linked():
+    decision = calibrated(A, B, 0.99, logit=None)
+
+    assert decision.decision == "none"
+    assert "floor" in decision.reasons[0]
+
+
+def test_a_calibration_leaves_conflicting_figures_to_the_figure_thresholds():
+    a = "At least 8,005 people have been killed in Gaza, the health ministry said on October 23, 2023"
+    b = "Some 5,000 people have been killed in Gaza, the health ministry said on October 23, 2023"
+
+    decision = calibrated(a, b, 0.9, logit=-5.0)
+
+    assert (decision.method, decision.stance) == ("figure", "contradicts")
+    assert decision.linked
+
+
+def test_compare_many_reads_only_pairs_at_or_above_the_cosine_floor_with_the_pair_scorer():
+    read: list[tuple[str, str]] = []
+
+    def logits(pairs):
+        read.extend(pairs)
+        return np.full(len(pairs), 4.0)
+
+    near = (features(A, embedding=unit(0.0)), features(B, embedding=unit(float(np.arccos(0.8)))))
+    far = (features(A, embedding=unit(0.0)), features(B, embedding=unit(float(np.arccos(0.3)))))
+
+    decisions = scoring.compare_many([near, far], pair_logits=logits, calibration=LOGIT_ONLY)
+
+    assert read == [(A, B)]
+    assert [d.decision for d in decisions] == ["auto", "none"]
+
+
+def test_without_a_calibration_compare_many_decides_as_compare():
+    pairs = [(features(A, embedding=unit(0.0)), features(B, embedding=unit(0.1)))]
+
+    assert scoring.compare_many(pairs)[0] == compare(*pairs[0])

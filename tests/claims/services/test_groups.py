@@ -7,11 +7,24 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from claims.models import Claim, DuplicateGroup, GroupAction, GroupDecision, GroupMember, Job
+from claims.models import (
+    Claim,
+    DuplicateGroup,
+    Evidence,
+    EvidenceDecision,
+    EvidenceDecisionChoice,
+    EvidenceMethod,
+    GroupAction,
+    GroupDecision,
+    GroupMember,
+    Job,
+    Stance,
+)
 from claims.selectors.groups import group_figures, group_for_claim, group_history, group_members, groups_with_members
 from claims.services import edits as edit_services
 from claims.services.groups import GroupChanged, group_create, group_merge, group_set_canonical, group_split
-from tests.claims.helpers import claims_from_different_articles, death_toll_claims
+from claims.services.reviews import evidence_decide
+from tests.claims.helpers import claims_from_different_articles, death_toll_claims, link_as_matcher
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +95,28 @@ def test_splitting_moves_claims_to_a_new_group_and_both_sides_remember_it(review
     group.refresh_from_db()
     assert group.canonical_id == b.pk  # the canonical claim left; the oldest remaining member stands in
     assert [d.action for d in group_history(group=group)] == [GroupAction.SPLIT, GroupAction.SPLIT, GroupAction.MERGE]
+
+
+def test_a_split_rejects_the_pending_supporting_links_between_the_two_sides_and_keeps_the_rest(
+    reviewer: User, second_reviewer: User, seed_corpus: Job
+) -> None:
+    a, b, c = claims_from_different_articles(3)
+    group = group_create(claim_ids=[a.pk, b.pk, c.pk], user=reviewer)
+    across = link_as_matcher(a, b, stance=Stance.SUPPORTS, method=EvidenceMethod.SEMANTIC, score=0.9)
+    back = link_as_matcher(b, a, stance=Stance.SUPPORTS, method=EvidenceMethod.SEMANTIC, score=0.9)
+    confirmed = link_as_matcher(a, c, stance=Stance.SUPPORTS, method=EvidenceMethod.SEMANTIC, score=0.7)
+    evidence_decide(evidence_id=confirmed.pk, reviewer=second_reviewer, decision="confirmed")
+    figure = link_as_matcher(c, a, stance=Stance.CONTRADICTS, method=EvidenceMethod.FIGURE, score=0.8)
+    staying = link_as_matcher(b, c, stance=Stance.SUPPORTS, method=EvidenceMethod.SEMANTIC, score=0.9)
+
+    group_split(group_id=group.pk, claim_ids=[a.pk], user=reviewer)
+
+    decisions = dict(Evidence.objects.values_list("pk", "decision"))
+    assert decisions[across.pk] == decisions[back.pk] == EvidenceDecisionChoice.REJECTED
+    assert decisions[confirmed.pk] == EvidenceDecisionChoice.CONFIRMED
+    assert decisions[figure.pk] == decisions[staying.pk] == EvidenceDecisionChoice.PENDING
+    record = EvidenceDecision.objects.get(evidence=across)
+    assert (record.reviewer, record.note) == (reviewer, f"Split out of duplicate group {group.pk}: a different fact.")
 
 
 def test_it_refuses_to_split_out_every_claim_or_a_stranger(reviewer: User, seed_corpus: Job) -> None:

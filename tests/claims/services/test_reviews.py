@@ -8,8 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from claims.models import Claim, ClaimStatus, Review, Verdict
+from claims.selectors.review_queue import QueueFilters, queue_claims
 from claims.services import reviews as review_services
+from claims.services.groups import group_create, group_merge
 from claims.services.reviews import StaleVersion, review_record
+from tests.claims.helpers import claims_from_different_articles
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +162,49 @@ def test_the_database_refuses_a_review_without_rationale_or_with_an_unknown_verd
         Review.objects.create(claim=claim, reviewer=reviewer, verdict="maybe", rationale="Unsure.")
 
     assert not Review.objects.exists()
+
+
+def test_a_verdict_on_a_groups_canonical_claim_carries_to_members_without_one(
+    seed_corpus: object, reviewer: User, second_reviewer: User
+) -> None:
+    canonical, member, decided = claims_from_different_articles(3)
+    group = group_create(claim_ids=[canonical.pk, member.pk, decided.pk], user=reviewer)
+    record(decided, second_reviewer, Verdict.CONTESTED, rationale="A different day's figure.")
+
+    record(canonical, reviewer, Verdict.CORROBORATED, rationale="Three outlets quote the ministry.")
+
+    assert reload(member).status == ClaimStatus.CORROBORATED
+    carried = Review.objects.get(claim=member)
+    assert (carried.via_group, carried.reviewer) == (group, reviewer)
+    assert carried.rationale == (
+        f"Verdict of duplicate group {group.pk} (canonical claim {canonical.pk}): Three outlets quote the ministry."
+    )
+    assert reload(decided).status == ClaimStatus.CONTESTED  # its own verdict stands
+
+
+def test_a_later_group_verdict_replaces_a_carried_one_but_never_a_members_own(
+    seed_corpus: object, reviewer: User
+) -> None:
+    canonical, member, own = claims_from_different_articles(3)
+    group_create(claim_ids=[canonical.pk, member.pk, own.pk], user=reviewer)
+    record(canonical, reviewer, Verdict.CORROBORATED)
+    record(own, reviewer, Verdict.CORROBORATED, rationale="Checked this report myself.")
+
+    record(canonical, reviewer, Verdict.CONTESTED, rationale="The ministry revised it.")
+
+    assert reload(member).status == ClaimStatus.CONTESTED
+    assert reload(own).status == ClaimStatus.CORROBORATED
+    assert Review.objects.filter(claim=member).count() == 2
+
+
+def test_the_queue_skips_a_claim_whose_group_is_decided(seed_corpus: object, reviewer: User) -> None:
+    canonical, member, latecomer = claims_from_different_articles(3)
+    group = group_create(claim_ids=[canonical.pk, member.pk], user=reviewer)
+    record(canonical, reviewer, Verdict.CORROBORATED)
+    group_merge(group_id=group.pk, claim_ids=[latecomer.pk], user=reviewer)  # joins after the verdict
+
+    offered = set(queue_claims(filters=QueueFilters()).values_list("pk", flat=True))
+
+    assert reload(latecomer).status == ClaimStatus.UNREVIEWED
+    assert latecomer.pk not in offered
+    assert not {canonical.pk, member.pk} & offered

@@ -1,0 +1,203 @@
+"""From a candidate pair's signals to a probability that it links, and the two probabilities that decide.
+
+A logistic regression over the pair scorer's logit and the signals ``scoring.compare`` already
+computes (cosine, word overlap, names, figures, dates, polarity, length). It is fitted on pairs
+the pair scorer never trained on: the validation part of the training data for the calibration
+shipped in ``weights/``, or the confirm and reject decisions of an installation's reviewers.
+
+Two thresholds come with it, both chosen on out-of-fold probabilities of the data it was fitted
+on, so they are not read off the fit itself:
+- ``auto_at``: the lowest probability from which at least ``AUTO_PRECISION`` of links are right;
+  from there a link is made without a reviewer.
+- ``suggest_at``: below it fewer than one in three suggestions would be right (``SUGGEST_PRECISION``),
+  so nothing is suggested.
+No Django here: the database keeps calibrations as rows (``claims.models.ScorerCalibration``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FEATURES = (
+    "pair_logit",
+    "cosine",
+    "jaccard",
+    "containment",
+    "no_shared_entity",
+    "figures_agree",
+    "dates_agree",
+    "dates_conflict",
+    "polarity_opposed",
+    "short",
+    "length_ratio",
+)
+AUTO_PRECISION = 0.95
+SUGGEST_PRECISION = 1 / 3
+MIN_AUTO_LINKS = 20  # fewer right links than this above a threshold say nothing about its precision
+DEFAULT_PATH = Path(__file__).resolve().parent / "weights" / "pair-scorer-v1.calibration.json"
+F64 = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    weights: tuple[float, ...]
+    bias: float
+    auto_at: float
+    suggest_at: float
+    cosine_floor: float  # pairs below this cosine were (almost) never right: not worth the pair scorer
+    source: str
+    features: tuple[str, ...] = FEATURES
+    validation: dict[str, Any] = field(default_factory=dict)
+
+    def probability(self, vector: Sequence[float]) -> float:
+        z = self.bias + float(np.dot(self.weights, vector))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
+        return cls(
+            weights=tuple(float(w) for w in data["weights"]),
+            bias=float(data["bias"]),
+            auto_at=float(data["auto_at"]),
+            suggest_at=float(data["suggest_at"]),
+            cosine_floor=float(data["cosine_floor"]),
+            source=str(data["source"]),
+            features=tuple(data.get("features", FEATURES)),
+            validation=dict(data.get("validation", {})),
+        )
+
+
+def shipped(path: Path = DEFAULT_PATH) -> Calibration | None:
+    """The calibration written by scripts/train_pair_scorer.py, or None when there is none."""
+    if not path.is_file():
+        return None
+    return Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def feature_vector(signals: Mapping[str, Any], features: Sequence[str] = FEATURES) -> list[float]:
+    """The calibration's inputs from ``MatchDecision.signals`` (which carries ``pair_logit`` when scored)."""
+    negation = signals.get("negation") or {}
+    quantities = signals.get("quantities") or {}
+    dates = signals.get("dates") or {}
+    values = {
+        "pair_logit": float(signals.get("pair_logit") or 0.0),
+        "cosine": float(signals.get("cosine") or 0.0),
+        "jaccard": float(signals.get("jaccard") or 0.0),
+        "containment": float(signals.get("containment") or 0.0),
+        "no_shared_entity": float(signals.get("entity_overlap") == 0.0),
+        "figures_agree": float(quantities.get("status") == "agree"),
+        "dates_agree": float(dates.get("status") == "agree"),
+        "dates_conflict": float(dates.get("status") == "conflict"),
+        "polarity_opposed": float(bool(negation.get("mismatch"))),
+        "short": float(bool(signals.get("short"))),
+        "length_ratio": float(signals.get("length_ratio") or 1.0),
+    }
+    return [values[name] for name in features]
+
+
+def fit(x: F64, y: F64, l2: float = 1.0, iterations: int = 50) -> tuple[F64, float]:
+    """L2-penalised logistic regression by Newton's method (the bias is not penalised)."""
+    design = np.hstack([x, np.ones((len(x), 1))])
+    beta = np.zeros(design.shape[1])
+    penalty = np.full(design.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ beta, -50, 50)))
+        gradient = design.T @ (p - y) + penalty * beta
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if float(np.max(np.abs(step))) < 1e-8:
+            break
+    return beta[:-1], float(beta[-1])
+
+
+def out_of_fold(x: F64, y: F64, folds: int = 5, seed: int = 0) -> F64:
+    """Each row's probability from a fit on the other folds."""
+    assignment = np.random.default_rng(seed).permutation(len(x)) % folds
+    out = np.zeros(len(x))
+    for k in range(folds):
+        held = assignment == k
+        weights, bias = fit(x[~held], y[~held])
+        out[held] = 1.0 / (1.0 + np.exp(-np.clip(x[held] @ weights + bias, -50, 50)))
+    return out
+
+
+def lowest_threshold(p: F64, y: F64, precision: float, minimum: int = MIN_AUTO_LINKS) -> float | None:
+    """The lowest probability t such that pairs at or above t are right at least ``precision`` of the time."""
+    for t in np.round(np.arange(0.0, 1.0, 0.01), 2):
+        chosen = p >= t
+        if int(chosen.sum()) >= minimum and float(y[chosen].mean()) >= precision:
+            return float(t)
+    return None
+
+
+def marginal_threshold(p: F64, y: F64, precision: float = SUGGEST_PRECISION, width: float = 0.1) -> float:
+    """Where suggestions stop: the lowest t at which pairs in [t, t + width) are right ``precision`` of the time.
+
+    This is the precision of the last suggestions made, not of all of them: a reviewer looking at
+    the weakest suggestion shown should find it right at least one time in three.
+    """
+    for t in np.round(np.arange(0.0, 1.0, 0.01), 2):
+        band = (p >= t) & (p < t + width)
+        if int(band.sum()) >= 10 and float(y[band].mean()) >= precision:
+            return float(t)
+    return 1.0
+
+
+def cosine_floor(cosines: F64, y: F64, keep: float = 0.99) -> float:
+    """A cosine below which fewer than 1% of the right pairs fall (rounded down to 0.05)."""
+    right = np.sort(cosines[y >= 0.5])
+    if not len(right):
+        return 0.0
+    value = float(right[math.floor((1 - keep) * len(right))])
+    return math.floor(value * 20) / 20
+
+
+def calibrate(
+    vectors: Sequence[Sequence[float]], labels: Sequence[float], cosines: Sequence[float], source: str
+) -> Calibration:
+    """Fit on all rows; thresholds and the figures reported from out-of-fold probabilities."""
+    x = np.asarray(vectors, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.float64)
+    held = out_of_fold(x, y)
+    auto_at = lowest_threshold(held, y, AUTO_PRECISION)
+    suggest_at = marginal_threshold(held, y)
+    weights, bias = fit(x, y)
+    auto = held >= (auto_at if auto_at is not None else 2.0)
+    linked = held >= suggest_at
+    validation = {
+        "pairs": len(y),
+        "right": int(y.sum()),
+        "auto_links": int(auto.sum()),
+        "auto_precision": _ratio(y[auto].sum(), auto.sum()),
+        "auto_recall": _ratio(y[auto].sum(), y.sum()),
+        "linked_precision": _ratio(y[linked].sum(), linked.sum()),
+        "linked_recall": _ratio(y[linked].sum(), y.sum()),
+        "brier": round(float(np.mean((held - y) ** 2)), 4),
+    }
+    return Calibration(
+        weights=tuple(round(float(w), 6) for w in weights),
+        bias=round(bias, 6),
+        # No threshold reaches the precision: nothing is linked without a reviewer.
+        auto_at=auto_at if auto_at is not None else 1.01,
+        suggest_at=suggest_at,
+        cosine_floor=cosine_floor(np.asarray(cosines, dtype=np.float64), y),
+        source=source,
+        validation=validation,
+    )
+
+
+def _ratio(a: float, b: float) -> float:
+    return round(float(a) / float(b), 4) if b else 0.0

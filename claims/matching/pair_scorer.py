@@ -1,0 +1,232 @@
+"""Pair scorer: the packaged MiniLM read as a cross-encoder, with a low-rank adapter trained for it.
+
+A bi-encoder compares two texts through one vector each, so it cannot see which words of one
+answer which words of the other; a cross-encoder reads both texts at once (``[CLS] a [SEP] b
+[SEP]``, the second text as BERT's segment B) and gives one logit for "these say the same
+thing". It costs a forward pass per pair, so it re-scores only the candidates the band rows
+and the cosine floor let through.
+
+The adapter is LoRA (Hu et al., 2021): for each adapted linear layer ``W``, ``W x + (alpha / r)
+B A x`` with ``A`` (r x in) and ``B`` (out x r) trained and ``W`` frozen, plus a linear head on
+the mean of the last layer's token states. The packaged weights stay as they are (and are still
+checked by hash); the adapter is a few hundred kilobytes in ``weights/``, written by
+``scripts/train_pair_scorer.py`` from named training data, with its provenance in the manifest
+beside it. No Django here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from claims.matching.semantic import DIM, MiniLM, encoder
+
+if TYPE_CHECKING:
+    import torch
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+ADAPTER_NAME = "pair-scorer-v1"
+MAX_PAIR_TOKENS = 160  # two news sentences; longer pairs are cut from the longer text
+TARGETS = (
+    "attention.self.query",
+    "attention.self.key",
+    "attention.self.value",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AdapterShape:
+    rank: int = 8
+    alpha: float = 16.0
+    layers: int = 6
+    targets: tuple[str, ...] = TARGETS
+
+    def names(self) -> list[str]:
+        return [f"encoder.layer.{n}.{t}" for n in range(self.layers) for t in self.targets]
+
+
+class LowRankAdapter:
+    """The trained tensors: ``<layer>.lora_a``/``.lora_b`` per adapted layer, and ``head.weight``/``head.bias``."""
+
+    def __init__(self, tensors: Mapping[str, torch.Tensor], shape: AdapterShape) -> None:
+        self.tensors = dict(tensors)
+        self.shape = shape
+        self.scale = shape.alpha / shape.rank
+
+    @classmethod
+    def initial(cls, base: MiniLM, shape: AdapterShape, seed: int) -> LowRankAdapter:
+        """A at small random values, B at zero: the adapted model starts exactly as the packaged one."""
+        import torch
+
+        generator = torch.Generator().manual_seed(seed)
+        tensors: dict[str, torch.Tensor] = {}
+        for name in shape.names():
+            out_features, in_features = base.w[name + ".weight"].shape
+            tensors[name + ".lora_a"] = torch.randn(shape.rank, in_features, generator=generator) / in_features**0.5
+            tensors[name + ".lora_b"] = torch.zeros(out_features, shape.rank)
+        tensors["head.weight"] = torch.zeros(1, DIM)
+        tensors["head.bias"] = torch.zeros(1)
+        return cls(tensors, shape)
+
+    def add(self, name: str, x: torch.Tensor, out: torch.Tensor, dropout: float) -> torch.Tensor:
+        a = self.tensors.get(name + ".lora_a")
+        if a is None:
+            return out
+        import torch
+
+        if dropout:
+            x = torch.nn.functional.dropout(x, p=dropout, training=True)
+        return out + (x @ a.T) @ self.tensors[name + ".lora_b"].T * self.scale
+
+    def head(self, pooled: torch.Tensor) -> torch.Tensor:
+        return (pooled @ self.tensors["head.weight"].T + self.tensors["head.bias"]).squeeze(-1)
+
+
+@dataclass(slots=True)
+class PairBatch:
+    ids: npt.NDArray[np.int64]
+    types: npt.NDArray[np.int64]
+    mask: npt.NDArray[np.int64]
+
+
+def pair_batches(base: MiniLM, pairs: Sequence[tuple[str, str]], batch_size: int) -> list[tuple[list[int], PairBatch]]:
+    """Token ids of each pair as one sequence, in batches of similar length (positions in ``pairs`` first)."""
+    tokenizer = base.tokenizer
+    encodings = [tokenizer.encode(a, b) for a, b in pairs]
+    order = sorted(range(len(pairs)), key=lambda i: len(encodings[i].ids))
+    out = []
+    for lo in range(0, len(order), batch_size):
+        chunk = order[lo : lo + batch_size]
+        width = min(max(len(encodings[i].ids) for i in chunk), MAX_PAIR_TOKENS)
+        ids = np.zeros((len(chunk), width), dtype=np.int64)
+        types = np.zeros_like(ids)
+        mask = np.zeros_like(ids)
+        for row, i in enumerate(chunk):
+            seq, seg = _fit(encodings[i].ids, encodings[i].type_ids, width)
+            ids[row, : len(seq)], types[row, : len(seq)], mask[row, : len(seq)] = seq, seg, 1
+        out.append((chunk, PairBatch(ids, types, mask)))
+    return out
+
+
+def _fit(ids: list[int], types: list[int], width: int) -> tuple[list[int], list[int]]:
+    """Cut the longer text's tail until the pair fits, keeping both [SEP] marks."""
+    ids, types = list(ids), list(types)
+    while len(ids) > width:
+        first = types.count(0)
+        second = len(ids) - first
+        # the token before each text's closing [SEP]
+        cut = first - 2 if first >= second else len(ids) - 2
+        del ids[cut], types[cut]
+    return ids, types
+
+
+def pair_logits(base: MiniLM, adapter: LowRankAdapter, batch: PairBatch, dropout: float = 0.0) -> torch.Tensor:
+    import torch
+
+    attention = torch.as_tensor(batch.mask)
+    x = base.hidden_states(
+        torch.as_tensor(batch.ids), attention, torch.as_tensor(batch.types), adapter=adapter, dropout=dropout
+    )
+    weights = attention.unsqueeze(-1).to(x.dtype)
+    pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+    if dropout:
+        pooled = torch.nn.functional.dropout(pooled, p=dropout, training=True)
+    return adapter.head(pooled)
+
+
+class PairScorer:
+    """Logits of "the two texts say the same thing" for pairs of texts, from the adapter in ``weights/``."""
+
+    def __init__(self, base: MiniLM, adapter: LowRankAdapter, manifest: Mapping[str, Any]) -> None:
+        self.base = base
+        self.adapter = adapter
+        self.manifest = dict(manifest)
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        return f"{ADAPTER_NAME}:{str(self.manifest.get('weights_sha256', ''))[:12]}"
+
+    def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> npt.NDArray[np.float64]:
+        out = np.zeros(len(pairs), dtype=np.float64)
+        if not pairs:
+            return out
+        import torch
+
+        with self._lock, torch.inference_mode():
+            for positions, batch in pair_batches(self.base, pairs, batch_size):
+                out[positions] = pair_logits(self.base, self.adapter, batch).double().numpy()
+        return out
+
+
+class AdapterMissingError(RuntimeError):
+    """The adapter file or its manifest is missing or does not match the manifest's hash."""
+
+
+def adapter_paths(name: str = ADAPTER_NAME, directory: Path = WEIGHTS_DIR) -> tuple[Path, Path]:
+    return directory / f"{name}.safetensors", directory / f"{name}.json"
+
+
+def save_adapter(adapter: LowRankAdapter, manifest: Mapping[str, Any], directory: Path, name: str) -> Path:
+    """Write the tensors as float16 (half the size, well inside the model's precision) and the manifest."""
+    from safetensors.torch import save_file
+
+    weights, meta = adapter_paths(name, directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.detach().to_dense().half().contiguous() for k, v in sorted(adapter.tensors.items())}, str(weights))
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    meta.write_text(json.dumps({**manifest, "weights_sha256": digest}, indent=2, sort_keys=True) + "\n")
+    return weights
+
+
+def load_adapter(name: str = ADAPTER_NAME, directory: Path = WEIGHTS_DIR) -> tuple[LowRankAdapter, dict[str, Any]]:
+    import torch
+    from safetensors.torch import load_file
+
+    weights, meta = adapter_paths(name, directory)
+    if not weights.is_file() or not meta.is_file():
+        raise AdapterMissingError(f"no pair-scorer adapter at {weights}; run scripts/train_pair_scorer.py")
+    manifest = json.loads(meta.read_text(encoding="utf-8"))
+    if hashlib.sha256(weights.read_bytes()).hexdigest() != manifest.get("weights_sha256"):
+        raise AdapterMissingError(f"{weights} does not match the sha256 in {meta.name}")
+    given = manifest["shape"]
+    shape = AdapterShape(
+        rank=int(given["rank"]),
+        alpha=float(given["alpha"]),
+        layers=int(given["layers"]),
+        targets=tuple(given["targets"]),
+    )
+    tensors = {k: v.to(torch.float32) for k, v in load_file(str(weights)).items()}
+    return LowRankAdapter(tensors, shape), manifest
+
+
+@lru_cache(maxsize=1)
+def pair_scorer() -> PairScorer:
+    """The process-wide pair scorer, sharing the encoder's verified weights."""
+    adapter, manifest = load_adapter()
+    return PairScorer(encoder(), adapter, manifest)
+
+
+def split_of(key: str, parts: Sequence[tuple[str, int]]) -> str:
+    """Which part of a training file a pair belongs to, from a stable hash of its key (same on every machine).
+
+    ``parts`` are (name, twentieths): ``[("train", 14), ("validation", 3), ("report", 3)]``.
+    """
+    bucket = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little") % 20
+    for name, share in parts:
+        if bucket < share:
+            return name
+        bucket -= share
+    raise ValueError("parts must add up to 20 twentieths")

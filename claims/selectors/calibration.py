@@ -1,0 +1,46 @@
+"""Which calibration decides links now: the installation's active one, else the one shipped with the pair scorer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from claims.matching import calibration
+from claims.matching.calibration import Calibration
+from claims.models import Evidence, EvidenceDecisionChoice, EvidenceMethod, ScorerCalibration, Stance
+
+
+def calibration_current() -> Calibration | None:
+    row = ScorerCalibration.objects.filter(active=True).only("fitted").first()
+    if row is not None:
+        return Calibration.from_dict(row.fitted)
+    return calibration.shipped()
+
+
+def calibration_history() -> list[ScorerCalibration]:
+    """Every calibration this installation fitted, newest first."""
+    return list(ScorerCalibration.objects.order_by("-created_at", "-id"))
+
+
+def calibration_decided_pairs() -> list[tuple[dict[str, Any], bool]]:
+    """Each machine-suggested supporting pair a reviewer confirmed or rejected: (its signals, confirmed).
+
+    A pair's two evidence rows (one on each claim) share one details object, so a pair counts
+    once; its label is confirmed when a reviewer confirmed either row and rejected neither.
+    """
+    rows = (
+        Evidence.objects.filter(
+            method=EvidenceMethod.SEMANTIC,
+            stance=Stance.SUPPORTS,
+            decision__in=[EvidenceDecisionChoice.CONFIRMED, EvidenceDecisionChoice.REJECTED],
+            details__signals__has_key="pair_logit",
+        )
+        .order_by("id")
+        .values_list("decision", "details")
+    )
+    pairs: dict[tuple[int, int], tuple[dict[str, Any], set[str]]] = {}
+    for decision, details in rows:
+        pair = details.get("pair") or {}
+        key = (int(pair.get("a", 0)), int(pair.get("b", 0)))
+        _, decisions = pairs.setdefault(key, (dict(details.get("signals") or {}), set()))
+        decisions.add(str(decision))
+    return [(signals, EvidenceDecisionChoice.REJECTED not in decisions) for signals, decisions in pairs.values()]
