@@ -14,7 +14,9 @@ the adapter was trained on (same sha256 as in its manifest), only its ``report``
 measured, which neither training nor calibration saw; any other file is measured whole.
 
 Three systems per pair: ``calibrated`` (``scoring.compare_many`` with the pair scorer, as the
-matcher decides), ``rules`` (the same without calibration: cosine thresholds and rules) and
+matcher decides with the shipped calibration: automatic links by probability, suggestions by the
+cosine rule; a second line prunes suggestions below ``suggest_at`` as a reviewers' calibration
+does), ``rules`` (the same without calibration: cosine thresholds and rules) and
 ``cosine`` (plain MiniLM cosine). Intervals are paired bootstraps of the difference between
 ``calibrated`` and each other system over the same resampled pairs.
 """
@@ -22,6 +24,7 @@ matcher decides), ``rules`` (the same without calibration: cosine thresholds and
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import time
@@ -96,9 +99,11 @@ def bench_mrpc(path: Path, rounds: int) -> None:
     print(f"machine: {machine()}")
     print(f"MRPC {path.name}: {which}, {gold.mean():.3f} paraphrases")
     ours, cosine = decisions(left, right, f"mrpc-{path.stem}", cal)
+    pruning, _ = decisions(left, right, f"mrpc-{path.stem}", dataclasses.replace(cal, prunes_suggestions=True))
     rules, _ = decisions(left, right, f"mrpc-{path.stem}", None)
     systems_linked = {
         "calibrated (auto + suggested)": linked(ours, False),
+        f"calibrated, suggestions pruned below p {cal.suggest_at:.2f}": linked(pruning, False),
         "rules (auto + suggested)": linked(rules, False),
         f"cosine >= {base['cosine_f1']:.2f}": cosine >= base["cosine_f1"],
     }
@@ -135,6 +140,7 @@ def bench_stsb(path: Path, rounds: int) -> None:
     print(f"machine: {machine()}")
     print(f"STS-B {path.name}: {len(rows)} pairs, {int(news.sum())} main-news")
     ours, cosine = decisions(left, right, f"stsb-{path.stem}", cal)
+    pruning, _ = decisions(left, right, f"stsb-{path.stem}", dataclasses.replace(cal, prunes_suggestions=True))
     logits = pair_scorer().logits(list(zip(left, right, strict=True)))
     probability = np.array(
         [
@@ -158,6 +164,7 @@ def bench_stsb(path: Path, rounds: int) -> None:
     gold = scores >= 4.0
     print("duplicates (score >= 4)")
     _line("calibrated (auto + suggested)", linked(ours, False), gold)
+    _line(f"calibrated, suggestions pruned below p {cal.suggest_at:.2f}", linked(pruning, False), gold)
     _line(f"cosine >= {base['cosine_f1']:.2f}", cosine >= base["cosine_f1"], gold)
     _line(f"calibrated auto (p >= {cal.auto_at:.2f})", linked(ours, True), gold)
     _line(f"cosine >= {base['cosine_p95']:.2f}", cosine >= base["cosine_p95"], gold)

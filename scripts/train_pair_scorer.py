@@ -155,12 +155,14 @@ def train(
     return LowRankAdapter(best[1], shape), history
 
 
-def calibration_rows(scorer: PairScorer, examples: list[Example]) -> tuple[list[list[float]], list[float], list[float]]:
-    """Feature vectors, labels (STS-B: score >= 4 of 5) and cosines of ``examples``, as the matcher computes them."""
+def calibration_rows(
+    scorer: PairScorer, examples: list[Example]
+) -> tuple[list[list[float]], list[float], list[float], list[bool]]:
+    """Feature vectors, labels (STS-B: score >= 4 of 5), cosines and whether the cosine rule would suggest."""
     texts = [t for a, b, _, _ in examples for t in (a, b)]
     vectors = encoder().encode(texts)
     logits = scorer.logits([(a, b) for a, b, _, _ in examples])
-    rows, labels, cosines = [], [], []
+    rows, labels, cosines, suggestible = [], [], [], []
     for n, (a, b, target, _) in enumerate(examples):
         fa = scoring.features(a, embedding=vectors[2 * n])
         fb = scoring.features(b, embedding=vectors[2 * n + 1])
@@ -168,7 +170,8 @@ def calibration_rows(scorer: PairScorer, examples: list[Example]) -> tuple[list[
         rows.append(calibration.feature_vector(decision.signals))
         labels.append(1.0 if target >= 0.8 - 1e-9 else 0.0)
         cosines.append(float(decision.signals["cosine"]))
-    return rows, labels, cosines
+        suggestible.append(decision.linked and decision.stance == "supports")
+    return rows, labels, cosines, suggestible
 
 
 def cosine_thresholds(cosines: np.ndarray, labels: np.ndarray) -> dict[str, float]:
@@ -188,8 +191,9 @@ def cosine_thresholds(cosines: np.ndarray, labels: np.ndarray) -> dict[str, floa
 def write_calibration(directory: Path, validation: list[Example]) -> None:
     adapter, manifest = load_adapter(ADAPTER_NAME, directory)
     scorer = PairScorer(encoder(), adapter, manifest)
-    rows, labels, cosines = calibration_rows(scorer, validation)
-    fitted = calibration.calibrate(rows, labels, cosines, source=f"{ADAPTER_NAME} validation part (MRPC + STS-B train)")
+    rows, labels, cosines, suggestible = calibration_rows(scorer, validation)
+    source = f"{ADAPTER_NAME} validation part (MRPC + STS-B train)"
+    fitted = calibration.calibrate(rows, labels, cosines, source=source, suggestible=suggestible)
     path = directory / f"{ADAPTER_NAME}.calibration.json"
     baseline = {
         source: cosine_thresholds(

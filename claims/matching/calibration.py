@@ -10,7 +10,8 @@ on, so they are not read off the fit itself:
 - ``auto_at``: the lowest probability from which at least ``AUTO_PRECISION`` of links are right;
   from there a link is made without a reviewer.
 - ``suggest_at``: below it fewer than one in three suggestions would be right (``SUGGEST_PRECISION``),
-  so nothing is suggested.
+  so nothing is suggested. Suggestions are still made only where the cosine reaches the semantic
+  ``lower`` threshold: the probability prunes wrong ones, it does not reach below it.
 No Django here: the database keeps calibrations as rows (``claims.models.ScorerCalibration``).
 """
 
@@ -56,6 +57,11 @@ class Calibration:
     source: str
     features: tuple[str, ...] = FEATURES
     validation: dict[str, Any] = field(default_factory=dict)
+    # Whether suggestions below ``suggest_at`` are dropped. Only for a calibration fitted on this
+    # installation's own decisions: the shipped one was fitted on public paraphrase pairs, and there
+    # ``suggest_at`` drops true reports of the sample story ("Hamas has refused to participate in
+    # these talks" for "Hamas refused to send a delegation", p = 0.23), so it only orders them.
+    prunes_suggestions: bool = False
 
     def probability(self, vector: Sequence[float]) -> float:
         z = self.bias + float(np.dot(self.weights, vector))
@@ -75,6 +81,7 @@ class Calibration:
             source=str(data["source"]),
             features=tuple(data.get("features", FEATURES)),
             validation=dict(data.get("validation", {})),
+            prunes_suggestions=bool(data.get("prunes_suggestions", False)),
         )
 
 
@@ -166,17 +173,27 @@ def cosine_floor(cosines: F64, y: F64, keep: float = 0.99) -> float:
 
 
 def calibrate(
-    vectors: Sequence[Sequence[float]], labels: Sequence[float], cosines: Sequence[float], source: str
+    vectors: Sequence[Sequence[float]],
+    labels: Sequence[float],
+    cosines: Sequence[float],
+    source: str,
+    suggestible: Sequence[bool] | None = None,
+    prunes_suggestions: bool = False,
 ) -> Calibration:
-    """Fit on all rows; thresholds and the figures reported from out-of-fold probabilities."""
+    """Fit on all rows; thresholds and the figures reported from out-of-fold probabilities.
+
+    ``suggestible`` marks the pairs the cosine thresholds would suggest: suggestions are made only
+    among those (``scoring.compare``), so where they stop is read among those.
+    """
     x = np.asarray(vectors, dtype=np.float64)
     y = np.asarray(labels, dtype=np.float64)
+    eligible = np.ones(len(y), bool) if suggestible is None else np.asarray(suggestible, dtype=bool)
     held = out_of_fold(x, y)
     auto_at = lowest_threshold(held, y, AUTO_PRECISION)
-    suggest_at = marginal_threshold(held, y)
+    suggest_at = marginal_threshold(held[eligible], y[eligible])
     weights, bias = fit(x, y)
     auto = held >= (auto_at if auto_at is not None else 2.0)
-    linked = held >= suggest_at
+    linked = auto | (eligible & (held >= suggest_at if prunes_suggestions else eligible))
     validation = {
         "pairs": len(y),
         "right": int(y.sum()),
@@ -196,6 +213,7 @@ def calibrate(
         cosine_floor=cosine_floor(np.asarray(cosines, dtype=np.float64), y),
         source=source,
         validation=validation,
+        prunes_suggestions=prunes_suggestions,
     )
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from claims.matching import scoring
+from claims.matching.calibration import Calibration
 from claims.matching.lexical import I64, MinHasher
 from claims.matching.scoring import MatchDecision, TextFeatures
 from claims.matching.semantic import HyperplaneLSH, SimHashSketch
@@ -61,6 +62,9 @@ class Matcher:
     minhash: MinHasher = field(default_factory=MinHasher)
     planes: HyperplaneLSH = field(default_factory=HyperplaneLSH)
     sketcher: SimHashSketch = field(default_factory=SimHashSketch)
+    # With both, supporting links are decided by the calibrated probability (``scoring.compare_many``).
+    pair_logits: scoring.PairLogits | None = None
+    calibration: Calibration | None = None
 
     def sketches_for(self, items: Sequence[Item]) -> list[tuple[int | None, int | None]]:
         """Per item, the two words of its embedding's sketch (both None without an embedding), stored on its rows."""
@@ -117,9 +121,15 @@ class Matcher:
 
     def scored(self, items: Sequence[Item]) -> list[Link]:
         """Every candidate pair with its decision, linked or not (a ``none`` decision of method ``date`` says apart)."""
+        pairs = sorted(self.candidates(items).items())
+        decisions = scoring.compare_many(
+            [(items[i].features, items[j].features) for (i, j), _ in pairs],
+            pair_logits=self.pair_logits,
+            calibration=self.calibration,
+        )
         return [
-            Link(items[i].id, items[j].id, sorted(via), scoring.compare(items[i].features, items[j].features))
-            for (i, j), via in sorted(self.candidates(items).items())
+            Link(items[i].id, items[j].id, sorted(via), decision)
+            for ((i, j), via), decision in zip(pairs, decisions, strict=True)
         ]
 
     def link(self, items: Sequence[Item]) -> list[Link]:

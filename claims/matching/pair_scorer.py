@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -147,13 +148,20 @@ def pair_logits(base: MiniLM, adapter: LowRankAdapter, batch: PairBatch, dropout
 
 
 class PairScorer:
-    """Logits of "the two texts say the same thing" for pairs of texts, from the adapter in ``weights/``."""
+    """Logits of "the two texts say the same thing" for pairs of texts, from the adapter in ``weights/``.
+
+    Logits are remembered per pair of texts (the last ``MEMO_PAIRS``): a recompute, a re-match after
+    an edit elsewhere in the article, or the next chunk of one job reads many of the same pairs again.
+    """
+
+    MEMO_PAIRS = 200_000
 
     def __init__(self, base: MiniLM, adapter: LowRankAdapter, manifest: Mapping[str, Any]) -> None:
         self.base = base
         self.adapter = adapter
         self.manifest = dict(manifest)
         self._lock = threading.Lock()
+        self._memo: OrderedDict[tuple[str, str], float] = OrderedDict()
 
     @property
     def version(self) -> str:
@@ -161,13 +169,23 @@ class PairScorer:
 
     def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> npt.NDArray[np.float64]:
         out = np.zeros(len(pairs), dtype=np.float64)
-        if not pairs:
-            return out
         import torch
 
-        with self._lock, torch.inference_mode():
-            for positions, batch in pair_batches(self.base, pairs, batch_size):
-                out[positions] = pair_logits(self.base, self.adapter, batch).double().numpy()
+        with self._lock:
+            todo = [n for n, pair in enumerate(pairs) if pair not in self._memo]
+            for n, pair in enumerate(pairs):
+                if pair in self._memo:
+                    out[n] = self._memo[pair]
+                    self._memo.move_to_end(pair)
+            fresh = [pairs[n] for n in todo]
+            with torch.inference_mode():
+                for positions, batch in pair_batches(self.base, fresh, batch_size):
+                    values = pair_logits(self.base, self.adapter, batch).double().numpy()
+                    for position, value in zip(positions, values.tolist(), strict=True):
+                        out[todo[position]] = value
+                        self._memo[fresh[position]] = value
+            while len(self._memo) > self.MEMO_PAIRS:
+                self._memo.popitem(last=False)
         return out
 
 

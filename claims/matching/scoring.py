@@ -61,6 +61,9 @@ SAME_FIGURE = 0.03  # relative difference within which two numbers are one figur
 # toll of 37,945), not rival figures; a toll updated over months (8,005 to over 40,000) stays well inside.
 INCIDENT_RATIO = 100.0
 SHORT_WORDS = 5  # fewer content words than this: never linked automatically
+# Texts sharing this share of their content words are copies (wire copy, a sentence repeated): linked
+# automatically whatever the calibrated probability, which paraphrase data never taught about copies.
+COPY_JACCARD = 0.9
 ENTITY_PENALTY = 0.05  # both texts name someone or something and share no key
 # Opposite polarity contradicts only when the rest of the two predicates is the same: this share of the
 # shorter text's content words (cue words aside) must be in the other ("agreed to send a delegation" vs
@@ -168,6 +171,11 @@ class MatchDecision:
 def figure_interval(q: Mapping[str, Any]) -> tuple[float, float]:
     """The range a qualified figure stands for ("at least 37,945" is 37,945 to 47,431)."""
     return _range(q)
+
+
+def figure_group(q: Mapping[str, Any]) -> str:
+    """The population part a figure counts ("children"), or "" for a whole population: figures of one count share it."""
+    return _group(q)
 
 
 def _range(q: Mapping[str, Any]) -> tuple[float, float]:
@@ -388,11 +396,7 @@ def compare(
         if pair_logit is None:
             reasons.append(f"cosine below the calibration's floor {calibration.cosine_floor}")
             return MatchDecision(method, "none", None, score, _fired(None, limit), signals, reasons)
-        probability = calibration.probability(feature_vector(signals, calibration.features))
-        signals["probability"] = round(probability, 4)
-        score = round(probability, 4)
-        limit = Thresholds(upper=calibration.auto_at, lower=calibration.suggest_at)
-        reasons = [f"calibrated probability ({calibration.source})"]
+        return _calibrated(calibration, score >= limit.lower, short, signals, limit)
     if score >= limit.upper:
         decision, fired = "auto", _fired("upper", limit)
     elif score >= limit.lower:
@@ -409,6 +413,34 @@ def compare(
         decision = "suggested"
         reasons.append("polarity is read from cue words: a reviewer confirms")
     return MatchDecision(method, decision, stance, score, fired, signals, reasons)
+
+
+def _calibrated(
+    calibration: Calibration, cosine_suggests: bool, short: bool, signals: dict[str, Any], cosine: Thresholds
+) -> MatchDecision:
+    """A supporting link decided by its probability: automatic from ``auto_at``, else suggested where the cosine
+    reaches the semantic ``lower`` threshold, unless the calibration prunes suggestions below ``suggest_at``."""
+    probability = round(calibration.probability(feature_vector(signals, calibration.features)), 4)
+    signals["probability"] = probability
+    prunes = calibration.prunes_suggestions
+    # Without pruning, a suggestion is the cosine rule's: its lower threshold is the one that fired.
+    limit = Thresholds(upper=calibration.auto_at, lower=calibration.suggest_at if prunes else cosine.lower)
+    extra = {"cosine_lower": cosine.lower, "basis": "probability" if prunes else "cosine"}
+    reasons = [f"calibrated probability ({calibration.source})"]
+    copy = float(signals.get("jaccard") or 0.0) >= COPY_JACCARD
+    if copy:
+        reasons.append("the same words as the other text: a copy")
+    if (probability >= limit.upper or copy) and not short:
+        return MatchDecision("semantic", "auto", "supports", probability, {**_fired("upper", limit), **extra},
+                             signals, reasons)  # fmt: skip
+    if probability >= limit.upper or copy:
+        reasons.append(f"short text (< {SHORT_WORDS} content words): suggested only")
+        return MatchDecision("semantic", "suggested", "supports", probability, {**_fired("upper", limit), **extra},
+                             signals, reasons)  # fmt: skip
+    if cosine_suggests and not (prunes and probability < limit.lower):
+        return MatchDecision("semantic", "suggested", "supports", probability, {**_fired("lower", limit), **extra},
+                             signals, reasons)  # fmt: skip
+    return MatchDecision("semantic", "none", None, probability, {**_fired(None, limit), **extra}, signals, reasons)
 
 
 def stance(a: TextFeatures, b: TextFeatures) -> str:

@@ -221,6 +221,8 @@ def claim_spans_in_context(*, claim: Claim) -> list[SpanInContext]:
 
 
 _SIGNAL_LABELS = {
+    "probability": "Link probability (calibrated)",
+    "pair_logit": "Pair scorer logit",
     "cosine": "Embedding cosine",
     "jaccard": "Word overlap (Jaccard)",
     "containment": "Word containment",
@@ -235,6 +237,25 @@ def _number(value: object) -> str:
 def _threshold_summary(decision: str, score: float, threshold: dict[str, Any]) -> str:
     upper, lower = _number(threshold.get("upper")), _number(threshold.get("lower"))
     fired = threshold.get("name")
+    if "cosine_lower" in threshold:
+        # scoring._calibrated: the score is the calibrated probability of the link.
+        if fired == "upper" and decision == "auto":
+            return f"link probability {score:.2f} reached the upper threshold {upper}: linked automatically"
+        if fired == "upper":
+            return (
+                f"link probability {score:.2f} reached the upper threshold {upper}, but is only suggested (see below)"
+            )
+        if fired == "lower" and threshold.get("basis") == "cosine":
+            return (
+                f"link probability {score:.2f} is under the upper threshold {upper}; the cosine reached the "
+                f"lower threshold {lower}: suggested for review"
+            )
+        if fired == "lower":
+            return (
+                f"link probability {score:.2f} is between the lower threshold {lower} and the upper {upper}: "
+                "suggested for review"
+            )
+        return f"link probability {score:.2f} is below the lower threshold {lower}"
     if fired == "upper" and decision == "auto":
         return f"score {score:.2f} reached the upper threshold {upper}: linked automatically"
     if fired == "upper":

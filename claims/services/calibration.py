@@ -46,6 +46,7 @@ def calibration_fit_from_reviews(*, minimum: int = MIN_DECISIONS, minimum_each: 
         [1.0 if right else 0.0 for _, right in pairs],
         [float(signals.get("cosine") or 0.0) for signals, _ in pairs],
         source=f"reviewers' decisions on {len(pairs)} suggestions",
+        prunes_suggestions=True,
     )
     # Lock the active row so that two recalibrations at once cannot both deactivate it and collide.
     ScorerCalibration.objects.select_for_update().filter(active=True).update(active=False)

@@ -30,6 +30,7 @@ from claims.models import Claim, Evidence
 from claims.roles import AnyUser, can_review
 from claims.selectors import claim_details as claim_selectors
 from claims.selectors import corroboration as corroboration_selectors
+from claims.selectors import figure_chart
 from claims.selectors import groups as group_selectors
 from claims.selectors import timeline as timeline_selectors
 from claims.services import edits as edit_services
@@ -106,6 +107,7 @@ def claim_context(request: HttpRequest, claim: Claim, page_forms: ClaimForms, co
         else claim_selectors.claim_group_suggestions(evidence=evidence),
         "corroboration": corroboration,
         "timeline": timeline_selectors.claim_timeline(corroboration),
+        "figure_charts": figure_chart.figure_charts(figure_chart.claim_figure_sources(claim=claim)),
         # Only a deleted claim can have been split (splitting hides the original).
         "split_into": claim_selectors.claim_split_relatives(claim=claim) if claim.deleted_at is not None else [],
         "form": page_forms.verdict,

@@ -16,6 +16,7 @@ from claims.filters import GroupFilter
 from claims.forms import ClaimGroupForm, GroupCanonicalForm, GroupMergeForm, GroupSplitForm
 from claims.models import DuplicateGroup
 from claims.roles import AnyUser, can_review
+from claims.selectors import figure_chart
 from claims.selectors import groups as group_selectors
 from claims.services import groups as group_services
 from claims.views.access import add_form_errors, reviewer_of, reviewer_required, viewer_required, with_version
@@ -89,6 +90,9 @@ def _group_page(
             "group": group,
             "rows": rows,
             "figures": group_selectors.group_figures(rows=rows),
+            "figure_charts": figure_chart.figure_charts(
+                figure_chart.group_figure_sources(claims=[r.claim for r in rows]), events_of_own=False
+            ),
             "history": group_selectors.group_history_rows(
                 group=group, decisions=group_selectors.group_history(group=group)[:GROUP_HISTORY_SHOWN]
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 
@@ -307,6 +308,7 @@ LOGIT_ONLY = Calibration(
     suggest_at=0.4,
     cosine_floor=0.5,
     source="test",
+    prunes_suggestions=True,
 )
 
 
@@ -321,10 +323,30 @@ def test_a_calibrated_supporting_link_is_decided_by_its_probability():
     apart = calibrated(A, B, 0.99, logit=-2.0)  # p = 0.119
 
     assert (auto.decision, auto.stance, auto.method, auto.score) == ("auto", "supports", "semantic", 0.9526)
-    assert auto.threshold == {"name": "upper", "value": 0.9, "upper": 0.9, "lower": 0.4}
+    assert auto.threshold == {
+        "name": "upper", "value": 0.9, "upper": 0.9, "lower": 0.4, "cosine_lower": 0.62, "basis": "probability"
+    }  # fmt: skip
     assert (auto.signals["pair_logit"], auto.signals["probability"]) == (3.0, 0.9526)
     assert suggested.decision == "suggested"
     assert apart.decision == "none"
+
+
+def test_a_calibration_that_does_not_prune_keeps_every_suggestion_the_cosine_makes_and_orders_them():
+    shipped_like = dataclasses.replace(LOGIT_ONLY, prunes_suggestions=False)
+    fa, fb = features(A, embedding=unit(0.0)), features(B, embedding=unit(float(np.arccos(0.8))))
+
+    weak = compare(fa, fb, pair_logit=-2.0, calibration=shipped_like)
+    far = calibrated(A, B, 0.55, logit=0.0)  # p = 0.5, cosine under the semantic lower threshold
+
+    assert (weak.decision, weak.score) == ("suggested", 0.1192)
+    assert far.decision == "none"
+
+
+def test_a_copy_is_linked_automatically_whatever_its_probability():
+    decision = calibrated(A, A, 0.99, logit=-3.0)
+
+    assert (decision.decision, decision.stance) == ("auto", "supports")
+    assert "a copy" in decision.reasons[-1]
 
 
 def test_under_a_calibration_a_pair_the_scorer_did_not_read_is_not_linked():

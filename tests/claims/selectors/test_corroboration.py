@@ -82,7 +82,17 @@ def test_wire_copies_count_once_and_name_the_article_they_repeat(seed_corpus: Jo
     assert copies[original.article_id] is None
 
 
-def test_reports_crediting_the_same_agency_count_once(seed_corpus: Job) -> None:
+def confirm_supporting_suggestions(claim: Claim, reviewer: User) -> int:
+    """A reviewer confirms the claim's suggested supporting links: paraphrases the matcher does not link alone."""
+    pending = claim.evidence.filter(
+        stance=Stance.SUPPORTS, strength=LinkStrength.SUGGESTED, decision=EvidenceDecisionChoice.PENDING
+    )
+    for link in pending:
+        review_services.evidence_decide(evidence_id=link.pk, reviewer=reviewer, decision="confirmed")
+    return len(pending)
+
+
+def test_reports_crediting_the_same_agency_count_once(seed_corpus: Job, reviewer: User) -> None:
     day = datetime(2024, 7, 1, tzinfo=UTC)
     ingest(
         "agency-a.txt",
@@ -102,6 +112,7 @@ def test_reports_crediting_the_same_agency_count_once(seed_corpus: Job) -> None:
     assert {a["source"] for c in claims for a in c.attribution} == {"Reuters"}
     matching_services.claims_match(claim_ids=[c.pk for c in claims])
     first = next(c for c in claims if c.article.source_name == "agency-a.txt")
+    confirm_supporting_suggestions(first, reviewer)
 
     result = claim_corroboration(claim=first)
 
@@ -113,7 +124,7 @@ def test_reports_crediting_the_same_agency_count_once(seed_corpus: Job) -> None:
     assert later.copy_of_article_id == first.article_id
 
 
-def test_several_reports_from_one_outlet_count_as_one_independent_source(seed_corpus: Job) -> None:
+def test_several_reports_from_one_outlet_count_as_one_independent_source(seed_corpus: Job, reviewer: User) -> None:
     day = datetime(2024, 7, 1, tzinfo=UTC)
     ingest(
         "outlet-one-a.txt",
@@ -138,6 +149,7 @@ def test_several_reports_from_one_outlet_count_as_one_independent_source(seed_co
     claims = list(Claim.objects.filter(article__source_name__startswith="outlet-", text__icontains="Doha"))
     matching_services.claims_match(claim_ids=[c.pk for c in claims])
     first = next(c for c in claims if c.article.source_name == "outlet-one-a.txt")
+    confirm_supporting_suggestions(first, reviewer)
 
     result = claim_corroboration(claim=first)
 

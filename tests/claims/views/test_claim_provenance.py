@@ -118,7 +118,7 @@ def test_each_machine_link_says_how_it_was_found_and_which_threshold_fired(
 
     page = claim_page(client, viewer, claim)
 
-    item = page.split(f'id="evidence-{link.pk}"')[1].split("</li>")[0]
+    item = page.split(f'id="evidence-{link.pk}"')[1].split('<li class="evidence__item')[0]
     threshold = link.details["threshold"]
     assert link.get_method_display() in item
     assert f"{link.score:.2f}" in item
@@ -183,7 +183,7 @@ def test_the_claim_view_with_many_links_makes_a_fixed_number_of_queries(
 
     # session, user, groups, claim, spans, neighbours, evidence, reviews, decisions, revisions, group,
     # corroborating reports, copies among them, the groups of the claims suggested for grouping
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("claims:claim-detail", args=[claim.pk]))
 
     assert response.status_code == 200
@@ -272,3 +272,23 @@ def test_confirming_a_suggestion_moves_it_from_suggested_to_counted(
     assert best.pk not in {r.evidence_id for r in after.suggestions}
     assert after.supporting_outlets == before.supporting_outlets + new_outlet
     assert len(after.suggestions) == len(before.suggestions) - 1
+
+
+def test_a_toll_claim_charts_its_figure_beside_the_figures_of_the_claims_it_is_linked_to(
+    client: Client, viewer: User, matched_corpus: Job
+) -> None:
+    claim = next(
+        c
+        for c in Claim.objects.order_by("id")
+        if any(q.get("event") == "killed" for q in c.quantities)
+        and c.evidence.filter(method=EvidenceMethod.FIGURE).exists()
+    )
+    linked = set(claim.evidence.filter(method=EvidenceMethod.FIGURE).values_list("via_claim_id", flat=True))
+
+    page = claim_page(client, viewer, claim)
+
+    chart = page.split('<figure class="figure-chart"')[1].split("</figure>")[0]
+    assert chart.count("figure-chart__point--own") == 1
+    charted = {int(pk) for pk in re.findall(r'href="/claims/(\d+)/"', chart)}
+    assert claim.pk in charted
+    assert charted & linked

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from claims.matching.scoring import figure_group
 from claims.models import (
     Claim,
     DuplicateGroup,
@@ -516,3 +517,22 @@ def test_a_deleted_claim_gets_no_grouping_suggestions(client: Client, reviewer: 
     page = signed_in(client, reviewer).get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
 
     assert 'class="group-suggestions"' not in page
+
+
+def test_the_group_page_charts_its_tolls_against_their_dates(
+    client: Client, viewer: User, reviewer: User, seed_corpus: Job
+) -> None:
+    tolls = death_toll_claims()
+    for day, claim in enumerate(tolls, start=10):
+        Article.objects.filter(pk=claim.article_id).update(published_at=datetime(2024, 8, day, tzinfo=UTC))
+    group = group_create(claim_ids=[c.pk for c in tolls], user=reviewer)
+
+    page = signed_in(client, viewer).get(group_url(group)).content.decode()
+
+    # One point per claim counting the whole toll (a claim stating two tolls is in ``tolls`` twice).
+    whole = {c.pk: c for c in tolls if any(q.get("event") == "killed" and not figure_group(q) for q in c.quantities)}
+    chart = page.split('<figure class="figure-chart"')[1].split("</figure>")[0]
+    assert "Counted as killed</strong>" in chart  # the whole toll; a count of children gets a chart of its own
+    assert chart.count('<circle class="figure-chart__point') == len(whole) >= 3
+    for claim in whole.values():
+        assert f'href="{reverse("claims:claim-detail", args=[claim.pk])}"' in chart

@@ -68,7 +68,7 @@ def test_a_reworded_claim_is_embedded_and_linked_again(
 
     assert ClaimVector.objects.get(claim=claim).text_hash == text_hash(other.text)
     live = Evidence.objects.filter(claim=claim, via_claim__isnull=False, withdrawn_at__isnull=True)
-    assert live.filter(via_claim=other, score__gte=0.99).exists()
+    assert live.filter(via_claim=other, details__signals__cosine__gte=0.99).exists()
 
 
 def test_a_claim_added_by_hand_is_linked_to_other_articles(

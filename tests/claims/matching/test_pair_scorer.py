@@ -1,0 +1,95 @@
+"""The pair scorer: MiniLM read as a cross-encoder with a low-rank adapter, and the adapter committed beside it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from claims.matching import calibration, pair_scorer
+from claims.matching.pair_scorer import AdapterMissingError, AdapterShape, LowRankAdapter, load_adapter, split_of
+from claims.matching.semantic import encoder
+
+
+def test_a_pair_always_falls_in_the_same_part_and_the_parts_have_their_shares():
+    parts = [("train", 14), ("validation", 3), ("report", 3)]
+    keys = [f"{n}-{n + 1}" for n in range(4000)]
+
+    first = [split_of(k, parts) for k in keys]
+
+    assert first == [split_of(k, parts) for k in keys]
+    assert first.count("train") / len(keys) == pytest.approx(0.70, abs=0.03)
+    assert first.count("report") / len(keys) == pytest.approx(0.15, abs=0.03)
+
+
+def test_a_long_pair_is_cut_from_the_longer_text_keeping_both_separators():
+    # [CLS] a a a a a a [SEP] b b [SEP] with segment ids 0 x 8 then 1 x 3
+    ids = [101, *range(1, 7), 102, 50, 51, 102]
+    types = [0] * 8 + [1] * 3
+
+    cut_ids, cut_types = pair_scorer._fit(ids, types, 8)
+
+    assert cut_ids == [101, 1, 2, 3, 102, 50, 51, 102]
+    assert cut_types == [0] * 5 + [1] * 3
+
+
+def test_a_new_adapter_leaves_the_packaged_model_unchanged():
+    base = encoder()
+    adapter = LowRankAdapter.initial(base, AdapterShape(), seed=1)
+    ids = torch.tensor([[101, 7592, 2088, 102]])
+    mask = torch.ones_like(ids)
+
+    with torch.inference_mode():
+        plain = base.hidden_states(ids, mask)
+        adapted = base.hidden_states(ids, mask, adapter=adapter)
+
+    assert torch.equal(plain, adapted)
+
+
+def test_an_adapter_whose_file_does_not_match_its_manifest_is_refused(tmp_path: Path):
+    weights, manifest = pair_scorer.adapter_paths()
+    shutil.copy(weights, tmp_path / weights.name)
+    meta = json.loads(manifest.read_text())
+    (tmp_path / manifest.name).write_text(json.dumps({**meta, "weights_sha256": "0" * 64}))
+
+    with pytest.raises(AdapterMissingError, match="does not match"):
+        load_adapter(directory=tmp_path)
+
+
+def test_the_committed_scorer_ranks_a_paraphrase_above_a_related_and_an_unrelated_sentence():
+    claim = "Hamas did not send a delegation to the ceasefire talks in Doha."
+    logits = pair_scorer.pair_scorer().logits(
+        [
+            (claim, "Hamas refused to send a delegation to the Doha ceasefire negotiations."),
+            (claim, "Qatar's prime minister met Iran's foreign minister in Doha on Thursday."),
+            (claim, "The price of wheat rose by four percent in Chicago."),
+        ]
+    )
+
+    assert logits[0] > logits[1] > logits[2]
+
+
+def test_the_committed_calibration_links_automatically_only_where_its_validation_precision_was_095():
+    shipped = calibration.shipped()
+    assert shipped is not None
+    manifest = pair_scorer.pair_scorer().manifest
+
+    assert shipped.suggest_at < shipped.auto_at <= 1.0
+    assert shipped.validation["auto_precision"] >= calibration.AUTO_PRECISION
+    assert manifest["data"]["mrpc"]["counts"]["report"] > 0
+    assert np.isfinite(shipped.weights).all()
+
+
+def test_a_pair_read_again_gets_the_same_logit_from_memory():
+    scorer = pair_scorer.pair_scorer()
+    pairs = [("Talks resume in Doha on Monday.", "Negotiations restart in Doha Monday."), ("A b c.", "D e f.")]
+
+    first = scorer.logits(pairs)
+    again = scorer.logits(list(reversed(pairs)))
+
+    assert again.tolist() == list(reversed(first.tolist()))
+    assert pairs[0] in scorer._memo
