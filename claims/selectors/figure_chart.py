@@ -75,7 +75,12 @@ class FigureChart:
 
 
 def claim_figure_sources(*, claim: Claim) -> list[FigureSource]:
-    """The claim and every live claim its evidence links come through (rejected and withdrawn links aside)."""
+    """The claim and every live claim its evidence links come through (rejected and withdrawn links aside).
+
+    A claim that counts nothing gets no chart, so it pays no query.
+    """
+    if not any(isinstance(q, dict) and q.get("event") for q in claim.quantities):
+        return [_source(claim, own=True)]
     via = Evidence.objects.filter(claim=claim, via_claim__isnull=False, withdrawn_at__isnull=True).exclude(
         decision=EvidenceDecisionChoice.REJECTED
     )

@@ -672,7 +672,7 @@ def test_the_claim_view_makes_a_fixed_number_of_queries(
         review_services.evidence_decide(evidence_id=evidence.pk, reviewer=who, decision="confirmed")
     signed_in(client, reviewer)
     # session, user, groups, claim, spans, neighbouring sentences, evidence, reviews, decisions, revisions,
-    # duplicate group, corroborating reports, copies among them
+    # duplicate group, corroborating reports, copies among them (it counts nothing: no figures chart)
     with django_assert_max_num_queries(13):
         response = client.get(reverse("claims:claim-detail", args=[claim.pk]))
     assert len(response.context["history"]) == 12
@@ -1025,7 +1025,7 @@ def test_the_claim_view_of_a_split_claim_makes_a_fixed_number_of_queries(
     )
     signed_in(client, reviewer)
     # session, user, groups, claim, spans, neighbours, evidence, reviews, decisions, revisions, group,
-    # corroborating reports, copies among them, split parts
+    # corroborating reports, copies among them, split parts (it counts nothing: no figures chart)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("claims:claim-detail", args=[claim.pk]))
     assert len(response.context["split_into"]) == 3
