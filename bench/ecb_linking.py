@@ -1,6 +1,6 @@
 """Cross-article linking on ECB+: links between sentences that share a gold event chain, and false links.
 
-    python bench/ecb_linking.py [DIR]      default ../shared/eval/ecbplus
+    python bench/ecb_linking.py [DIR] [--prune-suggestions]      default ../shared/eval/ecbplus
 
 Every annotated sentence (``coref_sentences`` of each document) is one item; the items of
 all 462 documents go through the same pipeline as the claims (band-key candidates, then
@@ -22,6 +22,7 @@ cosine floor, which caps any decision over exact cosine candidates.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from collections import Counter
@@ -44,6 +45,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", nargs="?", type=Path, default=SHARED / "ecbplus")
     parser.add_argument("--no-cache", action="store_true")
+    parser.add_argument(
+        "--prune-suggestions",
+        action="store_true",
+        help="drop suggestions below the calibration's suggest_at, as one fitted on reviewers' decisions does",
+    )
     args = parser.parse_args()
     docs = _jsonl(args.path / "docs.jsonl")
     chains = _jsonl(args.path / "event_chains.jsonl")
@@ -81,6 +87,8 @@ def main() -> None:
         print(f"encoder: {len(sentences)} sentences at {rate:.0f} sentences/s")
     items = [Item(n, d, scoring.features(text, embedding=vectors[n])) for n, (d, _, text) in enumerate(sentences)]
     cal = calibration.shipped()
+    if cal is not None and args.prune_suggestions:
+        cal = dataclasses.replace(cal, prunes_suggestions=True)
     baseline = json.loads(calibration.DEFAULT_PATH.read_text())["baseline"]["mrpc"] if cal else None
     total_pairs = len(items) * (len(items) - 1) // 2
     candidates = Matcher().candidates(items)
