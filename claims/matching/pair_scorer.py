@@ -154,7 +154,7 @@ class PairScorer:
     an edit elsewhere in the article, or the next chunk of one job reads many of the same pairs again.
     """
 
-    MEMO_PAIRS = 200_000
+    MEMO_PAIRS = 50_000  # about 20 MB of text pairs per process
 
     def __init__(self, base: MiniLM, adapter: LowRankAdapter, manifest: Mapping[str, Any]) -> None:
         self.base = base
