@@ -21,6 +21,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +86,12 @@ class Calibration:
         )
 
 
+@lru_cache(maxsize=4)
 def shipped(path: Path = DEFAULT_PATH) -> Calibration | None:
-    """The calibration written by scripts/train_pair_scorer.py, or None when there is none."""
+    """The calibration written by scripts/train_pair_scorer.py, or None when there is none.
+
+    Read once per process: the matcher asks for it on every chunk, and it changes only with a release.
+    """
     if not path.is_file():
         return None
     return Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))

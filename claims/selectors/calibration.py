@@ -16,11 +16,6 @@ def calibration_current() -> Calibration | None:
     return calibration.shipped()
 
 
-def calibration_history() -> list[ScorerCalibration]:
-    """Every calibration this installation fitted, newest first."""
-    return list(ScorerCalibration.objects.order_by("-created_at", "-id"))
-
-
 def calibration_decided_pairs() -> list[tuple[dict[str, Any], bool]]:
     """Each machine-suggested supporting pair a reviewer confirmed or rejected: (its signals, confirmed).
 
