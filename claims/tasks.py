@@ -11,6 +11,7 @@ from django.db import DatabaseError, InterfaceError
 
 from claims.jobs import runner as job_runner
 from claims.jobs import state as job_state
+from claims.jobs import sweeper as job_sweeper
 from claims.services import calibration as calibration_services
 from claims.services import idempotency as idempotency_services
 from claims.services import webhook_outbox
@@ -36,7 +37,11 @@ JOB_TASK_OPTIONS: dict[str, Any] = {
 def _run_job_body(task: Any, job_id: int) -> None:
     """Run one delivery of a resumable job: finished items are committed, so any retry resumes."""
     try:
-        job_runner.job_run(job_id=job_id)
+        if task.request.is_eager:  # the in-process demo: no sweeper is watching, no heartbeat needed
+            job_runner.job_run(job_id=job_id)
+        else:
+            with job_state.job_heartbeat(job_id=job_id):
+                job_runner.job_run(job_id=job_id)
     except SoftTimeLimitExceeded:
         logger.info("job %s reached the soft time limit; re-queued to continue", job_id)
         task.delay(job_id)
@@ -77,6 +82,13 @@ def deliver_webhook(message_id: int) -> None:
         logger.warning("webhook message %s failed; retries need a Celery worker", message_id)
         return
     deliver_webhook.apply_async((message_id,), countdown=delay)
+
+
+@shared_task(acks_late=True, expires=60)
+def sweep_jobs() -> dict[str, list[int]]:
+    """Send again the jobs no live worker holds (beat runs it every few seconds; see claims.jobs.sweeper)."""
+    report = job_sweeper.jobs_sweep()
+    return {"resent": report.resent, "failed": report.failed, "unreachable": report.unreachable}
 
 
 @shared_task(acks_late=True)

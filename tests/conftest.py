@@ -95,8 +95,10 @@ def _database_url() -> str:
 class WorkerProcess:
     """A `celery worker` subprocess bound to the test database and a private Redis queue."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], extra_args: tuple[str, ...] = ()) -> None:
         self.env = env
+        self.extra_args = extra_args
+        self.restarts = 0
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = Path(env["WORKBENCH_VAR_DIR"]) / f"worker-{uuid.uuid4().hex[:6]}.log"
 
@@ -104,7 +106,7 @@ class WorkerProcess:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "workbench", "worker", "--pool=prefork", "--concurrency=1",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat", *self.extra_args],
             cwd=ROOT, env=self.env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
@@ -113,6 +115,14 @@ class WorkerProcess:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"celery worker did not start:\n{self.log.read_text(errors='replace')}")
             time.sleep(0.2)
+
+    def restart_if_dead(self) -> bool:
+        """Start the worker again if it exited, as its supervisor (systemd's Restart=always) would."""
+        if self.proc is not None and self.proc.poll() is not None:
+            self.restarts += 1
+            self.start()
+            return True
+        return False
 
     def kill(self) -> None:
         """Kill the worker and its pool children at once, as a crash or OOM would."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from workbench.env import env_bool, env_broker, env_cache, env_database, env_int, env_list, env_str
@@ -195,6 +196,22 @@ CELERY_TASK_TIME_LIMIT = max(int(CELERY_VISIBILITY_TIMEOUT * 0.9), 2)
 # At the soft limit a job re-queues itself and stops; the next delivery resumes it.
 CELERY_TASK_SOFT_TIME_LIMIT = max(int(CELERY_VISIBILITY_TIMEOUT * 0.8), 1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request whose broker is down answers in about a second: the job it stored is sent by the sweeper.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# The job outbox (claims.jobs.sweeper): a worker on a job beats this often; a job with no beat for
+# 4.5 beats is sent again, and a queued job not taken is sent again after this wait, then twice as long...
+JOB_HEARTBEAT_SECONDS = float(env_int("JOB_HEARTBEAT_SECONDS", 10))
+JOB_RESEND_SECONDS = env_int("JOB_RESEND_SECONDS", 60)
+# Exactly one `celery -A workbench beat` runs these (docs/deploy.md).
+CELERY_BEAT_SCHEDULE = {
+    # Re-send jobs no live worker holds: a killed worker's job resumes within a minute.
+    "sweep-jobs": {"task": "claims.tasks.sweep_jobs", "schedule": float(env_int("JOB_SWEEP_SECONDS", 15))},
+    "resend-due-webhooks": {"task": "claims.tasks.resend_due_webhooks", "schedule": 60.0},
+    "expire-idempotency-keys": {"task": "claims.tasks.idempotency_keys_expire", "schedule": 3600.0},
+    # Reviewers' decisions of the day refit the link probabilities (it keeps the current fit until there are enough).
+    "recalibrate-scorer": {"task": "claims.tasks.recalibrate_scorer", "schedule": crontab(hour=3, minute=30)},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 LOGGING = {
     "version": 1,

@@ -9,17 +9,26 @@ the work is; this module says how every job lives.
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError, transaction
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from claims.models import Job, JobState
 from claims.services import webhook_outbox
+
+logger = logging.getLogger(__name__)
 
 # Deliveries each of a job's messages may take: a job that kills its worker every time would
 # otherwise be redelivered for ever.
@@ -28,20 +37,39 @@ MAX_JOB_ATTEMPTS = 20
 RETRYABLE = (SoftTimeLimitExceeded, OperationalError, InterfaceError)
 # Jobs are sent by task name: ``claims.tasks`` imports this package, so this package never imports it.
 RUN_JOB_TASK = "claims.tasks.run_job"
+# What a send that cannot reach the broker raises: the job stays queued and the sweeper sends it.
+BROKER_ERRORS = (KombuError, RedisError, OSError)
+
+
+def job_deliver(*, job_id: int, messages: int) -> bool:
+    """Hand the job's messages to the broker; False (and a log line) when the broker cannot be reached.
+
+    The caller has already recorded the send; a failed one is cleared so the sweeper's next pass sends it.
+    """
+    task = current_app.tasks[RUN_JOB_TASK]
+    try:
+        for _ in range(messages):
+            task.delay(job_id)
+    except BROKER_ERRORS as exc:
+        logger.warning("job %s not sent (%s); the job sweeper sends it when the broker is back", job_id, exc)
+        Job.objects.filter(pk=job_id).update(sent_at=None)
+        return False
+    return True
+
+
+def _send_now(job_id: int, messages: int) -> None:
+    Job.objects.filter(pk=job_id).update(sent_at=timezone.now(), sends=F("sends") + 1)
+    job_deliver(job_id=job_id, messages=messages)
 
 
 def job_send(*, job_id: int, messages: int = 1) -> None:
     """Send the job to workers once the transaction that created it has committed.
 
-    Several messages let that many workers share one job's items.
+    Several messages let that many workers share one job's items. A broker that is down does
+    not fail the request that made the job: the job is stored, and the sweeper sends it later.
     """
-
-    def send() -> None:
-        task = current_app.tasks[RUN_JOB_TASK]
-        for _ in range(messages):
-            task.delay(job_id)
-
-    transaction.on_commit(send)
+    Job.objects.filter(pk=job_id).update(messages=messages)
+    transaction.on_commit(lambda: _send_now(job_id, messages))
 
 
 def job_claim(*, job_id: int, messages: int = 1) -> bool:
@@ -56,12 +84,43 @@ def job_claim(*, job_id: int, messages: int = 1) -> bool:
         error=f"gave up after {cap} deliveries; finished items are kept",
         finished_at=timezone.now(),
     )
+    now = timezone.now()
     started = Job.objects.filter(pk=job_id, state__in=[JobState.QUEUED, JobState.RUNNING]).update(
         state=JobState.RUNNING,
-        started_at=Coalesce(F("started_at"), timezone.now()),
+        started_at=Coalesce(F("started_at"), now),
         attempts=F("attempts") + 1,
+        heartbeat_at=now,
+        sends=0,
     )
     return started == 1
+
+
+def _beat(job_id: int, stop: threading.Event, every: float) -> None:
+    try:
+        while not stop.wait(every):
+            Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(heartbeat_at=timezone.now())
+    except DatabaseError as exc:  # the database is down: the sweeper resends the job if this worker is stuck
+        logger.warning("heartbeat of job %s stopped: %s", job_id, exc)
+    finally:
+        connection.close()  # the thread's own connection
+
+
+@contextmanager
+def job_heartbeat(*, job_id: int, every: float | None = None) -> Iterator[None]:
+    """Keep the job's heartbeat fresh while the block runs, from a thread with its own connection.
+
+    A thread, so that a long item (one transaction) still shows its worker is alive; the sweeper
+    sends again a job whose heartbeat is a few beats old (``settings.JOB_HEARTBEAT_SECONDS``).
+    """
+    every = every or settings.JOB_HEARTBEAT_SECONDS
+    stop = threading.Event()
+    beat = threading.Thread(target=_beat, args=(job_id, stop, every), name=f"job-{job_id}-heartbeat", daemon=True)
+    beat.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beat.join(timeout=every)
 
 
 @transaction.atomic

@@ -36,6 +36,12 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0, help_text="How many times a worker picked the job up")
+    # The outbox: a queued job is either running (a live heartbeat) or about to be sent again by
+    # the sweeper (claims.jobs.sweeper), whatever the broker lost.
+    messages = models.PositiveSmallIntegerField(default=1, help_text="Messages sent at once so workers share it")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When its messages last reached the broker")
+    sends = models.PositiveIntegerField(default=0, help_text="Times sent since a worker last picked it up")
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life from a worker on it")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -43,7 +49,7 @@ class Job(models.Model):
             models.CheckConstraint(condition=Q(done__lte=F("total")), name="job_done_le_total"),
         ]
         indexes = [
-            # Dashboard: running and recent jobs.
+            # Dashboard: running and recent jobs; the sweeper: every unfinished job.
             models.Index(fields=["state", "-created_at"], name="job_state_created"),
         ]
 
