@@ -397,6 +397,10 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             "created_at",
             "started_at",
             "finished_at",
+            "attempts",
+            "sent_at",
+            "sends",
+            "heartbeat_at",
         ]
         read_only_fields = fields
 

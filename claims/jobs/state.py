@@ -98,9 +98,11 @@ def job_claim(*, job_id: int, messages: int = 1) -> bool:
 def _beat(job_id: int, stop: threading.Event, every: float) -> None:
     try:
         while not stop.wait(every):
-            Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(heartbeat_at=timezone.now())
-    except DatabaseError as exc:  # the database is down: the sweeper resends the job if this worker is stuck
-        logger.warning("heartbeat of job %s stopped: %s", job_id, exc)
+            try:
+                Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(heartbeat_at=timezone.now())
+            except DatabaseError as exc:  # the database is away: beat again when it is back
+                logger.warning("heartbeat of job %s missed: %s", job_id, exc)
+                connection.close()
     finally:
         connection.close()  # the thread's own connection
 

@@ -25,6 +25,7 @@ from claims.models import Claim, DuplicateGroup, Evidence, Job, JobKind, JobStat
 from claims.services.linking import MACHINE_METHODS
 from sources.models import Article, Sentence
 from sources.text.reading import read_paths
+from tests.claims.jobs.test_worker import wait_for_job
 from tests.conftest import SEED_DIR, WorkerProcess, _database_url, _reset_broker_connections
 from tests.processes import RedisServer
 
@@ -153,6 +154,9 @@ def test_a_broker_restart_mid_match_loses_no_job(stack: Stack) -> None:
     recovered_in = run_story(stack, lambda: stack.redis.restart(down_for=2), running(JobKind.MATCH))
 
     assert counts() == expected
+    # The worker consumes new work from the restarted broker, not just the job it held.
+    again = ingest_jobs.job_create_ingest(documents=read_paths([SEED_DIR], max_bytes=settings.MAX_ARTICLE_BYTES))
+    assert wait_for_job(again, timeout=120).result["duplicate"] == 5
     print(
         f"\nRedis restarted mid-match: every job finished {recovered_in:.1f} s after the restart began; "
         f"the worker was restarted {stack.worker.restarts} times"

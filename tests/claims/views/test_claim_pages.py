@@ -1149,3 +1149,21 @@ def test_an_empty_search_shows_just_the_form(client: Client, viewer: User, db: N
     assert response.status_code == 200
     assert "claims" not in response.context
     assert 'name="q"' in page_text(response)
+
+
+def test_the_job_page_says_a_job_is_waiting_for_the_broker_when_it_could_not_be_sent(
+    client: Client, viewer: User
+) -> None:
+    job = Job.objects.create(kind="ingest", total=3, sent_at=None)
+
+    html = page_text(signed_in(client, viewer).get(reverse("claims:job-detail", args=[job.pk])))
+
+    assert "Not yet handed to the job queue (the broker was unreachable)" in html
+
+
+def test_the_job_page_says_how_often_a_waiting_job_was_sent(client: Client, viewer: User) -> None:
+    job = Job.objects.create(kind="ingest", total=3, sent_at=timezone.now(), sends=3)
+
+    html = page_text(signed_in(client, viewer).get(reverse("claims:job-detail", args=[job.pk])))
+
+    assert "Waiting for a worker: sent 3 times" in html
