@@ -17,6 +17,7 @@ from claims.models import (
     Job,
     JobItem,
     JobKind,
+    JobState,
 )
 from claims.services import extraction as extraction_services
 from sources.models import Article, Story
@@ -128,11 +129,21 @@ def _ingest_result(job: Job) -> dict[str, Any]:
     }
 
 
+def _ending(result: dict[str, Any], total: int) -> tuple[str, str]:
+    """How a finished ingest or extract job ended, and what to say when every item failed."""
+    failed = result["failed"]
+    if failed and failed == total:
+        return JobState.FAILED, f"every one of the {total} documents failed; each item says why"
+    return (JobState.PARTIAL if failed else JobState.SUCCEEDED), ""
+
+
 @transaction.atomic
 def ingest_job_finish(*, job_id: int) -> Job:
     """Close the job with its counts, then match the articles it stored or re-extracted."""
     locked = Job.objects.select_for_update().get(pk=job_id)
-    job = job_state.job_finish(job_id=job_id, result=_ingest_result(locked))
+    result = _ingest_result(locked)
+    state, error = _ending(result, locked.total)
+    job = job_state.job_finish(job_id=job_id, result=result, state=state, error=error)
     # After commit, so a failing match job can never undo the ingest it follows.
     transaction.on_commit(lambda: match_jobs.job_create_match_for_finished(job=job))
     return job

@@ -44,8 +44,10 @@ def _messages(job: Job) -> int:
     return min(PARALLEL_MESSAGES, max(job.total // 2, 1))
 
 
-def _job_with_chunks(kind: str, claim_ids: Sequence[int], created_by: User | None, result: dict[str, Any]) -> Job:
-    job = Job.objects.create(kind=kind, created_by=created_by, result=result)
+def _job_with_chunks(
+    kind: str, claim_ids: Sequence[int], created_by: User | None, result: dict[str, Any], follows: Job | None = None
+) -> Job:
+    job = Job.objects.create(kind=kind, created_by=created_by, result=result, follows=follows)
     chunks = _chunks(claim_ids)
     items = []
     for phase_no, phase in enumerate((_PHASE_INDEX, _PHASE_LINK)):
@@ -63,15 +65,15 @@ def _job_with_chunks(kind: str, claim_ids: Sequence[int], created_by: User | Non
 
 
 @transaction.atomic
-def job_create_match(*, article_ids: Iterable[int], created_by: User | None = None) -> Job:
-    """Queue matching of the live claims of these articles against the whole corpus."""
+def job_create_match(*, article_ids: Iterable[int], created_by: User | None = None, follows: Job | None = None) -> Job:
+    """Queue matching of the live claims of these articles against the whole corpus (after ``follows``)."""
     articles = sorted(set(article_ids))
     claim_ids = list(
         Claim.objects.filter(article_id__in=articles, deleted_at__isnull=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return _job_with_chunks(JobKind.MATCH, claim_ids, created_by, {"articles": articles})
+    return _job_with_chunks(JobKind.MATCH, claim_ids, created_by, {"articles": articles}, follows)
 
 
 @transaction.atomic
@@ -95,7 +97,7 @@ def job_create_match_for_finished(*, job: Job) -> None:
         job.items.filter(state=ItemState.CREATED, article__isnull=False).values_list("article_id", flat=True)
     )
     if article_ids:
-        job_create_match(article_ids=article_ids, created_by=job.created_by)
+        job_create_match(article_ids=article_ids, created_by=job.created_by, follows=job)
 
 
 def _process(item: JobItem) -> str:

@@ -126,20 +126,24 @@ def job_heartbeat(*, job_id: int, every: float | None = None) -> Iterator[None]:
 
 
 @transaction.atomic
-def job_finish(*, job_id: int, result: dict[str, Any]) -> Job:
-    """Close the job with its own result, and announce it to webhooks in the same transaction."""
+def job_finish(*, job_id: int, result: dict[str, Any], state: str = JobState.SUCCEEDED, error: str = "") -> Job:
+    """Close the job with its own result, and announce it to webhooks in the same transaction.
+
+    ``state`` says how it ended: succeeded, finished with failed items, or failed (every item failed).
+    """
     job = Job.objects.select_for_update().get(pk=job_id)
     job.result = result
-    job.state = JobState.SUCCEEDED
+    job.state = state
+    job.error = error[:2000]
     job.done = job.total
     job.finished_at = timezone.now()
-    job.save(update_fields=["result", "state", "done", "finished_at"])
+    job.save(update_fields=["result", "state", "error", "done", "finished_at"])
     webhook_outbox.webhook_job_finished(job=job)
     return job
 
 
 @transaction.atomic
 def job_fail(*, job_id: int, error: str) -> None:
-    Job.objects.filter(pk=job_id).exclude(state=JobState.SUCCEEDED).update(
+    Job.objects.filter(pk=job_id).exclude(state__in=[JobState.SUCCEEDED, JobState.PARTIAL]).update(
         state=JobState.FAILED, error=error[:2000], finished_at=timezone.now()
     )

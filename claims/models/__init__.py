@@ -44,6 +44,7 @@ from claims.models.integration import (
     WebhookMessageState,
 )
 from claims.models.jobs import (
+    FINISHED_STATES,
     ItemState,
     Job,
     JobItem,
@@ -64,6 +65,7 @@ from claims.models.reviews import (
 )
 
 __all__ = [
+    "FINISHED_STATES",
     "CalibrationSource",
     "Claim",
     "ClaimEntity",

@@ -20,7 +20,13 @@ class JobState(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
+    # Ran to the end, but some items failed (each says why): never shown as a plain success.
+    PARTIAL = "partial", "Finished with failures"
     FAILED = "failed", "Failed"
+
+
+# States a job ends in; a finished job is never run again.
+FINISHED_STATES = (JobState.SUCCEEDED, JobState.PARTIAL, JobState.FAILED)
 
 
 class Job(models.Model):
@@ -35,6 +41,14 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    follows = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followups",
+        help_text="The job that started this one (an ingest job starts the match job of its articles)",
+    )
     attempts = models.PositiveIntegerField(default=0, help_text="How many times a worker picked the job up")
     # The outbox: a queued job is either running (a live heartbeat) or about to be sent again by
     # the sweeper (claims.jobs.sweeper), whatever the broker lost.

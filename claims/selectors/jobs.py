@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from claims.models import (
+    FINISHED_STATES,
     Job,
     JobItem,
     JobState,
@@ -26,6 +27,11 @@ def job_items_report(*, job: Job) -> QuerySet[JobItem]:
     return job.items.order_by("position").only("job", "position", "source", "state", "message", "article_id")
 
 
+def job_followups(*, job: Job) -> list[Job]:
+    """The jobs this one started (an ingest job's match job), oldest first."""
+    return list(job.followups.order_by("created_at", "id").defer("result"))
+
+
 def jobs_active(*, limit: int = 20) -> list[Job]:
     """Queued and running jobs, newest first: the dashboard polls their progress."""
     active = Job.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING])
@@ -38,5 +44,5 @@ def job_active(*, kind: str) -> Job | None:
 
 
 def jobs_finished(*, limit: int = 8) -> list[Job]:
-    finished = Job.objects.filter(state__in=[JobState.SUCCEEDED, JobState.FAILED])
+    finished = Job.objects.filter(state__in=FINISHED_STATES)
     return list(finished.order_by("-created_at", "-id").defer("result")[:limit])

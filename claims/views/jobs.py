@@ -62,6 +62,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "claims/job_detail.html",
         {
             "job": job,
+            "followups": job_selectors.job_followups(job=job),
             "items": items,
             "duration": duration,
             "active": job.state in (JobState.QUEUED, JobState.RUNNING),

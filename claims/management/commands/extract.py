@@ -30,6 +30,6 @@ class Command(BaseCommand):
         job = ingest_jobs.job_create_extract(article_ids=ids)
         job.refresh_from_db()
         self.stdout.write(f"Job {job.pk}: {job.total} article(s); state {job.state}")
-        if job.state == JobState.SUCCEEDED:
+        if job.state in (JobState.SUCCEEDED, JobState.PARTIAL):
             for item in job.items.order_by("position"):
                 self.stdout.write(f"  {item.source}: {item.message}")

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -25,6 +26,7 @@ from claims.models import (
     EvidenceMethod,
     ItemState,
     Job,
+    JobKind,
     JobState,
     SentenceAssessment,
     Stance,
@@ -92,7 +94,7 @@ def test_good_files_are_stored_and_each_bad_file_is_a_failed_item_naming_file_an
 def test_a_finished_job_counts_every_item_and_lists_the_errors(mixed_folder: Path) -> None:
     job = ingest_paths_now(mixed_folder)
 
-    assert job.state == JobState.SUCCEEDED
+    assert job.state == JobState.PARTIAL  # never a plain success when a document failed
     assert (job.done, job.total) == (6, 6)
     assert job.attempts == 1
     assert job.started_at is not None
@@ -119,7 +121,7 @@ def test_running_a_finished_job_again_changes_nothing(mixed_folder: Path) -> Non
 
     job.refresh_from_db()
     assert job.attempts == 1
-    assert (job.state, job.done, job.total) == (JobState.SUCCEEDED, 6, 6)
+    assert (job.state, job.done, job.total) == (JobState.PARTIAL, 6, 6)
     assert row_counts() == before
 
 
@@ -136,7 +138,7 @@ def test_a_job_interrupted_mid_run_resumes_without_repeating_finished_items(mixe
 
     job.refresh_from_db()
     assert job.attempts == 2
-    assert (job.state, job.done, job.total) == (JobState.SUCCEEDED, 6, 6)
+    assert (job.state, job.done, job.total) == (JobState.PARTIAL, 6, 6)
     assert job.result["created"] == 3
     assert Article.objects.count() == 3
 
@@ -186,6 +188,8 @@ def test_a_document_with_no_text_after_cleaning_fails_with_the_reason(tmp_path: 
     }
     assert job.result["failed"] == 2
     assert Article.objects.count() == 0
+    assert job.state == JobState.FAILED
+    assert job.error == "every one of the 2 documents failed; each item says why"
 
 
 @pytest.mark.django_db
@@ -358,3 +362,15 @@ def test_a_time_limit_inside_an_item_leaves_it_pending_for_the_next_delivery(
     item.refresh_from_db()
     assert item.state == ItemState.PENDING
     assert Article.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_ingest_job_names_the_match_job_it_started_and_the_match_job_names_it(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest = ingest_paths_now(SEED_DIR)
+
+    match = Job.objects.get(kind=JobKind.MATCH)
+    assert match.follows == ingest
+    assert list(ingest.followups.all()) == [match]

@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 from claims.jobs import ingest as ingest_jobs
 from claims.jobs import match as match_jobs
 from claims.models import (
+    FINISHED_STATES,
     Claim,
     ClaimVector,
     Evidence,
@@ -208,7 +209,7 @@ def wait_for(job_id: int, done: Callable[[Job], bool], timeout: float = 120) -> 
 
 
 def finished(job: Job) -> bool:
-    return job.state in (JobState.SUCCEEDED, JobState.FAILED)
+    return job.state in FINISHED_STATES
 
 
 def ingest_through(worker: WorkerProcess) -> Job:

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from claims.jobs import ingest as ingest_jobs
-from claims.models import ItemState, Job, JobState
+from claims.models import FINISHED_STATES, ItemState, Job, JobState
 from sources.models import Article, Sentence
 from sources.text.reading import read_paths
 from tests.conftest import SEED_DIR, WorkerProcess
@@ -22,7 +22,7 @@ def wait_for_job(job: Job, timeout: float = 60) -> Job:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job.refresh_from_db()
-        if job.state in (JobState.SUCCEEDED, JobState.FAILED):
+        if job.state in FINISHED_STATES:
             return job
         time.sleep(0.2)
     raise AssertionError(f"job {job.pk} still {job.state} ({job.done}/{job.total}) after {timeout}s")

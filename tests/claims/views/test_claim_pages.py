@@ -618,7 +618,7 @@ def test_the_job_page_refreshes_itself_while_the_job_is_queued(client: Client, v
     html = page_text(signed_in(client, viewer).get(reverse("claims:job-detail", args=[job.pk])))
 
     assert '<meta http-equiv="refresh" content="2">' in html
-    assert '<progress class="progress" max="3" value="1"' in html
+    assert '<progress class="progress progress--queued" max="3" value="1"' in html
     assert "1 of 3 documents done" in html
 
 
@@ -683,8 +683,8 @@ def test_the_job_page_makes_a_fixed_number_of_queries(
 ) -> None:
     assert seed_corpus.items.count() == 5  # a per-item query would blow the budget
     signed_in(client, viewer)
-    # session, user, groups, job, item count, items
-    with django_assert_max_num_queries(6):
+    # session, user, groups, job, the jobs it started, item count, items
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("claims:job-detail", args=[seed_corpus.pk]))
     assert len(response.context["items"]) == 5
 
@@ -1071,9 +1071,9 @@ def test_the_dashboard_polls_a_running_job_and_the_partial_stops_when_it_is_done
 
     assert f'hx-get="{progress}" hx-trigger="every 2s" hx-swap="outerHTML"' in dashboard
     assert "<html" not in running  # a fragment, swapped into the dashboard
-    assert '<progress class="progress" max="4" value="1"' in running
+    assert '<progress class="progress progress--running" max="4" value="1"' in running
     assert "hx-trigger" in running
-    assert '<progress class="progress" max="4" value="4"' in finished
+    assert '<progress class="progress progress--succeeded" max="4" value="4"' in finished
     assert "hx-trigger" not in finished
     assert "Upload articles" in dashboard
     assert 'enctype="multipart/form-data"' not in dashboard  # viewers get no upload form
@@ -1167,3 +1167,19 @@ def test_the_job_page_says_how_often_a_waiting_job_was_sent(client: Client, view
     html = page_text(signed_in(client, viewer).get(reverse("claims:job-detail", args=[job.pk])))
 
     assert "Waiting for a worker: sent 3 times" in html
+
+
+def test_a_job_whose_documents_partly_failed_says_so_and_links_the_match_job_it_started(
+    client: Client, viewer: User
+) -> None:
+    ingest = Job.objects.create(kind="ingest", total=2, done=2, state="partial", result={"created": 1, "failed": 1})
+    match = Job.objects.create(kind="match", total=2, done=0, follows=ingest)
+    signed_in(client, viewer)
+
+    ingest_page = page_text(client.get(reverse("claims:job-detail", args=[ingest.pk])))
+    match_page = page_text(client.get(reverse("claims:job-detail", args=[match.pk])))
+
+    assert '<span class="status status--partial">Finished with failures</span>' in ingest_page
+    assert '<progress class="progress progress--partial"' in ingest_page
+    assert f'href="{reverse("claims:job-detail", args=[match.pk])}">Job {match.pk}: match new claims' in ingest_page
+    assert f'<dt>Started after</dt><dd><a href="{reverse("claims:job-detail", args=[ingest.pk])}">' in match_page
