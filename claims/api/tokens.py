@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -21,6 +21,8 @@ from rest_framework.views import APIView
 from claims.api.common import errors, validated
 from claims.api.serializers import TokenIssuedSerializer, TokenLoginSerializer
 from claims.api.throttles import LoginRateThrottle
+from claims.backends import client_address
+from claims.services import logins as login_services
 from claims.services import tokens as token_services
 
 
@@ -62,6 +64,12 @@ class TokenView(APIView):
         data = validated(TokenLoginSerializer(data=request.data))
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if not isinstance(user, User) or not user.is_active:
+            # The same lockout as the web login (the backend counts and refuses; this says so).
+            wait = login_services.login_lockout_remaining(
+                username=data["username"], address=client_address(request._request)
+            )
+            if wait:
+                raise Throttled(wait=wait, detail=login_services.lockout_message(wait))
             raise AuthenticationFailed("Wrong username or password.")
         hours = data.get("expiry_hours")
         instance, token = token_services.token_create(
