@@ -9,7 +9,6 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
-from knox.settings import knox_settings
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
 from rest_framework.parsers import JSONParser
@@ -54,7 +53,10 @@ class TokenView(APIView):
         summary="Exchange a username and password for an API token",
         description=(
             "The token is shown once and stored hashed. `scope` read (default) only reads; review also "
-            "writes (reviewers and admins only). Throttled per client address (429 with Retry-After)."
+            "writes (reviewers and admins only). It expires after `expiry_hours` or API_TOKEN_TTL_DAYS "
+            "(90 days by default), whichever is sooner, and dies when the user's password changes. "
+            "Throttled per client address, and refused (429 with Retry-After) while the username or "
+            "address is locked out after too many wrong passwords."
         ),
         request=TokenLoginSerializer,
         responses={201: TokenIssuedSerializer, **errors(400, 401, 403, 429)},
@@ -75,7 +77,7 @@ class TokenView(APIView):
         instance, token = token_services.token_create(
             user=user,
             scope=data["scope"],
-            expiry=timedelta(hours=hours) if hours else knox_settings.TOKEN_TTL,
+            expiry=token_services.token_expiry(timedelta(hours=hours) if hours else None),
             label=data["client"],
         )
         body = {"token": token, "scope": data["scope"], "expiry": instance.expiry}
