@@ -14,6 +14,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
+from claims.models import Evidence, Job, JobState
+from sources.models import Article
+from tests.claims.jobs.test_match import ingest_through
+from tests.conftest import WorkerProcess
+
 APPEND_ONLY_TABLES = ["claims_review", "claims_evidencedecision", "claims_claimrevision", "claims_groupdecision"]
 PASSWORD = "app-role-test-password"
 
@@ -59,6 +64,13 @@ def connect_as(role: str) -> psycopg.Connection[Any]:
         password=PASSWORD,
         autocommit=True,
     )
+
+
+@pytest.fixture
+def worker_database_url(app_role: str) -> str:
+    """Workers of this module connect as the application's role (overrides tests/conftest.py)."""
+    db = connection.settings_dict
+    return f"postgres://{app_role}:{PASSWORD}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 def refused(app: psycopg.Connection[Any], statement: str) -> bool:
@@ -121,3 +133,12 @@ def test_the_command_runs_again_without_harm_and_refuses_the_owner(app_role: str
         call_command("db_app_role", "--role", owner, stdout=StringIO())
     with pytest.raises(CommandError, match="not a plain role name"):
         call_command("db_app_role", "--role", 'x"; DROP TABLE claims_review; --', stdout=StringIO())
+
+
+@pytest.mark.worker
+def test_a_worker_connected_as_the_app_role_ingests_and_matches(celery_worker: WorkerProcess):
+    match = ingest_through(celery_worker)
+    assert match.state == JobState.SUCCEEDED, match.error
+    assert set(Job.objects.values_list("state", flat=True)) == {JobState.SUCCEEDED}
+    assert Article.objects.count() == 5
+    assert Evidence.objects.exists()
