@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from rest_framework.exceptions import AuthenticationFailed
@@ -22,3 +23,9 @@ class TokenAuthentication(KnoxTokenAuthentication):
         if not token_services.token_is_current(token):
             raise AuthenticationFailed(PASSWORD_CHANGED)
         return user, token
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The OpenAPI schema documents these tokens as knox's (``Authorization: Token …``)."""
+
+    target_class = "claims.api.authentication.TokenAuthentication"
