@@ -25,7 +25,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         return user, token
 
 
-class TokenScheme(KnoxTokenScheme):
+class TokenScheme(KnoxTokenScheme):  # type: ignore[no-untyped-call]  # drf-spectacular registers subclasses untyped
     """The OpenAPI schema documents these tokens as knox's (``Authorization: Token …``)."""
 
     target_class = "claims.api.authentication.TokenAuthentication"
