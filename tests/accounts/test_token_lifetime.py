@@ -149,7 +149,7 @@ def test_the_migration_stamps_tokens_issued_before_it_as_current(reviewer: User,
     if with_grant:
         TokenGrant.objects.create(token=instance, scope="review")
     assert_error_shape(client_with(token).get(f"{API}/claims/"), 401)
-    migration = import_module("claims.migrations.0014_token_stamp_and_truncate_guard")
+    migration = import_module("claims.migrations.0015_token_stamp_and_truncate_guard")
     migration.stamps_fill(apps, None)
     assert client_with(token).get(f"{API}/claims/").status_code == 200
     # A token that had no grant keeps what it had: reading only.

@@ -18,7 +18,7 @@ def stamps_fill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> Non
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0013_review_via_group")]
+    dependencies = [("claims", "0014_job_outbox")]
 
     operations = [
         migrations.AddField(
