@@ -1,6 +1,10 @@
 from django.contrib import admin
 
+from claims.forms import LockoutAdminAuthenticationForm
 from claims.models import Claim, Evidence, Job, Review, ScorerCalibration
+
+# The admin's login tells a locked-out user so, like the web login (claims/services/logins.py).
+admin.site.login_form = LockoutAdminAuthenticationForm
 
 
 @admin.register(Claim)

@@ -9,10 +9,14 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import slugify
 
+from claims.backends import client_address
 from claims.models import ClaimStatus, EvidenceDecisionChoice, Verdict
+from claims.services.logins import lockout_message, login_lockout_remaining
 from sources.models import Outlet, Story
 from sources.text.reading import (
     SUPPORTED_SUFFIXES,
@@ -24,6 +28,28 @@ from sources.text.reading import (
 )
 
 PASTED_SOURCE = "pasted text"
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    """The login form; once a username or address is locked out it says so (and for how long)
+    instead of "wrong password". ``retry_after`` holds the seconds left, 0 when not locked."""
+
+    retry_after = 0
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # The backend refused or counted this attempt; this one may be the one that locked.
+            username = str(self.cleaned_data.get("username") or "")
+            self.retry_after = login_lockout_remaining(username=username, address=client_address(self.request))
+            if self.retry_after:
+                raise forms.ValidationError(lockout_message(self.retry_after), code="locked_out") from None
+            raise
+
+
+class LockoutAdminAuthenticationForm(LockoutAuthenticationForm, AdminAuthenticationForm):
+    """The admin's login form (staff only), locked out the same way."""
 
 
 class VerdictForm(forms.Form):

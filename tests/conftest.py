@@ -140,7 +140,14 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[WorkerProcess]:
+def worker_database_url(transactional_db: None) -> str:
+    """The URL the worker connects with: the test database as the tests' own role, unless a test
+    overrides this fixture (tests/accounts connects a worker as the application's role)."""
+    return _database_url()
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None, tmp_path: Path, worker_database_url: str) -> Iterator[WorkerProcess]:
     """Route this test's tasks through Redis to a real worker process."""
     from workbench.celery import app
 
@@ -148,7 +155,7 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[WorkerProc
     queue = f"workbench-test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": worker_database_url,
         "CELERY_BROKER_URL": broker,
         "CELERY_QUEUE": queue,
         "CELERY_VISIBILITY_TIMEOUT": "10",

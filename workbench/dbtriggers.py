@@ -68,3 +68,32 @@ BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END
 """,
         sqlite_drop=f"DROP TRIGGER IF EXISTS {fn}",
     )
+
+
+# A deliberate wipe as the table owner (the test suite's flush, a `manage.py flush` on a scratch
+# database) sets this first: PGOPTIONS='-c workbench.allow_truncate=on'. The application's own role
+# holds no TRUNCATE privilege at all (manage.py db_app_role).
+ALLOW_TRUNCATE_SETTING = "workbench.allow_truncate"
+
+
+def truncate_refused(table: str) -> Trigger:
+    """Refuse TRUNCATE of an append-only table: the row triggers of ``append_only`` never see it.
+
+    PostgreSQL only; SQLite has no TRUNCATE (its DELETE without WHERE is a row delete).
+    """
+    fn = f"{table}_no_truncate"
+    return Trigger(
+        postgresql=f"""
+CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger AS $$
+BEGIN
+  IF coalesce(current_setting('{ALLOW_TRUNCATE_SETTING}', true), '') = 'on' THEN
+    RETURN NULL;
+  END IF;
+  RAISE EXCEPTION '{table} rows are append-only: TRUNCATE is refused' USING ERRCODE = 'check_violation';
+END $$ LANGUAGE plpgsql;;
+CREATE TRIGGER {fn} BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {fn}()
+""",
+        postgresql_drop=f"DROP TRIGGER IF EXISTS {fn} ON {table};; DROP FUNCTION IF EXISTS {fn}()",
+        sqlite="",
+        sqlite_drop="",
+    )

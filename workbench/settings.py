@@ -6,6 +6,7 @@ in-process. Set DATABASE_URL and CELERY_BROKER_URL for PostgreSQL and Redis.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -125,7 +126,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        # knox tokens, refused once their user's password has changed (see the accounts block below).
+        "claims.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["claims.permissions.CanView"],
@@ -153,7 +155,22 @@ WEBHOOKS_RETRY_BASE_MS = env_int("WEBHOOKS_RETRY_BASE_MS", 30_000)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
 # Migrations that point at the token table read this name (knox only sets it for itself).
 KNOX_TOKEN_MODEL = "knox.AuthToken"
-REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}
+# --- Accounts: sign-in lockout and API token lifetime (README "Configuration", docs/deploy-accounts.md).
+# Every password check (web, admin, API token login) goes through the lockout backend. Failures count
+# per username and per client address in the default cache; at a limit (0 turns it off) that username
+# or address is refused for LOGIN_LOCKOUT_SECONDS, the right password too.
+AUTHENTICATION_BACKENDS = ["claims.backends.LockoutModelBackend"]
+LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# Tokens expire this many days after they are made unless asked for sooner; 0 means never.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90)
+if LOGIN_LOCKOUT_SECONDS < 1 or min(API_TOKEN_TTL_DAYS, LOGIN_FAILURES_PER_USERNAME, LOGIN_FAILURES_PER_ADDRESS) < 0:
+    raise ImproperlyConfigured(
+        "LOGIN_LOCKOUT_SECONDS must be at least 1; API_TOKEN_TTL_DAYS and LOGIN_FAILURES_PER_* must not be negative"
+    )
+REST_KNOX = {"TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS) if API_TOKEN_TTL_DAYS else None, "AUTO_REFRESH": False}
+# --- end of accounts
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claim-provenance workbench API",
     "DESCRIPTION": "Articles, sentences, claims, evidence, reviews and jobs of the fact-check workbench.",

@@ -9,9 +9,8 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
-from knox.settings import knox_settings
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -21,6 +20,8 @@ from rest_framework.views import APIView
 from claims.api.common import errors, validated
 from claims.api.serializers import TokenIssuedSerializer, TokenLoginSerializer
 from claims.api.throttles import LoginRateThrottle
+from claims.backends import client_address
+from claims.services import logins as login_services
 from claims.services import tokens as token_services
 
 
@@ -52,7 +53,10 @@ class TokenView(APIView):
         summary="Exchange a username and password for an API token",
         description=(
             "The token is shown once and stored hashed. `scope` read (default) only reads; review also "
-            "writes (reviewers and admins only). Throttled per client address (429 with Retry-After)."
+            "writes (reviewers and admins only). It expires after `expiry_hours` or API_TOKEN_TTL_DAYS "
+            "(90 days by default), whichever is sooner, and dies when the user's password changes. "
+            "Throttled per client address, and refused (429 with Retry-After) while the username or "
+            "address is locked out after too many wrong passwords."
         ),
         request=TokenLoginSerializer,
         responses={201: TokenIssuedSerializer, **errors(400, 401, 403, 429)},
@@ -62,12 +66,18 @@ class TokenView(APIView):
         data = validated(TokenLoginSerializer(data=request.data))
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if not isinstance(user, User) or not user.is_active:
+            # The same lockout as the web login (the backend counts and refuses; this says so).
+            wait = login_services.login_lockout_remaining(
+                username=data["username"], address=client_address(request._request)
+            )
+            if wait:
+                raise Throttled(wait=wait, detail=login_services.lockout_message(wait))
             raise AuthenticationFailed("Wrong username or password.")
         hours = data.get("expiry_hours")
         instance, token = token_services.token_create(
             user=user,
             scope=data["scope"],
-            expiry=timedelta(hours=hours) if hours else knox_settings.TOKEN_TTL,
+            expiry=token_services.token_expiry(timedelta(hours=hours) if hours else None),
             label=data["client"],
         )
         body = {"token": token, "scope": data["scope"], "expiry": instance.expiry}

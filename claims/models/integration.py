@@ -34,11 +34,20 @@ class TokenScope(models.TextChoices):
 
 
 class TokenGrant(models.Model):
-    """The scope of one knox API token. A token without a grant row may only read."""
+    """The scope of one knox API token, and the password it was issued under.
+
+    A token is accepted only while its ``password_stamp`` equals the stamp of its user's
+    current password hash (claims/services/tokens.py): a password change by any path (the
+    web form, the admin, ``changepassword``, ``set_password`` and ``save``) kills every earlier
+    token. A token without a grant row is refused.
+    """
 
     token = models.OneToOneField("knox.AuthToken", on_delete=models.CASCADE, primary_key=True, related_name="grant")
     scope = models.CharField(max_length=16, choices=TokenScope.choices, default=TokenScope.READ)
     label = models.CharField(max_length=100, blank=True, default="", help_text="Which client holds it")
+    password_stamp = models.CharField(
+        max_length=64, blank=True, default="", help_text="SHA-256 of the user's password hash when the token was made"
+    )
 
     def __str__(self) -> str:
         return f"{self.scope} token {self.token_id}"

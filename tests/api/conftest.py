@@ -15,6 +15,7 @@ from claims.jobs import ingest as ingest_jobs
 from claims.jobs import runner as job_runner
 from claims.models import Job, TokenGrant, TokenScope
 from claims.roles import Role
+from claims.services.tokens import password_stamp
 from sources.models import Article, Story
 from sources.services import story_create
 from sources.text.reading import ArticleDocument
@@ -22,13 +23,20 @@ from sources.text.reading import ArticleDocument
 API = "/api/v1"
 
 
+def token_for(user: User, scope: str = TokenScope.REVIEW) -> str:
+    """A token for ``user`` with ``scope``, whatever the role (token_create would refuse a viewer
+    the review scope; these tests check that the API refuses it too), stamped as token_create does."""
+    instance, token = AuthToken.objects.create(user=user)
+    TokenGrant.objects.create(token=instance, scope=scope, password_stamp=password_stamp(user))
+    return token
+
+
 def token_client(user: User, scope: str = TokenScope.REVIEW) -> APIClient:
     """A client that sends `Authorization: Token <key>` for ``user``, as a script would.
 
     The token gets the ``review`` scope (writes allowed, if the role allows them) unless told otherwise.
     """
-    instance, token = AuthToken.objects.create(user=user)
-    TokenGrant.objects.create(token=instance, scope=scope)
+    token = token_for(user, scope)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client

@@ -10,13 +10,12 @@ import httpx
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
-from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from claims.models import IdempotencyKey, Job, JobItem, JobKind, TokenGrant, TokenScope
+from claims.models import IdempotencyKey, Job, JobItem, JobKind, TokenScope
 from sources.models import Article
 from sources.services import story_create
-from tests.api.conftest import API, assert_error_shape
+from tests.api.conftest import API, assert_error_shape, token_for
 
 ARTICLE = {
     "text": "Harbour report\n\nThe Port Authority said on Monday that cargo volumes rose 12 percent in 2023.",
@@ -81,8 +80,7 @@ def test_the_same_key_with_a_different_body_is_422_and_creates_nothing(as_review
 
 def test_keys_belong_to_one_user(as_reviewer: APIClient, second_reviewer: User):
     other = APIClient()
-    instance, token = AuthToken.objects.create(user=second_reviewer)
-    TokenGrant.objects.create(token=instance, scope=TokenScope.REVIEW)
+    token = token_for(second_reviewer, TokenScope.REVIEW)
     other.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert post(as_reviewer, ARTICLE, key="shared").status_code == 202
     response = post(other, ARTICLE, key="shared")
@@ -154,16 +152,14 @@ def test_a_batch_over_100_articles_or_empty_is_400(as_reviewer: APIClient):
 def test_a_viewer_and_a_read_scoped_token_cannot_create_articles(as_viewer: APIClient, reviewer: User):
     assert_error_shape(post(as_viewer, ARTICLE), 403, "permission_denied")
     read_only = APIClient()
-    instance, token = AuthToken.objects.create(user=reviewer)
-    TokenGrant.objects.create(token=instance, scope=TokenScope.READ)
+    token = token_for(reviewer, TokenScope.READ)
     read_only.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert_error_shape(post(read_only, ARTICLE), 403, "permission_denied")
     assert not Job.objects.exists()
 
 
 def test_concurrent_requests_with_one_key_create_one_job(live_server: Any, reviewer: User):
-    instance, token = AuthToken.objects.create(user=reviewer)
-    TokenGrant.objects.create(token=instance, scope=TokenScope.REVIEW)
+    token = token_for(reviewer, TokenScope.REVIEW)
     headers = {"Authorization": f"Token {token}", "Idempotency-Key": "race"}
     barrier = threading.Barrier(6)
     results: list[httpx.Response] = []

@@ -47,7 +47,9 @@ def test_a_token_authenticates_and_is_stored_hashed(viewer: User):
     stored = AuthToken.objects.get(user=viewer)
     assert stored.digest == hash_token(token)
     assert stored.digest != token
-    assert stored.expiry is None  # REST_KNOX TOKEN_TTL is None
+    # API_TOKEN_TTL_DAYS (90 by default): a token expires unless asked otherwise.
+    assert stored.expiry is not None
+    assert timedelta(days=89) < stored.expiry - stored.created <= timedelta(days=90)
     # The full token is in no column; only its first characters are kept, to find the row.
     assert not AuthToken.objects.filter(digest=token).exists()
     assert not AuthToken.objects.filter(token_key=token).exists()

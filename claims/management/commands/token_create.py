@@ -30,7 +30,7 @@ class Command(BaseCommand):
             "--expiry-hours",
             type=int,
             default=None,
-            help="Hours until the token expires (default: REST_KNOX TOKEN_TTL; none means never)",
+            help="Hours until the token expires (default: API_TOKEN_TTL_DAYS, 90 days; 0 there means never)",
         )
         parser.add_argument(
             "--scope", choices=TokenScope.values, default=TokenScope.READ, help="read (default) or review (writes)"
