@@ -154,6 +154,7 @@ class AttributionRow:
     """One level of who is credited; ``depth`` 0 is the innermost speaker, 1 who reported them, and so on."""
 
     source: str
+    role: str  # the title the sentence gives a named source ("Health Ministry spokesman"), or ""
     resolved: str
     verb: str
     kind: str
@@ -182,6 +183,7 @@ def claim_facts(*, claim: Claim) -> ClaimFacts:
     attribution = [
         AttributionRow(
             source=str(a.get("source") or ""),
+            role=str(a.get("role") or ""),
             resolved=str(a.get("resolved") or "") if a.get("resolved") != a.get("source") else "",
             verb=str(a.get("verb") or ""),
             kind=str(a.get("kind") or ""),
