@@ -245,7 +245,9 @@ EXPORT_FILTERS = [
     OpenApiParameter("story", OpenApiTypes.STR, description="Slug of a story the article is in"),
     OpenApiParameter("article", OpenApiTypes.INT, description="Article id"),
     OpenApiParameter("outlet", OpenApiTypes.INT, description="Outlet id of the claim's article"),
-    OpenApiParameter("q", OpenApiTypes.STR, description="Text the claim contains"),
+    OpenApiParameter(
+        "q", OpenApiTypes.STR, description="Text the claim contains, or a name it mentions in any spelling"
+    ),
     OpenApiParameter("published_after", OpenApiTypes.DATETIME, description="Article published at or after"),
     OpenApiParameter("published_before", OpenApiTypes.DATETIME, description="Article published strictly before"),
     OpenApiParameter(

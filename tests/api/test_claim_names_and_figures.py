@@ -3,6 +3,7 @@ figures read in time: what they count, the range their qualifier allows, their d
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from rest_framework.test import APIClient
 from claims.models import Claim, Job
 from sources.models import Article
 from tests.api.conftest import API
+from tests.api.helpers import streamed_text
 from tests.claims.helpers import seed_claim
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +95,19 @@ def test_a_figure_a_named_official_gives_is_credited_to_them_on_the_day_publishe
         "Ashraf al-Qudra", "Health Ministry spokesman", "2024-03-04",
     )  # fmt: skip
     assert listed(as_viewer, death)["figures"] == [figure]
+
+
+def test_the_claim_lists_q_and_the_export_find_every_spelling_of_a_name(as_viewer: APIClient, seed_corpus: Job):
+    spelled_baqeri = set(
+        Claim.objects.filter(entity_mentions__name__contains="Baqeri", deleted_at__isnull=True).values_list(
+            "id", flat=True
+        )
+    )
+    assert spelled_baqeri
+
+    response = as_viewer.get(f"{API}/claims/", {"q": "bagheri kani", "limit": "200"})
+    exported = as_viewer.get(f"{API}/export/claims.jsonl", {"q": "bagheri kani"})
+
+    assert response.status_code == 200
+    assert spelled_baqeri <= {row["id"] for row in response.json()["results"]}
+    assert spelled_baqeri <= {json.loads(line)["id"] for line in streamed_text(exported).splitlines()}
