@@ -28,6 +28,7 @@ from claims.models import (
     Stance,
 )
 from claims.selectors import groups as group_selectors
+from claims.selectors import search as search_selectors
 from sources.models import Article, Outlet, Sentence, SentenceKind, Story
 
 
@@ -131,7 +132,13 @@ class ClaimFilter(filters.FilterSet):
     story = filters.CharFilter(field_name="article__stories__slug", help_text="Slug of a story the article is in")
     article = IdFilter(field_name="article_id", help_text="Article id")
     outlet = IdFilter(field_name="article__outlet_id", help_text="Outlet id of the claim's article")
-    q = filters.CharFilter(field_name="text", lookup_expr="icontains", help_text="Text the claim contains")
+    q = filters.CharFilter(
+        method="filter_q",
+        help_text=(
+            "Text the claim contains, or a name it mentions in any spelling ('bagheri kani' finds 'Baqeri Kani'), "
+            "with the query's other words in its text"
+        ),
+    )
     published_after = UTCIsoDateTimeFilter(
         field_name="article__published_at",
         lookup_expr="gte",
@@ -160,6 +167,9 @@ class ClaimFilter(filters.FilterSet):
             "published_before",
             "has_conflicting_figures",
         ]
+
+    def filter_q(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
+        return queryset.filter(search_selectors.claims_matching(value))
 
     def filter_conflicting_figures(self, queryset: QuerySet[Claim], name: str, value: bool) -> QuerySet[Claim]:
         conflicting = group_selectors.conflicting_figures_exists()

@@ -53,7 +53,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet[Claim]):
 
     def get_queryset(self) -> QuerySet[Claim]:
         if self.action != "retrieve":
-            return querysets.claims_by_article()
+            return querysets.claims_with_article()
         query = ClaimDetailQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return querysets.claims_with_provenance(include_withdrawn=query.validated_data["include_withdrawn"])

@@ -32,6 +32,7 @@ from rest_framework.views import APIView
 from claims import filters
 from claims.api import querysets
 from claims.api.common import errors
+from claims.extraction import figures
 from claims.models import Claim, Evidence, Stance, Verdict
 from claims.selectors import corroboration as corroboration_selectors
 from sources.models import Article
@@ -54,7 +55,10 @@ EXPORT_COLUMNS = {
     "published_at": "article__published_at",
     "created_at": "created_at",
 }
-EXPORT_FIELDS = list(EXPORT_COLUMNS)
+# Read from the claim's stored reading (no query of their own), flattened to text so CSV and JSONL agree.
+READING_COLUMNS = ("attribution", "entities", "quantities")
+READING_FIELDS = ["credited", "credited_role", "names", "name_keys", "figures"]
+EXPORT_FIELDS = [*EXPORT_COLUMNS, *READING_FIELDS]
 _EXPORT_TIMES = {"published_at", "created_at"}
 
 
@@ -192,12 +196,34 @@ def export_rows(request: Request, queryset: QuerySet[Claim]) -> Iterator[dict[st
     return _rows(filterset.qs)
 
 
+def _reading(row: dict[str, Any]) -> dict[str, Any]:
+    """Who the claim credits, the names it mentions with their spelling-insensitive keys, and its figures
+    with what each counts ("at least 8,005 (killed)"), each list joined by "; "."""
+    credit = figures.credited(row["attribution"] if isinstance(row["attribution"], list) else [])
+    entities = {str(e.get("key")): str(e.get("name")) for e in row["entities"] or [] if isinstance(e, dict)}
+    counted = [
+        f"{q.get('text')} ({q.get('event')})" if q.get("event") else str(q.get("text"))
+        for q in row["quantities"] or []
+        if isinstance(q, dict)
+    ]
+    return {
+        "credited": credit.source if credit else None,
+        "credited_role": credit.role if credit else "",
+        "names": "; ".join(entities.values()),
+        "name_keys": "; ".join(entities),
+        "figures": "; ".join(counted),
+    }
+
+
 def _rows(queryset: QuerySet[Claim]) -> Iterator[dict[str, Any]]:
-    rows = queryset.order_by("id").values(*EXPORT_COLUMNS.values())
+    rows = queryset.order_by("id").values(*EXPORT_COLUMNS.values(), *READING_COLUMNS)
     for row in rows.iterator(chunk_size=EXPORT_CHUNK):
         yield {
-            field: _iso(row[column]) if field in _EXPORT_TIMES else row[column]
-            for field, column in EXPORT_COLUMNS.items()
+            **{
+                field: _iso(row[column]) if field in _EXPORT_TIMES else row[column]
+                for field, column in EXPORT_COLUMNS.items()
+            },
+            **_reading(row),
         }
 
 
@@ -245,7 +271,9 @@ EXPORT_FILTERS = [
     OpenApiParameter("story", OpenApiTypes.STR, description="Slug of a story the article is in"),
     OpenApiParameter("article", OpenApiTypes.INT, description="Article id"),
     OpenApiParameter("outlet", OpenApiTypes.INT, description="Outlet id of the claim's article"),
-    OpenApiParameter("q", OpenApiTypes.STR, description="Text the claim contains"),
+    OpenApiParameter(
+        "q", OpenApiTypes.STR, description="Text the claim contains, or a name it mentions in any spelling"
+    ),
     OpenApiParameter("published_after", OpenApiTypes.DATETIME, description="Article published at or after"),
     OpenApiParameter("published_before", OpenApiTypes.DATETIME, description="Article published strictly before"),
     OpenApiParameter(

@@ -82,6 +82,11 @@ def claims_by_article() -> QuerySet[Claim]:
     return Claim.objects.order_by("article_id", "id")
 
 
+def claims_with_article() -> QuerySet[Claim]:
+    """Claims with their article joined (its publication time dates their figures; its body is not loaded)."""
+    return claims_by_article().select_related("article").defer("article__body")
+
+
 def evidence_with_quotes(*, include_withdrawn: bool = True) -> QuerySet[Evidence]:
     """Evidence with its article id and exact quote; links a recompute withdrew only when asked."""
     evidence = Evidence.objects.annotate(
@@ -95,9 +100,7 @@ def claims_with_provenance(*, include_withdrawn: bool = False) -> QuerySet[Claim
     spans = ClaimSpan.objects.annotate(text=_body_slice("sentence__article__body")).order_by("start", "id")
     evidence = evidence_with_quotes(include_withdrawn=include_withdrawn)
     reviews = Review.objects.select_related("reviewer").order_by("created_at", "id")
-    # The article's publication time dates the claim's figures; its body stays in the database.
-    with_article = claims_by_article().select_related("article").defer("article__body")
-    return with_article.prefetch_related(
+    return claims_with_article().prefetch_related(
         Prefetch("spans", queryset=spans),
         Prefetch("evidence", queryset=evidence),
         Prefetch("reviews", queryset=reviews),

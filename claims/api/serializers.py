@@ -12,8 +12,6 @@ from django.db.models.functions import Length
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from claims.extraction import figures
-from claims.matching import scoring
 from claims.models import (
     Claim,
     ClaimSpan,
@@ -30,6 +28,7 @@ from claims.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from claims.selectors import claim_details
 from sources.models import Article, Outlet, Sentence, Story
 
 MAX_INGEST_DOCUMENTS = 100
@@ -135,11 +134,107 @@ class ArticleDetailSerializer(ArticleSerializer):
 # --- claims, evidence and reviews -----------------------------------------------
 
 
+class AttributionSerializer(serializers.Serializer[Any]):
+    """One level of who a claim is credited to, innermost first."""
+
+    # A field named "source" shadows Field.source in the stubs only; DRF reads declared fields by name.
+    source = serializers.CharField(  # type: ignore[assignment]
+        read_only=True, help_text="Who is credited: the person when the sentence names one beside a title"
+    )
+    role = serializers.CharField(
+        read_only=True, default="", help_text="The title the sentence gives them ('Health Ministry spokesman')"
+    )
+    resolved = serializers.CharField(
+        read_only=True, default="", help_text="The name a pronoun source ('he') stands for, when the article gave it"
+    )
+    verb = serializers.CharField(read_only=True, help_text="The reporting verb ('said'), '' when none")
+    kind = serializers.ChoiceField(
+        choices=["direct_quote", "reported_speech", "according_to"], read_only=True, help_text="How it is credited"
+    )
+    start = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Offset of the source's words in the claim's sentence; null when carried",
+    )
+    end = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    carried = serializers.BooleanField(
+        read_only=True, default=False, help_text="Credited from the end of a quotation over several sentences"
+    )
+
+
+class EntitySerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(read_only=True, help_text="As the article spells it")
+    key = serializers.CharField(
+        read_only=True,
+        help_text="Spelling-insensitive key: 'Ali Bagheri Kani' and 'Ali Baqeri Kani' share one; search matches it",
+    )
+
+
+class FigureInTimeSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(read_only=True, help_text="The figure as written")
+    value = serializers.FloatField(read_only=True)
+    qualifier = serializers.CharField(read_only=True, help_text="exact, at least, over, nearly, about, up to, under…")
+    event = serializers.CharField(
+        read_only=True,
+        help_text=(
+            "What it counts, one key for every wording: killed (killed, dead, deaths, death toll), "
+            "injured (injured, wounded, hurt), missing, displaced, held; '' when the claim does not say"
+        ),
+    )
+    part = serializers.CharField(
+        read_only=True, help_text="The part of the population counted ('children'), '' for the whole"
+    )
+    unit = serializers.CharField(read_only=True, help_text="The words after the number")
+    percent = serializers.BooleanField(read_only=True)
+    low = serializers.FloatField(read_only=True, help_text="Lowest value the qualified figure allows")
+    high = serializers.FloatField(read_only=True, help_text="Highest value the qualified figure allows")
+    as_of = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The date it describes: a date the claim names, else publication"
+    )
+    source = serializers.CharField(  # type: ignore[assignment]  # (see AttributionSerializer.source)
+        read_only=True,
+        allow_null=True,
+        help_text="Who the figure is credited to ('the health ministry', a named speaker); null: the outlet's own",
+    )
+    source_role = serializers.CharField(read_only=True, help_text="The credited person's title, '' when none")
+
+
 class ClaimSerializer(serializers.ModelSerializer[Claim]):
+    """A claim with who it is credited to, the names it mentions and its figures (read from stored fields,
+    no query of their own: the list's article is joined)."""
+
+    attribution = AttributionSerializer(many=True, read_only=True, help_text="Who is credited, innermost first")
+    entities = serializers.SerializerMethodField(help_text="Names the claim mentions, one per key")
+    figures = serializers.SerializerMethodField(
+        help_text="Each figure as matching compares it: what it counts, its range, its date and its source"
+    )
+
     class Meta:
         model = Claim
-        fields = ["id", "text", "status", "version", "extractor", "worthiness", "article", "created_at"]
+        fields = [
+            "id",
+            "text",
+            "status",
+            "version",
+            "extractor",
+            "worthiness",
+            "article",
+            "created_at",
+            "attribution",
+            "entities",
+            "figures",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(EntitySerializer(many=True))
+    def get_entities(self, claim: Claim) -> list[dict[str, Any]]:
+        return [dict(row) for row in EntitySerializer(claim_details.unique_entities(claim=claim), many=True).data]
+
+    @extend_schema_field(FigureInTimeSerializer(many=True))
+    def get_figures(self, claim: Claim) -> list[dict[str, Any]]:
+        rows = claim_details.figures_in_time(claim=claim)
+        return [dict(row) for row in FigureInTimeSerializer(rows, many=True).data]
 
 
 class ClaimSpanSerializer(serializers.ModelSerializer[ClaimSpan]):
@@ -278,46 +373,16 @@ class ClaimDetailQuerySerializer(serializers.Serializer[Any]):
     )
 
 
-class EntitySerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(read_only=True, help_text="As the article spells it")
-    key = serializers.CharField(
-        read_only=True, help_text="Spelling-insensitive key: 'Ali Bagheri Kani' and 'Ali Baqeri Kani' share one"
-    )
-
-
-class FigureInTimeSerializer(serializers.Serializer[Any]):
-    text = serializers.CharField(read_only=True, help_text="The figure as written")
-    value = serializers.FloatField(read_only=True)
-    qualifier = serializers.CharField(read_only=True, help_text="exact, at least, over, nearly, about, up to, under…")
-    event = serializers.CharField(read_only=True, help_text="What it counts: killed, injured, missing, displaced, held")
-    unit = serializers.CharField(read_only=True, help_text="The words after the number")
-    percent = serializers.BooleanField(read_only=True)
-    low = serializers.FloatField(read_only=True, help_text="Lowest value the qualified figure allows")
-    high = serializers.FloatField(read_only=True, help_text="Highest value the qualified figure allows")
-    as_of = serializers.DateField(
-        read_only=True, allow_null=True, help_text="The date it describes: a date the claim names, else publication"
-    )
-
-
 class ClaimDetailSerializer(ClaimSerializer):
     """A claim with its spans, evidence and reviews; the view passes its group and corroboration in the context."""
 
     spans = ClaimSpanSerializer(many=True, read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
     reviews = ClaimReviewSerializer(many=True, read_only=True)
-    attribution = serializers.ListField(
-        child=serializers.DictField(child=serializers.JSONField()),
-        read_only=True,
-        help_text="Who is credited, innermost first: source, verb, kind",
-    )
     quantities = serializers.ListField(
         child=serializers.DictField(child=serializers.JSONField()),
         read_only=True,
-        help_text="Figures with qualifier and what they count",
-    )
-    entities = EntitySerializer(many=True, read_only=True, help_text="Names the claim mentions")
-    figures = serializers.SerializerMethodField(
-        help_text="Each figure as matching compares it: the range its qualifier allows and the date it describes"
+        help_text="Figures as stored, with qualifier and what they count (see figures for their reading)",
     )
     group = serializers.SerializerMethodField(help_text="The duplicate group the claim is in, if any")
     corroboration = serializers.SerializerMethodField(help_text="Who reports the claim, how independently, first")
@@ -325,10 +390,7 @@ class ClaimDetailSerializer(ClaimSerializer):
     class Meta(ClaimSerializer.Meta):
         fields = [
             *ClaimSerializer.Meta.fields,
-            "attribution",
             "quantities",
-            "entities",
-            "figures",
             "spans",
             "evidence",
             "reviews",
@@ -336,17 +398,6 @@ class ClaimDetailSerializer(ClaimSerializer):
             "corroboration",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(FigureInTimeSerializer(many=True))
-    def get_figures(self, claim: Claim) -> list[dict[str, Any]]:
-        as_of = figures.as_of(claim.text, [d for d in claim.dates if isinstance(d, dict)], claim.article.published_at)
-        rows = []
-        for q in claim.quantities:
-            if not isinstance(q, dict) or "value" not in q:
-                continue
-            low, high = scoring.figure_interval(q)
-            rows.append({**q, "low": low, "high": high, "as_of": as_of})
-        return [dict(FigureInTimeSerializer(row).data) for row in rows]
 
     @extend_schema_field(ClaimGroupSerializer(allow_null=True))
     def get_group(self, claim: Claim) -> dict[str, Any] | None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from claims.extraction.entities import CONNECTORS, HYPHENS, TITLES, joins_name
+
 REPORTING_FORMS = frozenset(
     """say says said saying tell tells told telling add adds added adding state states stated
     announce announces announced announcing note notes noted claim claims claimed insist insists
@@ -37,6 +39,21 @@ STANCE_FORMS = frozenset(
 
 
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+
+
+# Words that make a phrase a person's office ("Health Ministry spokesman", "Prime Minister"): a name after
+# one of them is the person credited, and the phrase is their role. Honorifics (Sheikh, Dr) are not offices.
+OFFICES = frozenset(
+    """minister spokesman spokeswoman spokesperson president chief secretary director leader ambassador envoy
+    governor mayor senator commander general gen king queen prince emir amir official head adviser advisor
+    premier chancellor representative negotiator diplomat officer""".split()
+)
+
+
+NAME_OR_OFFICE = frozenset({"amir"})
+
+
+HONORIFICS = frozenset({"sheikh", "dr", "mr", "mrs", "ms", "sayyid", "ayatollah"})
 
 
 CLAUSE_POS = frozenset({"VERB", "AUX"})
@@ -69,14 +86,20 @@ IRREGULAR_PAST = {
 
 @dataclass(frozen=True, slots=True)
 class Attribution:
-    source: str
+    source: str  # the person when the sentence names one beside a title, else the words as written
     verb: str
     kind: str  # direct_quote | reported_speech | according_to
     start: int  # offsets of the source's words in the sentence
     end: int
+    role: str = ""  # the title the sentence gives the named person ("Health Ministry spokesman")
 
     def as_dict(self) -> dict[str, object]:
-        return {"source": self.source, "verb": self.verb, "kind": self.kind, "start": self.start, "end": self.end}
+        out: dict[str, object] = {
+            "source": self.source, "verb": self.verb, "kind": self.kind, "start": self.start, "end": self.end
+        }  # fmt: skip
+        if self.role:
+            out["role"] = self.role
+        return out
 
 
 @dataclass(slots=True)
@@ -169,12 +192,81 @@ class _Splitter:
         self._clause(self.sent.root, inherited=[], attribution=[])
         return [c for c in (self._finish(cl) for cl in self.clauses) if c is not None]
 
-    def _attribution(self, verb: Token, source: Iterable[int], kind: str) -> Attribution:
+    def _attribution(self, verb: Token, source: Iterable[int], kind: str, subject: Token | None = None) -> Attribution:
+        """Who ``source`` credits: the named person with their title as role when it gives both."""
         idx = sorted(i for i in source if not self.doc[i].is_punct)
         if not idx:
             return Attribution("", verb.text, kind, 0, 0)
-        start, end = self.doc[idx[0]].idx, self.doc[idx[-1]].idx + len(self.doc[idx[-1]])
+        person, role = self._person_and_role(idx, subject)
+        if person:
+            start, end = self._char_span(person)
+            return Attribution(
+                self.doc.text[start:end], verb.text, kind, start - self.base, end - self.base, self._role_text(role)
+            )
+        start, end = self._char_span(idx)
         return Attribution(self.doc.text[start:end], verb.text, kind, start - self.base, end - self.base)
+
+    def _char_span(self, idx: list[int]) -> tuple[int, int]:
+        return self.doc[idx[0]].idx, self.doc[idx[-1]].idx + len(self.doc[idx[-1]])
+
+    def _role_text(self, idx: list[int]) -> str:
+        idx = [i for i in idx if not self.doc[i].is_punct]
+        while idx and self.doc[idx[0]].dep_ == "det":  # "the foreign minister" -> "foreign minister"
+            idx = idx[1:]
+        while idx and self.doc[idx[-1]].lower_.rstrip(".") in HONORIFICS | CONNECTORS:
+            idx = idx[:-1]  # "Prime Minister Sheikh" -> "Prime Minister": the honorific is not the office
+        return self.doc.text[slice(*self._char_span(idx))] if idx else ""
+
+    def _person_and_role(self, idx: list[int], subject: Token | None) -> tuple[list[int], list[int]]:
+        """'Qatar's Prime Minister Mohammed bin Abdulrahman Al Thani' -> his name and 'Qatar's Prime Minister';
+        'the foreign minister, Ali Bagheri Kani,' -> the appositive name and 'the foreign minister'."""
+        inside = set(idx)
+        head = (
+            subject
+            if subject is not None
+            else next((self.doc[i] for i in idx if self.doc[i].head.i not in inside), None)
+        )
+        if head is None:
+            return [], []
+        appos = next((c for c in head.children if c.dep_ == "appos"), None)
+        if appos is not None:
+            outer = sorted(_subtree(head) - _subtree(appos))
+            inner = sorted(_subtree(appos))
+            if head.pos_ != "PROPN" and appos.pos_ == "PROPN":
+                name, _ = self._trailing_name(inner)
+                return (name, outer) if name else ([], [])
+            if head.pos_ == "PROPN" and appos.pos_ != "PROPN":
+                name, _ = self._trailing_name(outer)
+                return (name, inner) if name else ([], [])
+        name, role = self._trailing_name([i for i in idx if i in _subtree(head)])
+        if name and any(self._office(i, first=n == 0) for n, i in enumerate(role)):
+            return name, role
+        return [], []
+
+    def _office(self, i: int, *, first: bool) -> bool:
+        # "Amir" opens a name ("Amir Abdollahian") and names an office after a country ("Qatar's Amir").
+        word = self.doc[i].lower_.rstrip(".")
+        return word in OFFICES and not (first and word in NAME_OR_OFFICE)
+
+    def _trailing_name(self, idx: list[int]) -> tuple[list[int], list[int]]:
+        """The proper name that ends a phrase, without the titles before it, and what precedes it."""
+        idx = [i for i in idx if not (self.doc[i].is_punct and self.doc[i].text not in HYPHENS)]
+        start = len(idx)
+        while start > 0 and self._name_word(idx[start - 1], idx[start] if start < len(idx) else None):
+            start -= 1
+        # Titles, honorifics and connectors before the name belong to the role ("Acting Foreign Minister").
+        while start < len(idx) and (
+            self.doc[idx[start]].lower_.rstrip(".") in TITLES | OFFICES | HONORIFICS | CONNECTORS
+            or self.doc[idx[start]].text in HYPHENS
+        ):
+            start += 1
+        return idx[start:], idx[:start]
+
+    def _name_word(self, i: int, after: int | None) -> bool:
+        tok = self.doc[i]
+        if tok.text in HYPHENS:  # "al-Qudra": a hyphen between two parts of one name
+            return after is not None and joins_name(tok)
+        return (tok.pos_ == "PROPN" and tok.text[:1].isupper()) or (after is not None and tok.lower_ in CONNECTORS)
 
     def _attribution_phrases(self) -> None:
         for tok in self.sent:
@@ -243,11 +335,14 @@ class _Splitter:
         own = attribution
         if content:
             quoted = any(t.i in self.quoted for c in content for t in c.subtree if not t.is_punct)
-            own = [*attribution, self._attribution(head, subject_idx, "direct_quote" if quoted else "reported_speech")]
+            own = [
+                *attribution,
+                self._attribution(head, subject_idx, "direct_quote" if quoted else "reported_speech", subject),
+            ]
         else:
             clause = _Clause(tokens, head, [] if subject is not None else inherited, attribution)
             if head.lower_ in STANCE_FORMS and subject_idx and head.tag_ != "VBN" and not attribution:
-                clause.attribution = [self._attribution(head, subject_idx, "reported_speech")]
+                clause.attribution = [self._attribution(head, subject_idx, "reported_speech", subject)]
             if (
                 head.tag_ == "VBG"
                 and head.dep_ in {"advcl", "conj"}

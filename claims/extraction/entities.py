@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 TITLES = frozenset(
     """sheikh president prime minister foreign secretary general gen dr mr mrs ms chief acting supreme leader
@@ -65,30 +65,42 @@ def mentions(sent: Span) -> list[Mention]:
     tokens = list(sent)
 
     def close() -> None:
-        while run and tokens[run[-1] - sent.start].lower_ in CONNECTORS:
+        while run and (
+            tokens[run[-1] - sent.start].lower_ in CONNECTORS or tokens[run[-1] - sent.start].text in HYPHENS
+        ):
             run.pop()
         if run:
             words = [tokens[i - sent.start] for i in run]
             # Only leading titles go: "Amir" is a title in "Amir Sheikh Tamim", a name in "Hossein Amir Abdollahian".
             lead = 0
-            while lead < len(words) and words[lead].lower_.rstrip(".") in TITLES:
+            while lead < len(words) and (words[lead].lower_.rstrip(".") in TITLES or words[lead].text in HYPHENS):
                 lead += 1
             name_words = words[lead:]
             if name_words:
                 start, end = words[0].idx - sent.start_char, words[-1].idx + len(words[-1]) - sent.start_char
-                name = " ".join(w.text for w in name_words)
+                name = "".join(w.text_with_ws for w in name_words).strip()
                 found.append(Mention(sent.text[start:end], name, start, end))
         run.clear()
 
     for tok in tokens:
         if (tok.pos_ == "PROPN" and tok.text[:1].isupper() and tok.lower_ not in CALENDAR_WORDS) or (
-            run and tok.lower_ in CONNECTORS
+            run and (tok.lower_ in CONNECTORS or joins_name(tok))
         ):
             run.append(tok.i)
         else:
             close()
     close()
     return found
+
+
+HYPHENS = frozenset({"-", "‐", "‑"})
+
+
+def joins_name(tok: Token) -> bool:
+    """A hyphen written without spaces inside a name ("al-Qudra") keeps the name whole.
+
+    (The tagger calls such a hyphen HYPH or NNP; its text is what is sure.)"""
+    return tok.text in HYPHENS and not tok.whitespace_ and tok.i > 0 and not tok.doc[tok.i - 1].whitespace_
 
 
 def article_keys(names: Iterable[str]) -> dict[str, str]:

@@ -219,3 +219,21 @@ def as_of(text: str, mentions: list[dict[str, Any]], published_at: datetime | No
             continue
         return date.fromisoformat(str(resolved))
     return published_at.date() if published_at is not None and 1 < published_at.year < 9999 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    source: str
+    role: str  # the title the sentence gives the source, "" when none
+
+
+def credited(attribution: list[Any]) -> Credit | None:
+    """Who a claim's figures are credited to: its innermost credit ("according to the health ministry",
+    a speaker, a pronoun resolved to the name it stands for); None when the outlet states them itself."""
+    for credit in attribution:
+        if not isinstance(credit, dict):
+            continue
+        source = str(credit.get("resolved") or credit.get("source") or "").strip()
+        if source:
+            return Credit(source, str(credit.get("role") or ""))
+    return None

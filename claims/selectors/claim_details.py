@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import F
 from django.db.models.functions import Left
 
+from claims.extraction import figures
+from claims.matching.scoring import figure_group, figure_interval
 from claims.models import (
     Claim,
     ClaimRevision,
@@ -154,6 +156,7 @@ class AttributionRow:
     """One level of who is credited; ``depth`` 0 is the innermost speaker, 1 who reported them, and so on."""
 
     source: str
+    role: str  # the title the sentence gives a named source ("Health Ministry spokesman"), or ""
     resolved: str
     verb: str
     kind: str
@@ -182,6 +185,7 @@ def claim_facts(*, claim: Claim) -> ClaimFacts:
     attribution = [
         AttributionRow(
             source=str(a.get("source") or ""),
+            role=str(a.get("role") or ""),
             resolved=str(a.get("resolved") or "") if a.get("resolved") != a.get("source") else "",
             verb=str(a.get("verb") or ""),
             kind=str(a.get("kind") or ""),
@@ -190,8 +194,60 @@ def claim_facts(*, claim: Claim) -> ClaimFacts:
         )
         for depth, a in enumerate(_dicts(claim.attribution))
     ]
-    entities = list({str(e.get("key") or e.get("name") or e.get("text")): e for e in _dicts(claim.entities)}.values())
-    return ClaimFacts(attribution, _dicts(claim.quantities), _dicts(claim.dates), entities)
+    return ClaimFacts(attribution, _dicts(claim.quantities), _dicts(claim.dates), unique_entities(claim=claim))
+
+
+@dataclass(frozen=True, slots=True)
+class FigureInTime:
+    """A figure as matching compares it: what it counts, the range its qualifier allows, the day it
+    describes and who it is credited to."""
+
+    text: str
+    value: float
+    qualifier: str
+    event: str  # what it counts, one word for every wording: killed (dead, deaths, death toll), injured …
+    part: str  # the part of the population counted ("children"), "" for the whole
+    unit: str
+    percent: bool
+    low: float
+    high: float
+    as_of: date | None
+    source: str | None
+    source_role: str
+
+
+def figures_in_time(*, claim: Claim) -> list[FigureInTime]:
+    """The claim's figures with their intervals, as-of date and credited source (no query: the article is loaded)."""
+    quantities = [q for q in _dicts(claim.quantities) if "value" in q]
+    if not quantities:
+        return []
+    as_of = figures.as_of(claim.text, _dicts(claim.dates), claim.article.published_at)
+    credit = figures.credited(_dicts(claim.attribution))
+    rows = []
+    for q in quantities:
+        low, high = figure_interval(q)
+        rows.append(
+            FigureInTime(
+                text=str(q.get("text", "")),
+                value=float(q["value"]),
+                qualifier=str(q.get("qualifier") or "exact"),
+                event=str(q.get("event") or ""),
+                part=figure_group(q),
+                unit=str(q.get("unit") or ""),
+                percent=bool(q.get("percent")),
+                low=low,
+                high=high,
+                as_of=as_of,
+                source=credit.source if credit else None,
+                source_role=credit.role if credit else "",
+            )
+        )
+    return rows
+
+
+def unique_entities(*, claim: Claim) -> list[dict[str, Any]]:
+    """The names a claim mentions, one per spelling-insensitive key, as first spelled."""
+    return list({str(e.get("key") or e.get("name") or e.get("text")): e for e in _dicts(claim.entities)}.values())
 
 
 def claim_get(*, claim_id: int) -> Claim:

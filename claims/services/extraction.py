@@ -52,8 +52,10 @@ def _extracted_claim(article: Article, key: str, draft: drafting.ClaimDraft, wor
 def claims_extract_for_article(*, article: Article) -> int:
     """Assess every sentence and upsert its atomic claims with spans, entities and origin evidence.
 
-    Safe to re-run: claims are upserted on their natural key and existing rows are
-    never updated, so a reviewer's edit, split or deletion survives re-extraction.
+    Safe to re-run: claims are upserted on their natural key and their wording is never
+    rewritten, so a reviewer's edit, split or deletion survives re-extraction. What the
+    extractor reads beside the wording (attribution, figures, dates, names) is refreshed on
+    claims no reviewer has edited: re-extracting is how stored claims get a better reading.
     """
     sentences = list(Sentence.objects.filter(article=article).order_by("position"))
     inputs = [drafting.SentenceInput(s.text, s.kind, s.paragraph) for s in sentences]
@@ -75,6 +77,7 @@ def claims_extract_for_article(*, article: Article) -> int:
         [_extracted_claim(article, key, d, score) for key, (_, d, score) in keyed.items()], ignore_conflicts=True
     )
     claims = {c.key: c for c in Claim.objects.filter(key__in=keyed)}
+    _refresh_facts(claims, {key: draft for key, (_, draft, _) in keyed.items()})
     spans: list[ClaimSpan] = []
     evidence: list[Evidence] = []
     entities: list[ClaimEntity] = []
@@ -93,8 +96,34 @@ def claims_extract_for_article(*, article: Article) -> int:
         entities.extend(ClaimEntity(claim=claim, key=k[:200], name=n[:300]) for k, n in names.items())
     ClaimSpan.objects.bulk_create(spans, ignore_conflicts=True)
     Evidence.objects.bulk_create(evidence, ignore_conflicts=True)
-    ClaimEntity.objects.bulk_create(entities, ignore_conflicts=True)
+    # A name read anew ("Al-Aqsa", once "Al - Aqsa") replaces the stored spelling under its key.
+    ClaimEntity.objects.bulk_create(
+        entities, update_conflicts=True, unique_fields=["claim", "key"], update_fields=["name"]
+    )
     return len(keyed)
+
+
+FACT_FIELDS = ("attribution", "quantities", "dates", "entities")
+
+
+def _refresh_facts(claims: dict[str, Claim], drafts: dict[str, drafting.ClaimDraft]) -> None:
+    """Store the new reading of unedited extracted claims whose attribution, figures, dates or names changed."""
+    changed = []
+    for key, claim in claims.items():
+        draft = drafts[key]
+        if claim.edited_at is not None or claim.origin != ClaimOrigin.EXTRACTED:
+            continue  # a reviewer's wording keeps the facts read from it
+        if all(getattr(claim, name) == getattr(draft, name) for name in FACT_FIELDS):
+            continue
+        for name in FACT_FIELDS:
+            setattr(claim, name, getattr(draft, name))
+        changed.append(claim)
+    Claim.objects.bulk_update(changed, FACT_FIELDS)
+    # Names the new reading no longer finds stop leading search and matching to the claim.
+    for claim in changed:
+        ClaimEntity.objects.filter(claim=claim).exclude(
+            key__in=[str(e.get("key"))[:200] for e in claim.entities]
+        ).delete()
 
 
 def origin_evidence(*, claim: Claim, sentence: Sentence, start: int, end: int, reason: str) -> Evidence:

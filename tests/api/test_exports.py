@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from claims.models import Claim, Evidence, EvidenceMethod, Stance
+from claims.models import Claim, Evidence, EvidenceMethod, Job, Stance
 from claims.services import reviews as review_services
 from sources.models import Article
 from tests.api.conftest import API, assert_error_shape
@@ -134,7 +134,7 @@ def test_the_jsonl_export_streams_one_claim_per_line_with_filters(
     first = rows[0]
     assert set(first) == {
         "id", "text", "status", "version", "article", "article_title", "article_url", "outlet", "published_at",
-        "created_at",
+        "created_at", "credited", "credited_role", "names", "name_keys", "figures",
     }  # fmt: skip
     one = newsroom["articles"]["test-3.txt"]
     review_services.review_record(claim_id=first["id"], reviewer=reviewer, verdict="contested", rationale="No.")
@@ -164,3 +164,24 @@ def test_an_invalid_export_filter_is_400_json(as_viewer: APIClient, db: None):
 def test_exports_need_a_role(as_outsider: APIClient, anonymous: APIClient, db: None):
     assert_error_shape(as_outsider.get(f"{API}/export/claims.jsonl"), 403)
     assert_error_shape(anonymous.get(f"{API}/export/claims.csv"), 401)
+
+
+def test_the_exports_name_who_is_credited_the_names_with_their_keys_and_what_each_figure_counts(
+    as_viewer: APIClient, seed_corpus: Job
+):
+    talks = Claim.objects.get(text__startswith="Talks aimed at releasing captives")
+    wounded = Claim.objects.get(text__contains="70,457")
+
+    response = as_viewer.get(f"{API}/export/claims.csv", HTTP_ACCEPT="text/csv")
+    rows = {int(r["id"]): r for r in csv.DictReader(io.StringIO(streamed_text(response)))}
+    lines = as_viewer.get(f"{API}/export/claims.jsonl")
+    jsonl = {r["id"]: r for r in map(json.loads, streamed_text(lines).splitlines())}
+
+    assert (rows[talks.pk]["credited"], rows[talks.pk]["credited_role"]) == (
+        "Majed Al Ansari", "Qatari foreign ministry spokesman",
+    )  # fmt: skip
+    assert rows[wounded.pk]["figures"] == jsonl[wounded.pk]["figures"] == "70,457 individuals (injured)"
+    assert jsonl[wounded.pk]["credited"] is None
+    baqeri = Claim.objects.filter(entity_mentions__name="Baqeri").order_by("id").first()
+    assert baqeri is not None
+    assert "alibaqerikani" in rows[baqeri.pk]["name_keys"].split("; ")

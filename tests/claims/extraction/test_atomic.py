@@ -155,3 +155,95 @@ def test_a_quote_in_the_next_paragraph_does_not_borrow_this_paragraphs_speaker()
     )
 
     assert results[2].claims[0].attribution == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "person", "role"),
+    [
+        (
+            "Qatar's Prime Minister Mohammed bin Abdulrahman Al Thani said the talks had stalled.",
+            "Mohammed bin Abdulrahman Al Thani",
+            "Qatar's Prime Minister",
+        ),
+        (
+            "The death toll rose to 40,005, said Health Ministry spokesman Ashraf al-Qudra.",
+            "Ashraf al-Qudra",
+            "Health Ministry spokesman",
+        ),
+        (
+            "The talks will continue, the foreign minister, Ali Bagheri Kani, said.",
+            "Ali Bagheri Kani",
+            "foreign minister",
+        ),
+        (
+            "Ismail Haniyeh, the Doha-based head of Hamas’s political bureau, said the talks had failed.",
+            "Ismail Haniyeh",
+            "Doha-based head of Hamas’s political bureau",
+        ),
+    ],
+)
+def test_a_title_beside_a_name_credits_the_person_with_the_title_as_role(sentence: str, person: str, role: str) -> None:
+    (claim,) = claims_of(sentence)
+
+    (credit,) = claim.attribution
+    assert (credit["source"], credit["role"]) == (person, role)
+    assert sentence[credit["start"] : credit["end"]] == person
+
+
+def test_a_figure_according_to_a_titled_spokesman_is_credited_to_him() -> None:
+    (claim,) = claims_of(
+        "At least 40,005 people have been killed, according to Health Ministry spokesman Ashraf al-Qudra."
+    )
+
+    assert claim.text == "At least 40,005 people have been killed"
+    assert [(a["source"], a["role"], a["kind"]) for a in claim.attribution] == [
+        ("Ashraf al-Qudra", "Health Ministry spokesman", "according_to")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        ("Qatar's Foreign Ministry said the talks would resume.", "Qatar's Foreign Ministry"),
+        ("Turkey’s foreign minister said the visit was historic.", "Turkey’s foreign minister"),
+        ("Amir Abdollahian said the talks were useful.", "Amir Abdollahian"),
+    ],
+)
+def test_a_credit_that_names_no_one_beside_a_title_stays_as_written(sentence: str, source: str) -> None:
+    (claim,) = claims_of(sentence)
+
+    (credit,) = claim.attribution
+    assert credit["source"] == source
+    assert "role" not in credit
+
+
+def test_the_seed_articles_credit_the_people_they_name_not_their_titles() -> None:
+    spokesman, minister, premier = (
+        claims_of(line)
+        for line in (
+            "On Sunday, Qatari foreign ministry spokesman, Dr Majed Al Ansari told CNN that talks aimed at releasing "
+            "captives as part of a possible prisoner exchange have not collapsed, though said the delicate situation "
+            "requires a period of calm.",
+            "“Mohammed bin Abdulrahman Al Thani referred to today's meeting on the ceasefire negotiations hosted by "
+            "Qatar,” announced Iran’s Acting Foreign Minister Ali Baqeri Kani in a Friday post on X.",
+            "Qatari Prime Minister and Minister of Foreign Affairs Mohammed bin Abdulrahman Al Thani said mediation "
+            "negotiations to enforce a cease-fire in Gaza have reached a critical point.",
+        )
+    )
+
+    def credits(claims: list[ClaimDraft]) -> set[tuple[str, str]]:
+        return {(a["source"], a.get("role", "")) for c in claims for a in c.attribution}
+
+    assert ("Majed Al Ansari", "Qatari foreign ministry spokesman") in credits(spokesman)
+    assert credits(minister) == {("Ali Baqeri Kani", "Iran’s Acting Foreign Minister")}
+    assert credits(premier) == {
+        ("Mohammed bin Abdulrahman Al Thani", "Qatari Prime Minister and Minister of Foreign Affairs")
+    }
+
+
+def test_a_hyphenated_name_is_one_name_and_a_hyphenated_title_is_left_out_of_it() -> None:
+    (claim,) = claims_of(
+        "Hezbollah’s Secretary-General Sayyid Hassan Nasrallah met Ashraf al-Qudra in Beirut on Friday."
+    )
+
+    assert {e["name"] for e in claim.entities} >= {"Hassan Nasrallah", "Ashraf al-Qudra"}

@@ -67,3 +67,21 @@ def test_dates_at_the_ends_of_the_calendar_stay_unresolved_instead_of_crashing(t
 
     assert found
     assert all(d.date is None for d in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("Israeli strikes have killed 40,005 people", "killed"),
+        ("12 people were reported dead after the strike", "killed"),
+        ("The death toll climbed to 40,005", "killed"),
+        ("Deaths in the enclave rose to 40,005", "killed"),
+        ("Another 70,457 individuals have been wounded", "injured"),
+        ("92,401 people have been injured", "injured"),
+        ("24 people were hurt in the blast", "injured"),
+    ],
+)
+def test_every_wording_of_a_count_reads_as_one_key(text: str, event: str) -> None:
+    (quantity,) = quantities(text)
+
+    assert quantity.event == event

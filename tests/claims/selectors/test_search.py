@@ -45,3 +45,19 @@ def test_a_fragment_inside_a_name_finds_nothing_but_its_start_or_end_does(seed_c
     assert not {c.pk for c in search_claims(q="agheri ka")} - {
         c.pk for c in Claim.objects.filter(text__icontains="agheri ka")
     }
+
+
+def test_a_name_with_other_words_finds_the_claims_naming_him_that_say_those_words(seed_corpus: Job) -> None:
+    condemned = Claim.objects.get(text__startswith="Baqeri condemned")
+
+    found = set(search_claims(q="bagheri kani condemned"))
+
+    assert condemned in found
+    assert all("condemned" in c.text.lower() for c in found)
+    assert not search_claims(q="bagheri kani zzzz").exists()
+
+
+def test_a_sentence_is_found_by_a_name_in_another_spelling_beside_its_words(seed_corpus: Job) -> None:
+    found = {s.text for s in search_sentences(q="bagheri kani condemned")}
+
+    assert any(text.startswith("Baqeri condemned") for text in found)

@@ -980,6 +980,23 @@ def test_the_claim_view_shows_attribution_figures_dates_and_names(
     assert facts.count('class="chip"') == 2  # one chip per person, however spelled
 
 
+def test_the_claim_view_names_a_credited_person_with_their_title(
+    client: Client, viewer: User, seed_corpus: Job
+) -> None:
+    credit = {
+        "source": "Ashraf al-Qudra",
+        "role": "Health Ministry spokesman",
+        "verb": "said",
+        "kind": "reported_speech",
+    }
+    claim = hamas_claim()
+    Claim.objects.filter(pk=claim.pk).update(attribution=[credit])
+
+    html = page_text(signed_in(client, viewer).get(reverse("claims:claim-detail", args=[claim.pk])))
+
+    assert '<strong>Ashraf al-Qudra</strong>, <span class="attribution__role">Health Ministry spokesman</span>' in html
+
+
 def test_the_reader_lists_every_claim_of_a_sentence_that_has_several(
     client: Client, reviewer: User, seed_corpus: Job
 ) -> None:
