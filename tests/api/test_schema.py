@@ -116,6 +116,7 @@ def test_swagger_ui_runs_from_local_files_without_inline_script(anonymous: APICl
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css")
+    assert not re.search(r'(href|src)="(https?:)?//', html), "the docs load nothing from another origin"
 
     init = anonymous.get(f"{API}/docs/?script=")
     assert init.status_code == 200
@@ -139,6 +140,7 @@ def test_redoc_runs_from_local_files_and_only_its_page_relaxes_the_csp(anonymous
     assert finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
     for tag in _scripts(html):
         assert re.search(r'src="/', tag), f"inline script would be blocked by the CSP: {tag[:80]}"
+    assert not re.search(r'(href|src)="(https?:)?//', html), "the docs load nothing from another origin"
 
 
 def test_the_schema_documents_idempotency_preconditions_and_throttling(schema_file: Path):
