@@ -7,3 +7,8 @@ slowness would cost seconds per test and test nothing of ours.
 from workbench.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Pages link plain static names: the suite never runs collectstatic (tests/test_production.py does, in its own process).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# WhiteNoise serves collectstatic's output, which the suite never makes (it would warn on every start).
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
