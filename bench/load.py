@@ -41,6 +41,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
@@ -65,6 +66,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--database-url", required=True, help="postgres://…/NAME (NAME must contain 'bench')")
     parser.add_argument("--seed", type=int, default=0, help="re-create the database with this many articles")
+    parser.add_argument("--users-only", action="store_true", help="with --seed: keep the articles, remake reviewers")
     parser.add_argument("--serve", nargs="*", default=[], choices=["runserver", "gunicorn-default", "production"])
     parser.add_argument("--base-url", default=None, help="measure this running server instead of --serve")
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/13", help="Redis for the worker (--serve)")
@@ -112,8 +114,12 @@ def server_env(args: argparse.Namespace, *, broker: bool) -> dict[str, str]:
 
 
 def seed(args: argparse.Namespace) -> None:
-    """Fresh database, ``args.seed`` articles ingested in-process, one reviewer per client."""
-    postgres_prepare(args.database_url, drop=True)
+    """Fresh database, ``args.seed`` articles ingested in-process, one reviewer per client.
+
+    With ``--users-only``, only the reviewers are (re)made, on the articles already stored.
+    """
+    if not args.users_only:
+        postgres_prepare(args.database_url, drop=True)
     os.environ.update(server_env(args, broker=False))
     sys.path.insert(0, str(ROOT))
     import django
@@ -129,11 +135,12 @@ def seed(args: argparse.Namespace) -> None:
     from claims.models import TokenScope
     from claims.roles import Role
     from claims.services import tokens as token_services
+    from sources.models import Article
     from sources.text.reading import document_from_mapping
 
     call_command("migrate", verbosity=0)
     records = documents(0, args.seed)
-    for start in range(0, len(records), 100):
+    for start in range(0, len(records) if not args.users_only else 0, 100):
         batch = records[start : start + 100]
         docs = [document_from_mapping(record, f"load-seed:{start + n}") for n, record in enumerate(batch)]
         job = ingest_jobs.job_create_ingest(documents=docs)
@@ -141,8 +148,9 @@ def seed(args: argparse.Namespace) -> None:
         print(f"  seeded {start + len(docs)} articles", file=sys.stderr)
     reviewers = Group.objects.get(name=Role.REVIEWER.value)
     users = []
+    User.objects.filter(username__startswith="load-reviewer-").update(is_active=False)
     for n in range(args.clients):
-        user = User.objects.create_user(f"load-reviewer-{n:02}", password=None)
+        user = User.objects.create_user(f"load-reviewer-{n:02}-{time.time_ns() % 10**8}", password=None)
         user.groups.add(reviewers)
         _, token = token_services.token_create(user=user, scope=TokenScope.REVIEW)
         # A signed-in session without a password round (PBKDF2 would cost the server ~0.3 s a login).
@@ -154,7 +162,8 @@ def seed(args: argparse.Namespace) -> None:
         users.append({"token": token, "session": session.session_key})
     path = args.var_dir / USERS
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"users": users, "seeded": args.seed}))
+    # The ingest jobs run during measurements take the records after those stored.
+    path.write_text(json.dumps({"users": users, "seeded": max(args.seed, Article.objects.count())}))
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -192,7 +201,7 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
 
 
 @contextmanager
-def served(args: argparse.Namespace, kind: str) -> Iterator[str]:
+def served(args: argparse.Namespace, kind: str) -> Iterator[tuple[str, int]]:
     """A worker and the ``kind`` web server on a free loopback port; both stopped afterwards."""
     env = server_env(args, broker=True)
     log = (args.var_dir / f"{kind}.log").open("wb")
@@ -207,7 +216,7 @@ def served(args: argparse.Namespace, kind: str) -> Iterator[str]:
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", web, kind)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", web.pid
     finally:
         for proc in (web, worker):
             os.killpg(proc.pid, 15)
@@ -219,6 +228,36 @@ def served(args: argparse.Namespace, kind: str) -> Iterator[str]:
         log.close()
 
 
+# --- CPU accounting: what a request costs, whatever else shares the machine ---------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stats() -> Iterator[tuple[int, list[str], str]]:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            yield int(entry.name), stat[stat.rindex(")") + 2 :].split(), cmdline
+
+
+def cpu_seconds(pgid: int | None, database: str) -> tuple[float, float]:
+    """CPU seconds so far of the web server's process group (children it reaped included) and of
+    the PostgreSQL backends connected to ``database``."""
+    web = db = 0.0
+    for _, fields, cmdline in _proc_stats():
+        # fields[0] is the state; pgrp is fields[2]; utime, stime, cutime, cstime are fields[11:15].
+        ticks = sum(int(x) for x in fields[11:15]) / TICK
+        if pgid is not None and int(fields[2]) == pgid:
+            web += ticks
+        elif cmdline.startswith("postgres: ") and f" {database} " in cmdline:
+            db += ticks
+    return web, db
+
+
 # --- load -------------------------------------------------------------------------------------
 
 
@@ -228,6 +267,7 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     accepted: list[int] = field(default_factory=list)
+    sent: int = 0  # every request, warm-up ones too (for CPU per request)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, ms: float, status: int, review_id: int | None) -> None:
@@ -283,6 +323,8 @@ def client_loop(
                     with t.lock:
                         t.errors[type(exc).__name__] += 1
                 continue
+            with t.lock:
+                t.sent += 1
             if review_id is not None or now >= measure_from:
                 # Every accepted write is checked afterwards, warm-up ones too.
                 t.add(kind if now >= measure_from else "warmup", (time.perf_counter() - now) * 1000,
@@ -319,6 +361,8 @@ class Result:
     new_reviews: int
     load: tuple[float, float, float]
     client_cores: float
+    web_cpu_ms: float | None  # web server CPU per request (None: --base-url, not ours to read)
+    db_cpu_ms: float
     ingest: str
     kinds: dict[str, list[float]]
 
@@ -331,12 +375,14 @@ class Result:
         return sum(n for status, n in self.statuses.items() if status >= 500)
 
 
-def measure(args: argparse.Namespace, base: str, label: str, ingest_start: int) -> Result:
+def measure(args: argparse.Namespace, base: str, label: str, ingest_start: int, web_pgid: int | None) -> Result:
     users = json.loads((args.var_dir / USERS).read_text())["users"]
     claims, reviews_before = ids_of(args.database_url)
     tally = Tally()
     ingest: dict[str, object] = {}
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    database = urlsplit(args.database_url).path.lstrip("/")
+    web_before, db_before = cpu_seconds(web_pgid, database)
     start = time.perf_counter()
     measure_from = start + args.warmup
     stop = measure_from + args.duration
@@ -357,6 +403,7 @@ def measure(args: argparse.Namespace, base: str, label: str, ingest_start: int) 
         thread.join()
     load_avg = os.getloadavg()
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    web_after, db_after = cpu_seconds(web_pgid, database)
     ingester.join(timeout=1)
     client_cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     with psycopg.connect(args.database_url) as conn:
@@ -374,6 +421,8 @@ def measure(args: argparse.Namespace, base: str, label: str, ingest_start: int) 
         new_reviews=(reviews_after[0] if reviews_after else 0) - reviews_before,
         load=load_avg,
         client_cores=client_cpu / (stop - start),
+        web_cpu_ms=(web_after - web_before) * 1000 / tally.sent if web_pgid is not None else None,
+        db_cpu_ms=(db_after - db_before) * 1000 / tally.sent,
         ingest=f"POST {ingest.get('status', 'still running')} after {ingest.get('seconds', stop - start):.1f} s; "
         + job_state(args.database_url, ingest.get("job")),
         kinds=kinds,
@@ -388,6 +437,8 @@ def report(r: Result) -> None:
         f"connection errors {r.errors or 0}"
     )
     print(f"   statuses {r.statuses}; load average at the end {load}; load generator {r.client_cores:.2f} cores")
+    web = f"{r.web_cpu_ms:.1f}" if r.web_cpu_ms is not None else "?"
+    print(f"   CPU per request: web server {web} ms, PostgreSQL {r.db_cpu_ms:.1f} ms")
     lost = "LOST WRITES" if r.accepted != r.stored else "none lost"
     print(f"   verdicts accepted (201) {r.accepted}, stored {r.stored} ({lost}); review rows added {r.new_reviews}")
     print(f"   ingest meanwhile: {r.ingest}")
@@ -415,25 +466,33 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"{args.clients} clients, {args.duration:.0f} s measured after {args.warmup:.0f} s warm-up, mix {MIX}")
     results = []
     if args.base_url:
-        results.append(measure(args, args.base_url.rstrip("/"), args.base_url, seeded))
+        results.append(measure(args, args.base_url.rstrip("/"), args.base_url, seeded, None))
     if args.serve:
         env = server_env(args, broker=True)
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
         )
     for n, kind in enumerate(args.serve):
-        with served(args, kind) as base:
-            results.append(measure(args, base, kind, seeded + (n + 1) * args.ingest))
+        label = kind
+        if kind == "production":
+            workers = os.environ.get("GUNICORN_WORKERS", str(os.cpu_count()))
+            label = f"production ({workers} processes x {os.environ.get('GUNICORN_THREADS', '8')} threads)"
+        with served(args, kind) as (base, pgid):
+            results.append(measure(args, base, label, seeded + (n + 1) * args.ingest, pgid))
         report(results[-1])
         time.sleep(5)  # let the worker's leftover job and the load average settle a little
     if args.base_url:
         report(results[0])
-    print("\n| server | req/s | p50 ms | p95 ms | p99 ms | 5xx | verdicts accepted / stored | load avg (1 min) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "\n| server | req/s | p50 ms | p95 ms | p99 ms | 5xx | verdicts accepted / stored "
+        "| web CPU ms/req | PostgreSQL CPU ms/req | load avg (1 min) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r.server} | {r.rate:.0f} | {pct(r.latencies, 50):.0f} | {pct(r.latencies, 95):.0f} | "
-            f"{pct(r.latencies, 99):.0f} | {r.server_errors} | {r.accepted} / {r.stored} | {r.load[0]:.2f} |"
+            f"{pct(r.latencies, 99):.0f} | {r.server_errors} | {r.accepted} / {r.stored} | "
+            f"{r.web_cpu_ms or 0:.1f} | {r.db_cpu_ms:.1f} | {r.load[0]:.2f} |"
         )
 
 

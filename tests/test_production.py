@@ -271,6 +271,20 @@ def test_with_debug_off_static_files_are_served_hashed_and_compressed(serve, tmp
     assert "htmx" in assets["js/htmx.min.js"].text
 
 
+def test_before_collectstatic_pages_link_and_serve_the_plain_static_names(serve, tmp_path: Path) -> None:
+    base = serve(production_env(tmp_path))
+    https = {"X-Forwarded-Proto": "https"}
+
+    login = httpx.get(f"{base}/accounts/login/", headers=https)
+    stylesheet = httpx.get(f"{base}/static/css/app.css", headers=https)
+
+    assert not (tmp_path / "static").exists()
+    assert login.status_code == 200
+    assert 'href="/static/css/app.css"' in login.text
+    assert stylesheet.status_code == 200
+    assert stylesheet.headers["content-type"].startswith("text/css")
+
+
 def test_check_deploy_is_clean_under_the_documented_production_env(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

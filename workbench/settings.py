@@ -113,12 +113,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # `manage.py collectstatic` writes each file under a content-hashed name, with a gzip copy;
-# WhiteNoise serves them with far-future cache headers. With DEBUG off, pages need the manifest
-# it writes (tests/settings.py uses plain storage instead).
+# WhiteNoise serves them with far-future cache headers. Before it has run, pages link and
+# WhiteNoise serves the plain names (workbench/static.py), with a warning in the log.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "workbench.static.ManifestOrPlainStorage"},
 }
+WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
