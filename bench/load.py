@@ -41,7 +41,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import psycopg
@@ -66,6 +65,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--database-url", required=True, help="postgres://…/NAME (NAME must contain 'bench')")
     parser.add_argument("--seed", type=int, default=0, help="re-create the database with this many articles")
+    parser.add_argument("--profile", type=int, default=0, help="profile each kind of request this many times")
     parser.add_argument("--users-only", action="store_true", help="with --seed: keep the articles, remake reviewers")
     parser.add_argument("--serve", nargs="*", default=[], choices=["runserver", "gunicorn-default", "production"])
     parser.add_argument("--base-url", default=None, help="measure this running server instead of --serve")
@@ -228,34 +228,66 @@ def served(args: argparse.Namespace, kind: str) -> Iterator[tuple[str, int]]:
         log.close()
 
 
+# --- profile: each kind of request in-process, its CPU time and queries ----------------------------
+
+
+def profile(args: argparse.Namespace, rounds: int) -> None:
+    """Each kind of the mix ``rounds`` times through Django's test client (no network): the median
+    CPU time (process time) of the request and its query count, as the web server pays them."""
+    os.environ.update(server_env(args, broker=False), ALLOWED_HOSTS="testserver")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    user = json.loads((args.var_dir / USERS).read_text())["users"][0]
+    client = Client(HTTP_AUTHORIZATION=f"Token {user['token']}")
+    client.cookies["sessionid"] = user["session"]
+    claims, _ = ids_of(args.database_url)
+    rng = random.Random(7)
+    print(f"\n{'request':22} {'CPU ms (median)':>16} {'queries':>8}")
+    for kind, _ in MIX:
+        cpu: list[float] = []
+        queries: list[int] = []
+        for _ in range(rounds):
+            call = call_for(kind, rng.choice(claims), rng)
+            with CaptureQueriesContext(connection) as captured:
+                started = time.process_time()
+                if call.body is None:
+                    response = client.get(call.path)
+                else:
+                    response = client.post(call.path, call.body, content_type="application/json", HTTP_IF_MATCH="*")
+                cpu.append((time.process_time() - started) * 1000)
+            if response.status_code >= 300:
+                raise SystemExit(f"{call.path} answered {response.status_code}")
+            queries.append(len(captured.captured_queries))
+        print(f"{kind:22} {pct(cpu, 50):16.1f} {min(queries):>4}-{max(queries):<3}")
+
+
 # --- CPU accounting: what a request costs, whatever else shares the machine ---------------------
 
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _proc_stats() -> Iterator[tuple[int, list[str], str]]:
+def cpu_seconds(pgid: int) -> float:
+    """CPU seconds so far of the web server's process group, children it reaped included.
+
+    (PostgreSQL's share is not counted: a backend that exits mid-run takes its CPU time with it.)
+    """
+    total = 0.0
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            yield int(entry.name), stat[stat.rindex(")") + 2 :].split(), cmdline
-
-
-def cpu_seconds(pgid: int | None, database: str) -> tuple[float, float]:
-    """CPU seconds so far of the web server's process group (children it reaped included) and of
-    the PostgreSQL backends connected to ``database``."""
-    web = db = 0.0
-    for _, fields, cmdline in _proc_stats():
-        # fields[0] is the state; pgrp is fields[2]; utime, stime, cutime, cstime are fields[11:15].
-        ticks = sum(int(x) for x in fields[11:15]) / TICK
-        if pgid is not None and int(fields[2]) == pgid:
-            web += ticks
-        elif cmdline.startswith("postgres: ") and f" {database} " in cmdline:
-            db += ticks
-    return web, db
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        # After the command name: state, ppid, pgrp, ...; utime, stime, cutime, cstime are fields 11-14.
+        fields = stat[stat.rindex(")") + 2 :].split() if stat else []
+        if fields and int(fields[2]) == pgid:
+            total += sum(int(x) for x in fields[11:15]) / TICK
+    return total
 
 
 # --- load -------------------------------------------------------------------------------------
@@ -290,6 +322,30 @@ def ids_of(database_url: str) -> tuple[list[int], int]:
     return claims, reviews[0] if reviews else 0
 
 
+@dataclass(frozen=True, slots=True)
+class Call:
+    method: str
+    path: str
+    api: bool  # the API takes the token; the web pages the session cookie
+    body: dict[str, object] | None = None
+
+
+def call_for(kind: str, claim: int, rng: random.Random) -> Call:
+    """The request a reviewer makes for ``kind`` of the mix."""
+    if kind == "api claim list":
+        return Call("GET", "/api/v1/claims/?page_size=50", True)
+    if kind == "api claim detail":
+        return Call("GET", f"/api/v1/claims/{claim}/", True)
+    if kind == "api article list":
+        return Call("GET", "/api/v1/articles/?page_size=50", True)
+    if kind == "web claim page":
+        return Call("GET", f"/claims/{claim}/", False)
+    if kind == "web queue":
+        return Call("GET", "/queue/", False)
+    verdict = rng.choice(["corroborated", "contested"])
+    return Call("POST", "/api/v1/reviews/", True, {"claim": claim, "verdict": verdict, "rationale": "load benchmark"})
+
+
 def client_loop(
     base: str, user: dict[str, str], claims: list[int], rng: random.Random, stop: float, measure_from: float, t: Tally
 ) -> None:
@@ -301,21 +357,12 @@ def client_loop(
             kind = rng.choices(kinds, weights)[0]
             claim = rng.choice(claims)
             review_id = None
+            call = call_for(kind, claim, rng)
             try:
-                if kind == "api claim list":
-                    response = client.get("/api/v1/claims/?page_size=50", headers=headers)
-                elif kind == "api claim detail":
-                    response = client.get(f"/api/v1/claims/{claim}/", headers=headers)
-                elif kind == "api article list":
-                    response = client.get("/api/v1/articles/?page_size=50", headers=headers)
-                elif kind == "web claim page":
-                    response = client.get(f"/claims/{claim}/")
-                elif kind == "web queue":
-                    response = client.get("/queue/")
+                if call.body is None:
+                    response = client.get(call.path, headers=headers if call.api else None)
                 else:
-                    verdict = rng.choice(["corroborated", "contested"])
-                    body = {"claim": claim, "verdict": verdict, "rationale": "load benchmark"}
-                    response = client.post("/api/v1/reviews/", json=body, headers={**headers, "If-Match": "*"})
+                    response = client.post(call.path, json=call.body, headers={**headers, "If-Match": "*"})
                     if response.status_code == 201:
                         review_id = response.json()["id"]
             except httpx.HTTPError as exc:
@@ -362,7 +409,6 @@ class Result:
     load: tuple[float, float, float]
     client_cores: float
     web_cpu_ms: float | None  # web server CPU per request (None: --base-url, not ours to read)
-    db_cpu_ms: float
     ingest: str
     kinds: dict[str, list[float]]
 
@@ -381,8 +427,7 @@ def measure(args: argparse.Namespace, base: str, label: str, ingest_start: int, 
     tally = Tally()
     ingest: dict[str, object] = {}
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-    database = urlsplit(args.database_url).path.lstrip("/")
-    web_before, db_before = cpu_seconds(web_pgid, database)
+    web_before = cpu_seconds(web_pgid) if web_pgid is not None else 0.0
     start = time.perf_counter()
     measure_from = start + args.warmup
     stop = measure_from + args.duration
@@ -403,7 +448,7 @@ def measure(args: argparse.Namespace, base: str, label: str, ingest_start: int, 
         thread.join()
     load_avg = os.getloadavg()
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
-    web_after, db_after = cpu_seconds(web_pgid, database)
+    web_after = cpu_seconds(web_pgid) if web_pgid is not None else 0.0
     ingester.join(timeout=1)
     client_cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     with psycopg.connect(args.database_url) as conn:
@@ -422,7 +467,6 @@ def measure(args: argparse.Namespace, base: str, label: str, ingest_start: int, 
         load=load_avg,
         client_cores=client_cpu / (stop - start),
         web_cpu_ms=(web_after - web_before) * 1000 / tally.sent if web_pgid is not None else None,
-        db_cpu_ms=(db_after - db_before) * 1000 / tally.sent,
         ingest=f"POST {ingest.get('status', 'still running')} after {ingest.get('seconds', stop - start):.1f} s; "
         + job_state(args.database_url, ingest.get("job")),
         kinds=kinds,
@@ -438,7 +482,7 @@ def report(r: Result) -> None:
     )
     print(f"   statuses {r.statuses}; load average at the end {load}; load generator {r.client_cores:.2f} cores")
     web = f"{r.web_cpu_ms:.1f}" if r.web_cpu_ms is not None else "?"
-    print(f"   CPU per request: web server {web} ms, PostgreSQL {r.db_cpu_ms:.1f} ms")
+    print(f"   web server CPU per request: {web} ms")
     lost = "LOST WRITES" if r.accepted != r.stored else "none lost"
     print(f"   verdicts accepted (201) {r.accepted}, stored {r.stored} ({lost}); review rows added {r.new_reviews}")
     print(f"   ingest meanwhile: {r.ingest}")
@@ -459,6 +503,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not users.exists():
         raise SystemExit(f"{users} is missing: run once with --seed N")
     seeded = json.loads(users.read_text())["seeded"]
+    if args.profile:
+        profile(args, args.profile)
+        return
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
@@ -485,14 +532,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         report(results[0])
     print(
         "\n| server | req/s | p50 ms | p95 ms | p99 ms | 5xx | verdicts accepted / stored "
-        "| web CPU ms/req | PostgreSQL CPU ms/req | load avg (1 min) |"
+        "| web CPU ms/req | load avg (1 min) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r.server} | {r.rate:.0f} | {pct(r.latencies, 50):.0f} | {pct(r.latencies, 95):.0f} | "
             f"{pct(r.latencies, 99):.0f} | {r.server_errors} | {r.accepted} / {r.stored} | "
-            f"{r.web_cpu_ms or 0:.1f} | {r.db_cpu_ms:.1f} | {r.load[0]:.2f} |"
+            f"{r.web_cpu_ms or 0:.1f} | {r.load[0]:.2f} |"
         )
 
 

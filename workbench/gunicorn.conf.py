@@ -1,8 +1,8 @@
 """Gunicorn settings for the web process: `gunicorn -c workbench/gunicorn.conf.py workbench.wsgi`.
 
-Chosen by measurement on 2 cores (docs/reliability.md, "Load"): one process per core, each with a
-few threads. A request spends much of its time waiting on PostgreSQL, so threads overlap those waits
-while the process count bounds CPU contention and memory (~150 MB a process). Every figure can be
+Chosen by measurement on 2 cores (docs/reliability.md, "Load"): one process per core, 8 threads
+each. Two processes get past the one-core (GIL) ceiling of a single Python process; threads overlap
+each request's waits on PostgreSQL; processes, not threads, cost memory. Every figure can be
 overridden from the environment (GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_BIND, ...).
 """
 

@@ -18,13 +18,13 @@ logger = logging.getLogger(__name__)
 class ManifestOrPlainStorage(CompressedManifestStaticFilesStorage):
     """CompressedManifestStaticFilesStorage that links a file by its plain name when the manifest lacks it."""
 
-    _warned: set[str] = set()
+    warned = False  # once per process: WhiteNoise asks for every file at start-up
 
     def stored_name(self, name: str) -> str:
         try:
             return str(super().stored_name(name))
         except ValueError:
-            if name not in self._warned:
-                self._warned.add(name)
-                logger.warning("static file %s is not in the manifest: run `manage.py collectstatic`", name)
+            if not ManifestOrPlainStorage.warned:
+                ManifestOrPlainStorage.warned = True
+                logger.warning("static files are not in the manifest (%s, …): run `manage.py collectstatic`", name)
             return name
