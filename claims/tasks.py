@@ -15,6 +15,7 @@ from claims.jobs import sweeper as job_sweeper
 from claims.services import calibration as calibration_services
 from claims.services import idempotency as idempotency_services
 from claims.services import webhook_outbox
+from workbench import health
 
 logger = logging.getLogger(__name__)
 
@@ -109,3 +110,9 @@ def resend_due_webhooks() -> int:
 def recalibrate_scorer() -> str:
     """Refit link probabilities on reviewers' decisions (safe to run twice: each run fits on all of them)."""
     return calibration_services.calibration_fit_from_reviews().reason
+
+
+@shared_task(ignore_result=True)
+def record_worker_heartbeat() -> None:
+    """Note that a worker took a task from the jobs queue now (sent by beat; read by /readyz)."""
+    health.heartbeat_record(worker=record_worker_heartbeat.request.hostname or "unknown")

@@ -12,3 +12,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # Transactional tests empty every table between tests with TRUNCATE, which the append-only
     # tables refuse unless the session says the wipe is deliberate (workbench/dbtriggers.py).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c workbench.allow_truncate=on"  # noqa: F405
+# Pages link plain static names: the suite never runs collectstatic (tests/test_production.py does, in its own process).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# WhiteNoise serves collectstatic's output, which the suite never makes (it would warn on every start).
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405

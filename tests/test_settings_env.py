@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from workbench.env import env_bool, env_broker, env_cache, env_database, env_int, env_list, env_str
+from workbench.env import env_bool, env_broker, env_cache, env_choice, env_database, env_int, env_list, env_str
 
 
 @pytest.mark.parametrize(
@@ -50,6 +50,13 @@ def test_strings_and_lists_parse() -> None:
         "b.example",
     ]
     assert env_list("ALLOWED_HOSTS", ["localhost"], {}) == ["localhost"]
+
+
+def test_a_choice_accepts_its_values_in_any_case_and_names_the_variable_otherwise() -> None:
+    assert env_choice("LOG_FORMAT", "text", ("text", "json"), {"LOG_FORMAT": " JSON "}) == "json"
+    assert env_choice("LOG_FORMAT", "text", ("text", "json"), {}) == "text"
+    with pytest.raises(ImproperlyConfigured, match=re.escape("LOG_FORMAT='xml' is not one of text, json")):
+        env_choice("LOG_FORMAT", "text", ("text", "json"), {"LOG_FORMAT": "xml"})
 
 
 def test_a_postgres_url_parses_into_django_settings() -> None:

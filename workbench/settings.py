@@ -13,7 +13,16 @@ import django_stubs_ext
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from workbench.env import env_bool, env_broker, env_cache, env_database, env_int, env_list, env_str
+from workbench.env import (
+    env_bool,
+    env_broker,
+    env_cache,
+    env_choice,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+)
 
 # Lets runtime code write generic annotations such as admin.ModelAdmin[Claim].
 django_stubs_ext.monkeypatch()
@@ -46,7 +55,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the duration it logs covers every other layer.
+    "workbench.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files with DEBUG=0, before sessions and auth touch the request (docs/deploy.md).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,12 +114,27 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# `manage.py collectstatic` writes each file under a content-hashed name, with a gzip copy;
+# WhiteNoise serves them with far-future cache headers. Before it has run, pages link and
+# WhiteNoise serves the plain names (workbench/static.py), with a warning in the log.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "workbench.static.ManifestOrPlainStorage"},
+}
+WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS (docs/deploy.md): off by default so a loopback or demo server works over plain HTTP;
+# the production env file turns them on. Probes reach the health endpoints over plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -141,6 +169,9 @@ REST_FRAMEWORK = {
     # Throttles key on REMOTE_ADDR unless this many proxies in front are trusted to set X-Forwarded-For.
     "NUM_PROXIES": env_int("TRUSTED_PROXIES", 0),
 }
+if REST_FRAMEWORK["NUM_PROXIES"]:
+    # The trusted proxy terminates TLS and must overwrite X-Forwarded-Proto (docs/deploy.md).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Throttle counters live here: with CACHE_URL (Redis) every process shares them.
 CACHES = {"default": env_cache("CACHE_URL")}
 API_WRITE_RATE = env_str("API_WRITE_RATE", "120/min")
@@ -220,7 +251,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 JOB_HEARTBEAT_SECONDS = float(env_int("JOB_HEARTBEAT_SECONDS", 10))
 JOB_RESEND_SECONDS = env_int("JOB_RESEND_SECONDS", 60)
 # Exactly one `celery -A workbench beat` runs these (docs/deploy.md).
+# /readyz reports the workers stale when no worker ran the heartbeat task for this long.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30)
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 120)
 CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "claims.tasks.record_worker_heartbeat",
+        "schedule": WORKER_HEARTBEAT_SECONDS,
+        # A heartbeat nobody took in time is dropped, not piled up for a worker that comes back.
+        "options": {"expires": WORKER_HEARTBEAT_SECONDS},
+    },
     # Re-send jobs no live worker holds: a killed worker's job resumes within a minute.
     "sweep-jobs": {"task": "claims.tasks.sweep_jobs", "schedule": float(env_int("JOB_SWEEP_SECONDS", 15))},
     "resend-due-webhooks": {"task": "claims.tasks.resend_due_webhooks", "schedule": 60.0},
@@ -230,11 +270,17 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# json: one JSON object per line (workbench/logs.py), for a log shipper; text: the message alone.
+LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "workbench.logs.JsonFormatter"}, "text": {"format": "%(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Celery's per-task success lines drown the ingest report in eager mode.
     "loggers": {"celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "WARNING"}},
 }
+if LOG_FORMAT == "json":
+    # Celery workers keep this configuration instead of installing their own text handler.
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False
