@@ -1,6 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# Under /api/ these answer in the API's JSON error shape; elsewhere with Django's pages.
+handler400 = "claims.api.errors.bad_request"
+handler403 = "claims.api.errors.permission_denied"
+handler404 = "claims.api.errors.page_not_found"
+handler500 = "claims.api.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
