@@ -71,8 +71,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body["fields"] = response.data
     elif isinstance(response.data, dict) and "detail" in response.data:
         body["message"] = str(response.data["detail"])
-    response.data = {"error": body}
+    response.data = {"error": _printable(body)}
     return response
+
+
+def _printable(value: Any) -> Any:
+    """Messages echo what the client sent ('"\\ud800" is not a valid choice'): a lone surrogate in it
+    cannot be encoded as UTF-8, so it is written as its escape instead of failing the response."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(v) for v in value]
+    return value
 
 
 # --- errors Django answers itself (workbench.urls: handler400, handler403, handler404, handler500) ---

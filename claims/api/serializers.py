@@ -6,6 +6,7 @@ so the names must be unique across the API, and the field factories below are sh
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.validators import URLValidator
@@ -40,6 +41,9 @@ MAX_ID = 2**63 - 1
 
 # Offsets are PostgreSQL integers (PositiveIntegerField).
 MAX_OFFSET = 2**31 - 1
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 # --- strict fields: a request body's JSON types are checked, never coerced -------------------
@@ -86,6 +90,15 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if not 1 <= data <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class StrictSlugRelatedField(serializers.SlugRelatedField[Any]):
+    """An object by its slug, a JSON string PostgreSQL can compare (no NUL, no lone surrogate)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or _UNSTORABLE.search(data):
+            self.fail("invalid")
         return super().to_internal_value(data)
 
 
@@ -490,7 +503,7 @@ class IngestDocumentField(serializers.JSONField):
 
 def story_field(what: str) -> serializers.SlugRelatedField[Story]:
     """An optional story, by slug, that the sent documents join."""
-    return serializers.SlugRelatedField(
+    return StrictSlugRelatedField(
         slug_field="slug",
         queryset=Story.objects.all(),
         required=False,

@@ -2,8 +2,10 @@
 
 A document no guard foresaw (a pathological shape for some library) would otherwise run until the
 task's time limit, and be redelivered and started again from scratch up to MAX_JOB_ATTEMPTS times.
-The budget is a SIGALRM timer, so it interrupts Python code anywhere in the item; it is only armed
-in a process's main thread (Celery's prefork children run tasks there), elsewhere it is a no-op.
+The budget is a SIGALRM timer, so it interrupts Python code anywhere in the item, except while the
+database is being talked to: an exception thrown into psycopg mid-query leaves the connection unusable
+("another command is already in progress"), so there the timer waits a moment and tries again. It is
+only armed in a process's main thread (Celery's prefork children run tasks there), elsewhere a no-op.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+
+# Code the timer never interrupts: the driver and Django's database layer.
+_UNINTERRUPTIBLE = ("psycopg", "django.db")
+_RETRY_SECONDS = 0.05
 
 
 class ItemOverBudget(BaseException):
@@ -29,6 +35,14 @@ def item_budget(*, characters: int, min_seconds: float, seconds_per_10k: float) 
     return max(min_seconds, math.ceil(characters / 10_000) * seconds_per_10k)
 
 
+def _in_database_call(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if str(frame.f_globals.get("__name__", "")).startswith(_UNINTERRUPTIBLE):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _can_arm() -> bool:
     return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
 
@@ -41,6 +55,9 @@ def time_budget(seconds: float) -> Iterator[None]:
         return
 
     def expired(signum: int, frame: FrameType | None) -> None:
+        if _in_database_call(frame):
+            signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
+            return
         raise ItemOverBudget(seconds)
 
     previous = signal.signal(signal.SIGALRM, expired)

@@ -11,10 +11,11 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
+from claims.api.exports import csv_cell
 from claims.models import Claim, Evidence, EvidenceMethod, Stance
 from claims.services import reviews as review_services
 from sources.models import Article
-from tests.api.conftest import API, assert_error_shape
+from tests.api.conftest import API, article_doc, assert_error_shape, ingest_now
 from tests.api.helpers import streamed_text
 
 
@@ -164,3 +165,19 @@ def test_an_invalid_export_filter_is_400_json(as_viewer: APIClient, db: None):
 def test_exports_need_a_role(as_outsider: APIClient, anonymous: APIClient, db: None):
     assert_error_shape(as_outsider.get(f"{API}/export/claims.jsonl"), 403)
     assert_error_shape(anonymous.get(f"{API}/export/claims.csv"), 401)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_is_escaped(as_viewer: APIClient, db: None, start: str):
+    formula = f'{start}HYPERLINK("http://evil.example","click")'
+    ingest_now(article_doc(7, outlet=formula))
+
+    response = as_viewer.get(f"{API}/export/claims.csv", HTTP_ACCEPT="text/csv")
+
+    rows = list(csv.DictReader(io.StringIO(streamed_text(response), newline="")))
+    assert rows
+    assert {r["outlet"] for r in rows} == {"'" + formula}
+
+
+def test_csv_numbers_and_plain_text_are_left_as_they_are():
+    assert [csv_cell(v) for v in [-3.5, 12, None, "Rotterdam", "a=b"]] == [-3.5, 12, "", "Rotterdam", "a=b"]

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from pytest_django.fixtures import Settings
 
+from claims.jobs import budget
 from claims.jobs import ingest as ingest_jobs
 from claims.jobs import runner as job_runner
 from claims.jobs import state as job_state
@@ -358,3 +359,22 @@ def test_a_time_limit_inside_an_item_leaves_it_pending_for_the_next_delivery(
     item.refresh_from_db()
     assert item.state == ItemState.PENDING
     assert Article.objects.count() == 0
+
+
+def test_a_document_over_its_time_budget_fails_with_a_message_and_the_batch_goes_on(
+    db: None, monkeypatch: pytest.MonkeyPatch, settings: Settings
+):
+    # A budget no document can meet: the item must fail, with a reason, once, and not be retried.
+    monkeypatch.setattr(ingest_jobs, "MIN_ITEM_SECONDS", 0.001)
+    settings.INGEST_SECONDS_PER_10K_CHARS = 0
+    job = ingest_paths_now(*sorted(SEED_DIR.glob("*.txt"))[:2])
+
+    assert job.state == JobState.SUCCEEDED
+    assert job.result["failed"] == 2
+    assert all("took longer than 0.001 s" in e["message"] for e in job.result["errors"])
+    assert not Article.objects.exists()
+
+
+def test_the_time_budget_grows_with_the_length_of_the_text():
+    assert budget.item_budget(characters=500, min_seconds=60, seconds_per_10k=10) == 60
+    assert budget.item_budget(characters=1_000_000, min_seconds=60, seconds_per_10k=10) == 1_000
