@@ -1,6 +1,6 @@
 """Seconds per 10,000 characters of pathological documents through segmentation and claim extraction.
 
-    python bench/hostile_documents.py [--scale 1.0] [--old-limit 16000] [--shapes NAME,...]
+    python bench/hostile_documents.py [--scale 1.0] [--old-limit 16000] [--shapes "NAME;..."]
 
 For each shape it times, on the same text in the same run:
 - "old": the raw spaCy call segmentation made before the guard (a blank English tokenizer and
@@ -52,10 +52,10 @@ SHAPES: dict[str, tuple[int, Callable[[int], str]]] = {
     "dollar '$' run": (16_000, lambda n: _repeat("$", n)),
     "quotes '\"' run": (16_000, lambda n: _repeat('"', n)),
     "prose with 2,000-bracket runs": (100_000, lambda n: _repeat(PROSE * 5 + "(" * 2_000 + " ", n)),
-    "prose, 1 MB": (1_000_000, lambda n: _repeat(PROSE, n)),
-    "prose, 1 MB, one paragraph per 10 sentences": (1_000_000, lambda n: _repeat(PROSE * 5 + "\n\n", n)),
-    "words without stops, 1 MB": (1_000_000, lambda n: _repeat("word ", n)),
-    "one 1 MB token": (1_000_000, lambda n: _repeat("a", n)),
+    "prose, 1 MB": (1_048_576, lambda n: _repeat(PROSE, n)),
+    "prose, 1 MB, one paragraph per 10 sentences": (1_048_576, lambda n: _repeat(PROSE * 5 + "\n\n", n)),
+    "words without stops, 1 MB": (1_048_576, lambda n: _repeat("word ", n)),
+    "one 1 MB token": (1_048_576, lambda n: _repeat("a", n)),
 }
 
 
@@ -112,9 +112,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     args.add_argument("--scale", type=float, default=1.0, help="multiply every shape's length")
     args.add_argument("--old-limit", type=int, default=16_000, help="longest text to time the old way")
-    args.add_argument("--shapes", default="", help="comma-separated shape names (default: all)")
+    args.add_argument("--shapes", default="", help="shape names separated by ; (default: all)")
     options = args.parse_args(argv)
-    chosen = [s.strip() for s in options.shapes.split(",") if s.strip()] or list(SHAPES)
+    chosen = [s.strip() for s in options.shapes.split(";") if s.strip()] or list(SHAPES)
 
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

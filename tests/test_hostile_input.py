@@ -173,12 +173,11 @@ class Tally:
         return sum(self.statuses.values())
 
 
-def _post(client: Client, tally: Tally, path: str, body: Any, **headers: str) -> None:
+def _post(client: Client, tally: Tally, path: str, body: Any, if_match: str | None = None) -> None:
     url = f"{API}/{path}"
-    response = client.post(
-        url, _json(body).encode("utf-8", "surrogatepass"), content_type="application/json", **headers
-    )
-    tally.record(url, response)
+    data = _json(body).encode("utf-8", "surrogatepass")
+    headers = {} if if_match is None else {"If-Match": if_match}
+    tally.record(url, client.post(url, data, content_type="application/json", headers=headers))
 
 
 def _api_writes(rng: random.Random, client: Client, tally: Tally, ids: dict[str, int], rounds: int) -> None:
@@ -196,7 +195,7 @@ def _api_writes(rng: random.Random, client: Client, tally: Tally, ids: dict[str,
         _post(client, tally, "ingest/", {"documents": documents})
         _post(client, tally, "articles/batch/", _mutated(rng, {"articles": [single]}, ["articles", "story"]))
         review = {"claim": claim, "verdict": "corroborated", "rationale": "checked"}
-        _post(client, tally, "reviews/", _mutated(rng, review, list(review)), HTTP_IF_MATCH=rng.choice(if_matches))
+        _post(client, tally, "reviews/", _mutated(rng, review, list(review)), if_match=rng.choice(if_matches))
         evidence = {"claim": claim, "article": ids["article"], "start": 0, "end": 5, "stance": "supports"}
         _post(client, tally, "evidence/", _mutated(rng, evidence, [*evidence, "sentence", "note"]))
         _post(
@@ -206,15 +205,18 @@ def _api_writes(rng: random.Random, client: Client, tally: Tally, ids: dict[str,
             _mutated(rng, {"decision": "rejected"}, ["decision", "note"]),
         )
         _post(client, tally, "groups/", _mutated(rng, {"claims": [claim, ids["claim2"]]}, ["claims", "note"]))
-        action, body = rng.choice(
-            [("merge", {"claims": [claim]}), ("split", {"claims": [claim]}), ("canonical", {"claim": claim})]
-        )
+        group_writes: list[tuple[str, dict[str, Any]]] = [
+            ("merge", {"claims": [claim]}),
+            ("split", {"claims": [claim]}),
+            ("canonical", {"claim": claim}),
+        ]
+        action, group_body = rng.choice(group_writes)
         _post(
             client,
             tally,
             f"groups/{group}/{action}/",
-            _mutated(rng, body, [*body, "groups", "note"]),
-            HTTP_IF_MATCH=rng.choice(["*", f'W/"group-{group}-v1"', "x"]),
+            _mutated(rng, group_body, [*group_body, "groups", "note"]),
+            if_match=rng.choice(["*", f'W/"group-{group}-v1"', "x"]),
         )
         _post(
             client,
