@@ -355,6 +355,24 @@ def _upload_cases(rng: random.Random, client: Client, tally: Tally, rounds: int)
     tally.record("/upload/ odd name", client.post("/upload/", {"uploads": [odd_name]}))
 
 
+WEB_PATHS_WITH_IDS = ["/articles/{}/", "/claims/{}/", "/claims/{}/group/", "/groups/{}/", "/jobs/{}/progress/"]
+
+
+def _web_reads(client: Client, tally: Tally) -> None:
+    """The reviewer pages' ids: a number past the bigint range is a 404, like any other missing object."""
+    for path in WEB_PATHS_WITH_IDS:
+        for value in ["99999999999999999999999", "9223372036854775808", "0"]:
+            tally.record(path.format(value), client.get(path.format(value)))
+    for query in [
+        "page=99999999999999999999999",
+        "page=-1",
+        "outlet=1e309",
+        "story=%00",
+        "published_after=9999-12-31T23:59:59-23:59",
+    ]:
+        tally.record(f"/?{query}", client.get(f"/?{query}"))
+
+
 def _run_queued_jobs() -> None:
     """What a worker would do: the test's transaction never commits, so nothing was sent."""
     for job_id in Job.objects.filter(kind=JobKind.INGEST, state=JobState.QUEUED).values_list("pk", flat=True):
@@ -392,6 +410,7 @@ def test_thousands_of_hostile_inputs_get_no_500_and_every_batch_goes_in(
     _api_writes(rng, api, tally, targets, rounds=100)
     _api_reads(rng, api, tally, rounds=300)
     _upload_cases(rng, web, tally, rounds=60)
+    _web_reads(web, tally)
     for _ in range(8):
         tally.record("/api/v1/claims/ Host", api.get(f"{API}/claims/", HTTP_HOST="evil.example"))
 
