@@ -378,3 +378,12 @@ def test_a_document_over_its_time_budget_fails_with_a_message_and_the_batch_goes
 def test_the_time_budget_grows_with_the_length_of_the_text():
     assert budget.item_budget(characters=500, min_seconds=60, seconds_per_10k=10) == 60
     assert budget.item_budget(characters=1_000_000, min_seconds=60, seconds_per_10k=10) == 1_000
+
+
+@pytest.mark.parametrize(("story", "message"), [("a\udcffb", "lone surrogate U+DCFF"), ("!!!", "letter or digit")])
+def test_a_story_name_that_cannot_be_stored_stops_the_command_before_anything_is_queued(
+    db: None, story: str, message: str
+):
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("ingest", str(SEED_DIR), "--story", story, stdout=StringIO(), stderr=StringIO())
+    assert not Job.objects.exists()
