@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
 from django.utils.text import slugify
 
 from claims.backends import client_address
@@ -23,6 +24,7 @@ from sources.text.reading import (
     ArticleDocument,
     InvalidDocument,
     ReadError,
+    check_storable,
     document_from_mapping,
     read_paths,
 )
@@ -190,9 +192,23 @@ def _read_uploads(files: list[UploadedFile], max_bytes: int) -> list[ArticleDocu
     return [replace(doc, source=renamed(doc.source)) for doc in documents]
 
 
+MAX_UPLOAD_NAME_CHARS = 120  # well under the 255 bytes a file name may have on disk
+
+
 def upload_name(upload: UploadedFile) -> str:
-    name = Path(upload.name or "").name
-    return name if name and not name.startswith(".") else f"upload{Path(name).suffix}"
+    """The upload's name as a safe file name: no folders, control characters or lone surrogates, not too long."""
+    name = "".join(c for c in Path(upload.name or "").name if c.isprintable() and not "\ud800" <= c <= "\udfff")
+    stem, suffix = Path(name).stem, Path(name).suffix[:10]
+    name = stem[: MAX_UPLOAD_NAME_CHARS - len(suffix)] + suffix
+    return name if name and not name.startswith(".") else f"upload{suffix}"
+
+
+def storable(value: str) -> None:
+    """Refuse what PostgreSQL cannot store (Django's fields already refuse NUL, not lone surrogates)."""
+    try:
+        check_storable("the text", value)
+    except InvalidDocument as exc:
+        raise forms.ValidationError(str(exc).replace("the text contains", "Contains", 1)) from None
 
 
 class UploadForm(forms.Form):
@@ -206,10 +222,17 @@ class UploadForm(forms.Form):
         label="Or paste an article",
         widget=forms.Textarea(attrs={"rows": 10}),
         strip=True,
+        validators=[storable],
     )
-    title = forms.CharField(required=False, max_length=500)
-    outlet = forms.CharField(required=False, max_length=200)
-    url = forms.URLField(required=False, max_length=2000, label="URL", assume_scheme="https")
+    title = forms.CharField(required=False, max_length=500, validators=[storable])
+    outlet = forms.CharField(required=False, max_length=200, validators=[storable])
+    url = forms.URLField(
+        required=False,
+        max_length=2000,
+        label="URL",
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// address.")],
+    )
     published_at = forms.DateTimeField(
         required=False,
         label="Published (UTC)",
@@ -220,6 +243,7 @@ class UploadForm(forms.Form):
         max_length=200,
         help_text="Add the articles to this story; a new name starts a new story.",
         widget=forms.TextInput(attrs={"list": "story-names"}),
+        validators=[storable],
     )
 
     def clean_uploads(self) -> list[UploadedFile]:

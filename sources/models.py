@@ -54,6 +54,12 @@ class Article(models.Model):
         first_line = self.body.split("\n", 1)[0]
         return first_line if len(first_line) <= 90 else first_line[:87].rstrip() + "…"
 
+    @property
+    def link_url(self) -> str:
+        """The address as a link target: only http(s), so an address stored before ingestion checked
+        schemes (javascript:, data:) is shown as text, never made a link."""
+        return self.url if self.url.lower().startswith(("http://", "https://")) else ""
+
 
 class SentenceKind(models.TextChoices):
     TITLE = "title", "Title"

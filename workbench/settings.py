@@ -150,6 +150,9 @@ CONTENT_SECURITY_POLICY = {
 # Upload and API bodies: an article is text; anything bigger is a mistake or an attack.
 MAX_ARTICLE_BYTES = env_int("MAX_ARTICLE_BYTES", 2_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 10_000_000)
+# Time one ingest item may take per 10,000 characters of its text (at least a minute); past it the
+# item fails with a message instead of holding a worker (claims.jobs.budget).
+INGEST_SECONDS_PER_10K_CHARS = env_int("INGEST_SECONDS_PER_10K_CHARS", 10)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 REST_FRAMEWORK = {
@@ -164,6 +167,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's defaults, with JSON parsed by claims.api.parsers (too-deep nesting is a 400, not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "claims.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Writes (any non-GET) per user; logins per address. Rates: API_WRITE_RATE, API_LOGIN_RATE.
     "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttles.WriteRateThrottle"],
     # Throttles key on REMOTE_ADDR unless this many proxies in front are trusted to set X-Forwarded-For.

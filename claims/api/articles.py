@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -22,6 +21,7 @@ from claims.api.common import DETAIL_ERRORS, READ_ERRORS, caller, errors, valida
 from claims.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from claims.api.jobs import job_response
 from claims.api.pagination import IdCursorPagination
+from claims.api.parsers import JSONParser
 from claims.api.serializers import (
     ArticleBatchSerializer,
     ArticleDetailSerializer,

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from claims.api.errors import PreconditionFailed, PreconditionRequired
 from claims.models import Claim, DuplicateGroup
 
-_ETAG = re.compile(r'^(?:W/)?"(?P<kind>[a-z]+)-(?P<pk>\d+)-v(?P<version>\d+)"$')
+_ETAG = re.compile(r'^"(?P<kind>[a-z]+)-(?P<pk>\d+)-v(?P<version>\d+)"$')
 
 
 def etag(kind: str, pk: int, version: int) -> str:
@@ -30,12 +30,16 @@ def etag(kind: str, pk: int, version: int) -> str:
 def expected_version(if_match: str | None, *, kind: str, pk: int, source: str) -> int | None:
     """The version an If-Match header expects, or None when there is no precondition.
 
-    ``*`` only requires that the object exists. A weak tag (``W/"…"``, as proxies that
-    compress responses rewrite ETags) is accepted as the same version. ``source`` names
-    the read that serves the ETag, for the error message.
+    ``*`` only requires that the object exists. A weak tag (``W/"…"``) never matches: If-Match
+    compares strongly (RFC 9110 13.1.1), so it is a 412, as for any other tag that does not
+    match. ``source`` names the read that serves the ETag, for the error message.
     """
     if if_match is None or if_match.strip() == "*":
         return None
+    if if_match.strip().startswith("W/"):
+        raise PreconditionFailed(
+            f"If-Match compares strong ETags only; send the ETag of GET {source} without W/.", code="weak_etag"
+        )
     match = _ETAG.match(if_match.strip())
     if match is None:
         raise ValidationError({"If-Match": [f"Send the ETag of GET {source} unchanged, or *."]})

@@ -237,11 +237,26 @@ def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP):
+# "=HYPERLINK(...)" in a quoted claim would become a live link in a fact-checker's sheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: text that a spreadsheet would read as a formula gets a leading
+    apostrophe, which spreadsheets show as plain text. Numbers (-3.5) are left as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(EXPORT_FIELDS)
     for row in rows:
-        yield writer.writerow([row[f] if row[f] is not None else "" for f in EXPORT_FIELDS])
+        yield writer.writerow([csv_cell(row[f]) for f in EXPORT_FIELDS])
 
 
 def streamed(lines: Iterator[str], content_type: str, filename: str) -> StreamingHttpResponse:

@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -23,6 +22,7 @@ from claims.api import querysets
 from claims.api.common import DETAIL_ERRORS, READ_ERRORS, ListFiltersOnly, caller, errors, validated
 from claims.api.etags import Versioned
 from claims.api.pagination import NewestFirstCursorPagination
+from claims.api.parsers import JSONParser
 from claims.api.serializers import (
     ErrorSerializer,
     GroupCanonicalSerializer,

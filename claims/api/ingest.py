@@ -7,13 +7,13 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from claims.api import querysets
 from claims.api.common import caller, errors, validated
 from claims.api.jobs import job_response
+from claims.api.parsers import JSONParser
 from claims.api.serializers import IngestSerializer, JobDetailSerializer
 from claims.jobs import ingest as ingest_jobs
 from claims.models import Job

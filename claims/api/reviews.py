@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -17,6 +16,7 @@ from claims.api import querysets
 from claims.api.claims import CLAIM
 from claims.api.common import DETAIL_ERRORS, READ_ERRORS, caller, errors, validated
 from claims.api.pagination import NewestFirstCursorPagination
+from claims.api.parsers import JSONParser
 from claims.api.serializers import ReviewSerializer
 from claims.models import Claim, Review
 from claims.services import reviews as review_services

@@ -6,8 +6,10 @@ so the names must be unique across the API, and the field factories below are sh
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.core.validators import URLValidator
 from django.db.models.functions import Length
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
@@ -36,17 +38,88 @@ MAX_INGEST_DOCUMENTS = 100
 MAX_ID = 2**63 - 1
 
 
+# Offsets are PostgreSQL integers (PositiveIntegerField).
+MAX_OFFSET = 2**31 - 1
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+# --- strict fields: a request body's JSON types are checked, never coerced -------------------
+# DRF's own fields accept 123 for a string, "7" and 10.0 for a number and "true" for a choice;
+# a client that sends the wrong type has a bug, and storing its guess hides it.
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string; a number, boolean, list or object is refused."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON whole number; a boolean, a string or a fraction is refused."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if not _is_int(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    """One of the choices, as a JSON string."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
+    """An object by its id, a JSON whole number within the bigint range (10.5 is not claim 10)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not _is_int(data):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class StrictSlugRelatedField(serializers.SlugRelatedField[Any]):
+    """An object by its slug, a JSON string PostgreSQL can compare (no NUL, no lone surrogate)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or _UNSTORABLE.search(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def http_url_field(**options: Any) -> serializers.URLField:
+    """An http(s) address: it is shown as a link, so javascript: and the like are refused."""
+    return serializers.URLField(
+        validators=[URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// address.")],
+        **options,
+    )
+
+
 # --- fields several representations share ---------------------------------------------------
 
 
 def note_field() -> serializers.CharField:
     """A reviewer's optional note on a write."""
-    return serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    return StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 def id_field(**options: Any) -> serializers.IntegerField:
     """An object named by id in a request body."""
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **options)
+    return StrictIntegerField(min_value=1, max_value=MAX_ID, **options)
 
 
 def ids_field(**options: Any) -> serializers.ListField:
@@ -288,9 +361,9 @@ class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
 class ReviewSerializer(serializers.ModelSerializer[Review]):
     """A verdict on a claim. The reviewer and time are set by the server."""
 
-    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
-    verdict = serializers.ChoiceField(choices=Verdict.choices)
-    rationale = serializers.CharField(trim_whitespace=True, allow_blank=False, help_text="Why: required")
+    claim = StrictPrimaryKeyRelatedField(queryset=Claim.objects.all())
+    verdict = StrictChoiceField(choices=Verdict.choices)
+    rationale = StrictCharField(trim_whitespace=True, allow_blank=False, help_text="Why: required")
     reviewer = serializers.CharField(source="reviewer.username", read_only=True)
 
     class Meta:
@@ -485,7 +558,7 @@ class IngestDocumentField(serializers.JSONField):
 
 def story_field(what: str) -> serializers.SlugRelatedField[Story]:
     """An optional story, by slug, that the sent documents join."""
-    return serializers.SlugRelatedField(
+    return StrictSlugRelatedField(
         slug_field="slug",
         queryset=Story.objects.all(),
         required=False,
@@ -505,14 +578,14 @@ class IngestSerializer(serializers.Serializer[Any]):
 class ArticleCreateSerializer(serializers.Serializer[Any]):
     """One article to store: its text (or HTML, reduced to the article text) and metadata."""
 
-    text = serializers.CharField(required=False, trim_whitespace=False, help_text="Plain text; or send html")
-    html = serializers.CharField(required=False, trim_whitespace=False, help_text="HTML; the article text is kept")
-    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    outlet = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Outlet name")
-    domain = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Outlet domain")
-    url = serializers.URLField(required=False, allow_blank=True, max_length=2000)
+    text = StrictCharField(required=False, trim_whitespace=False, help_text="Plain text; or send html")
+    html = StrictCharField(required=False, trim_whitespace=False, help_text="HTML; the article text is kept")
+    title = StrictCharField(required=False, allow_blank=True, max_length=500)
+    outlet = StrictCharField(required=False, allow_blank=True, max_length=200, help_text="Outlet name")
+    domain = StrictCharField(required=False, allow_blank=True, max_length=200, help_text="Outlet domain")
+    url = http_url_field(required=False, allow_blank=True, max_length=2000)
     published_at = serializers.DateTimeField(required=False, allow_null=True, help_text="ISO 8601; UTC if no zone")
-    language = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    language = StrictCharField(required=False, allow_blank=True, max_length=16)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         has_text, has_html = bool(attrs.get("text", "").strip()), bool(attrs.get("html", "").strip())
@@ -534,7 +607,7 @@ class ArticleSingleCreateSerializer(ArticleCreateSerializer):
 
 
 class EvidenceDecisionSerializer(serializers.Serializer[Any]):
-    decision = serializers.ChoiceField(choices=["confirmed", "rejected"])
+    decision = StrictChoiceField(choices=["confirmed", "rejected"])
     note = note_field()
 
 
@@ -542,12 +615,12 @@ class EvidenceCreateSerializer(serializers.Serializer[Any]):
     """A manual evidence link: a claim and a character span of an article body (through
     the sentence it lies in, or the article, whose sentence is then found)."""
 
-    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
-    sentence = serializers.PrimaryKeyRelatedField(queryset=Sentence.objects.all(), required=False)
-    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.all(), required=False)
-    start = serializers.IntegerField(min_value=0, help_text="Offset into the article body")
-    end = serializers.IntegerField(min_value=1, help_text="End offset (exclusive)")
-    stance = serializers.ChoiceField(choices=Stance.choices)
+    claim = StrictPrimaryKeyRelatedField(queryset=Claim.objects.all())
+    sentence = StrictPrimaryKeyRelatedField(queryset=Sentence.objects.all(), required=False)
+    article = StrictPrimaryKeyRelatedField(queryset=Article.objects.all(), required=False)
+    start = StrictIntegerField(min_value=0, max_value=MAX_OFFSET, help_text="Offset into the article body")
+    end = StrictIntegerField(min_value=1, max_value=MAX_OFFSET, help_text="End offset (exclusive)")
+    stance = StrictChoiceField(choices=Stance.choices)
     note = note_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -581,11 +654,11 @@ class EvidenceCreateSerializer(serializers.Serializer[Any]):
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
-    url = serializers.URLField(max_length=2000, help_text="http(s) URL that receives POSTed events")
+    url = http_url_field(max_length=2000, help_text="http(s) URL that receives POSTed events")
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False, max_length=10
+        child=StrictChoiceField(choices=WebhookEvent.choices), allow_empty=False, max_length=10
     )
-    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    description = StrictCharField(required=False, allow_blank=True, default="", max_length=200)
     created_by = serializers.CharField(source="created_by.username", read_only=True)
 
     class Meta:
@@ -629,11 +702,11 @@ class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
 
 
 class TokenLoginSerializer(serializers.Serializer[Any]):
-    username = serializers.CharField(write_only=True)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
-    scope = serializers.ChoiceField(choices=TokenScope.choices, default=TokenScope.READ)
-    expiry_hours = serializers.IntegerField(required=False, min_value=1, max_value=24 * 365, allow_null=True)
-    client = serializers.CharField(
+    username = StrictCharField(write_only=True)
+    password = StrictCharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    scope = StrictChoiceField(choices=TokenScope.choices, default=TokenScope.READ)
+    expiry_hours = StrictIntegerField(required=False, min_value=1, max_value=24 * 365, allow_null=True)
+    client = StrictCharField(
         required=False, allow_blank=True, default="", max_length=100, help_text="Which client will hold the token"
     )
 

@@ -11,13 +11,13 @@ from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims.api.common import errors, validated
+from claims.api.parsers import JSONParser
 from claims.api.serializers import TokenIssuedSerializer, TokenLoginSerializer
 from claims.api.throttles import LoginRateThrottle
 from claims.backends import client_address

@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -16,6 +15,7 @@ from rest_framework.serializers import BaseSerializer
 
 from claims.api import querysets
 from claims.api.common import DETAIL_ERRORS, READ_ERRORS, caller, errors, validated
+from claims.api.parsers import JSONParser
 from claims.api.serializers import (
     WebhookDeliverySerializer,
     WebhookEndpointCreatedSerializer,

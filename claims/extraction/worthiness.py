@@ -10,12 +10,21 @@ import re
 from dataclasses import dataclass
 
 MIN_WORDS = 5
+# Longer "sentences" are text that lost its stops (a list, a table, a dump); parsing one costs
+# seconds and gives no claim a reviewer could check.
+MAX_SENTENCE_CHARS = 1500
+# A run of this many symbols (brackets, quotes, currency signs) is not prose, and spaCy's tokenizer
+# is quadratic on such runs: the parser never sees them.
+MAX_SYMBOL_RUN = 24
 
 
 _WORD = re.compile(r"\w+(?:[’'.,-]\w+)*")
 
 
 _NUMBER = re.compile(r"\d")
+
+
+_SYMBOL_RUN = re.compile(rf"[^\w\s]{{{MAX_SYMBOL_RUN},}}")
 
 
 # A capitalised word is a name unless grammar capitalised it: at the start of the
@@ -50,6 +59,10 @@ def assess(text: str, kind: str) -> Worthiness:
     """Whether a sentence states something a fact-checker can check, with a score and reason."""
     if kind in _NON_CLAIM_KINDS:
         return Worthiness(False, 0.0, _NON_CLAIM_KINDS[kind])
+    if len(text) > MAX_SENTENCE_CHARS:
+        return Worthiness(False, 0.0, f"longer than {MAX_SENTENCE_CHARS:,} characters: not one sentence")
+    if _SYMBOL_RUN.search(text):
+        return Worthiness(False, 0.0, f"a run of {MAX_SYMBOL_RUN} or more symbols: not prose")
     stripped = text.strip().rstrip("”\"’')")
     if stripped.endswith("?"):
         return Worthiness(False, 0.1, "question")

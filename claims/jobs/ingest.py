@@ -6,12 +6,14 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, F
 
 from claims.jobs import match as match_jobs
 from claims.jobs import state as job_state
+from claims.jobs.budget import ItemOverBudget, item_budget, time_budget
 from claims.models import (
     ItemState,
     Job,
@@ -22,10 +24,22 @@ from claims.models import (
 from claims.services import extraction as extraction_services
 from sources.models import Article, Story
 from sources.services import IngestState, article_ingest
-from sources.text.reading import ArticleDocument, InvalidDocument, ReadError, parse_published_at
+from sources.text.reading import ArticleDocument, InvalidDocument, ReadError, parse_published_at, printable_source
 
 logger = logging.getLogger(__name__)
 MAX_ERRORS_IN_RESULT = 100
+MAX_SOURCE_CHARS = 1000  # JobItem.source
+# Every document may take this long whatever its length (HTML extraction, a slow database).
+MIN_ITEM_SECONDS = 60.0
+
+
+def _stored_source(source: str) -> str:
+    """A source name the item's column can hold: escaped, and shortened in the middle if very long."""
+    source = printable_source(source)
+    if len(source) <= MAX_SOURCE_CHARS:
+        return source
+    half = (MAX_SOURCE_CHARS - 1) // 2
+    return f"{source[:half]}…{source[-half:]}"
 
 
 def _document_from_payload(payload: dict[str, object]) -> ArticleDocument:
@@ -54,12 +68,12 @@ def job_create_ingest(
     job = Job.objects.create(kind=JobKind.INGEST, created_by=created_by, story=story)
     items = []
     for position, doc in enumerate(documents):
+        item = JobItem(job=job, position=position, source=_stored_source(doc.source))
         if isinstance(doc, ReadError):
-            items.append(
-                JobItem(job=job, position=position, source=doc.source, state=ItemState.FAILED, message=doc.message)
-            )
+            item.state, item.message = ItemState.FAILED, printable_source(doc.message)
         else:
-            items.append(JobItem(job=job, position=position, source=doc.source, payload=doc.as_payload()))
+            item.payload = doc.as_payload()
+        items.append(item)
     JobItem.objects.bulk_create(items, batch_size=500)
     failed = sum(1 for i in items if i.state == ItemState.FAILED)
     Job.objects.filter(pk=job.pk).update(total=len(items), done=failed)
@@ -75,12 +89,27 @@ def ingest_item_process(*, item_id: int) -> None:
     if item is None:
         return
     story = item.job.story
+    budget = item_budget(
+        characters=len(str(item.payload.get("body", ""))),
+        min_seconds=MIN_ITEM_SECONDS,
+        seconds_per_10k=settings.INGEST_SECONDS_PER_10K_CHARS,
+    )
     try:
-        with transaction.atomic():
+        with time_budget(budget), transaction.atomic():
             outcome = article_ingest(document=_document_from_payload(item.payload), story=story)
             extraction_services.claims_extract_for_article(article=outcome.article)
     except InvalidDocument as exc:
         item.state, item.message = ItemState.FAILED, str(exc)
+    except ItemOverBudget as exc:
+        # Failed, not retried: it would take as long again on every delivery.
+        logger.warning("ingesting %s took over %.0f s; failed", item.source, exc.seconds)
+        item.state, item.message = (
+            ItemState.FAILED,
+            (
+                f"took longer than {exc.seconds:g} s to read and extract (the budget for a document of this length); "
+                "nothing was stored"
+            ),
+        )
     except job_state.RETRYABLE:
         raise  # the item stays pending; the task is retried or re-queued and resumes here
     except Exception as exc:  # one broken document must not stop the batch

@@ -8,7 +8,13 @@ from urllib.parse import urlsplit
 
 from sources.text.cleaning import clean_text, content_hash
 from sources.text.html import extract_article
-from sources.text.reading import ArticleDocument, InvalidDocument, parse_published_at
+from sources.text.reading import (
+    URL_SCHEMES,
+    ArticleDocument,
+    InvalidDocument,
+    check_storable,
+    parse_published_at,
+)
 from sources.text.segmentation import Segment, SentenceKind, segment
 
 
@@ -56,9 +62,13 @@ def prepare_document(document: ArticleDocument, max_chars: int) -> PreparedArtic
         text = page.text
         title = title or page.title
         outlet = outlet or page.sitename
-        url = url or page.url
+        # A page's own address is kept only when it is one a reader can follow (http or https).
+        url = url or (page.url if urlsplit(page.url or "").scheme.lower() in URL_SCHEMES else "")
         published_at = published_at or parse_published_at(page.date or None)
     body = clean_text(text)
+    for field, value in (("text", body), ("title", title), ("outlet", outlet)):
+        # Also what an HTML page yields: entities such as &#0; must not reach the database.
+        check_storable(field, value)
     if not body:
         raise InvalidDocument("no text left after removing boilerplate")
     if len(body) > max_chars:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -71,6 +73,41 @@ class InvalidDocument(ValueError):
     """A record whose fields cannot make an article; the message names the field."""
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+URL_SCHEMES = ("http", "https")
+
+
+def check_storable(field: str, value: str) -> str:
+    """``value`` unchanged, or InvalidDocument if PostgreSQL cannot store it.
+
+    NUL characters and lone surrogates are refused, not removed: PostgreSQL stores neither in
+    text or JSON, and dropping characters silently would change what the reader sent. (A NUL
+    mostly means a UTF-16 file saved without a byte-order mark, read as UTF-8.)
+    """
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return value
+    char, at = found.group(), found.start()
+    if char == "\x00":
+        raise InvalidDocument(f"{field} contains a NUL character (at character {at:,}), which cannot be stored")
+    raise InvalidDocument(
+        f"{field} contains a lone surrogate U+{ord(char):04X} (at character {at:,}): not valid Unicode"
+    )
+
+
+def check_url(url: str) -> str:
+    """``url`` if it is empty or an http(s) address; articles' addresses are shown as links."""
+    if url and (urlsplit(url).scheme.lower() not in URL_SCHEMES or not urlsplit(url).netloc):
+        raise InvalidDocument(f"url must be an http:// or https:// address, got {url[:80]!r}")
+    return url
+
+
+def printable_source(source: str) -> str:
+    """A file name as it can be stored and shown: undecodable bytes of a path (kept by Python as
+    lone surrogates) become backslash escapes."""
+    return source.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 EARLIEST_PUBLISHED, LATEST_PUBLISHED = 1800, 2200
 
 
@@ -90,8 +127,9 @@ def parse_published_at(value: Any) -> datetime | None:
     if not EARLIEST_PUBLISHED <= parsed.year <= LATEST_PUBLISHED:
         # Dates in a claim are resolved relative to this; year 1 or 9999 is a typo, not news.
         raise InvalidDocument(f"published_at {value!r} is outside the years {EARLIEST_PUBLISHED}-{LATEST_PUBLISHED}")
-    # A time without a zone is taken as UTC: newsroom feeds that omit it mostly mean UTC.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    # A time without a zone is taken as UTC: newsroom feeds that omit it mostly mean UTC. Stored in UTC:
+    # PostgreSQL refuses some offsets Python accepts (e.g. -23:59).
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def document_from_mapping(record: Mapping[str, Any], source: str) -> ArticleDocument:
@@ -106,10 +144,12 @@ def document_from_mapping(record: Mapping[str, Any], source: str) -> ArticleDocu
         body = "\n\n".join(str(p) for p in record["paragraphs"])
     if not isinstance(body, str) or not body.strip():
         raise InvalidDocument("no article text: give one of text, body, html or paragraphs")
+    check_storable("html" if is_html else "text", body)
     meta = {k: record.get(k) for k in METADATA_FIELDS}
     for key in ("title", "outlet", "domain", "url", "language"):
         if meta[key] is not None and not isinstance(meta[key], str):
             raise InvalidDocument(f"{key} must be a string")
+        check_storable(key, meta[key] or "")
     return ArticleDocument(
         source=source,
         body=body,
@@ -117,7 +157,7 @@ def document_from_mapping(record: Mapping[str, Any], source: str) -> ArticleDocu
         title=(meta["title"] or "").strip(),
         outlet=(meta["outlet"] or "").strip(),
         domain=(meta["domain"] or "").strip().lower(),
-        url=(meta["url"] or "").strip(),
+        url=check_url((meta["url"] or "").strip()),
         published_at=parse_published_at(meta["published_at"] or record.get("date")),
         language=(meta["language"] or "").strip(),
     )
@@ -130,11 +170,18 @@ def _decode(data: bytes) -> str:
         except UnicodeDecodeError as exc:
             raise InvalidDocument(f"not valid UTF-16 ({exc.reason} at offset {exc.start})") from None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidDocument(
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8"
         ) from None
+    if "\x00" in text:
+        # ASCII text in UTF-16 is valid UTF-8 with a NUL byte beside every character.
+        raise InvalidDocument(
+            f"contains NUL bytes (the first at offset {data.index(0)}): UTF-16 without a byte-order mark? "
+            "Save the file as UTF-8"
+        )
+    return text
 
 
 def _metadata_file(path: Path) -> Any:
@@ -194,7 +241,7 @@ def _read_jsonl(path: Path, max_bytes: int) -> Iterator[ArticleDocument | ReadEr
             if line is not None and not line.strip():
                 continue
             found = True
-            where = f"{path}:{number}"
+            where = printable_source(f"{path}:{number}")
             if line is None:
                 yield ReadError(where, f"line is {size:,} bytes, over the {max_bytes:,}-byte limit")
                 continue
@@ -203,7 +250,7 @@ def _read_jsonl(path: Path, max_bytes: int) -> Iterator[ArticleDocument | ReadEr
             except InvalidDocument as exc:
                 yield ReadError(where, str(exc))
     if not found:
-        yield ReadError(str(path), "file is empty")
+        yield ReadError(printable_source(str(path)), "file is empty")
 
 
 def _json_loads(text: str) -> Any:
@@ -234,7 +281,7 @@ def _read_json_records(text: str, source: str) -> Iterator[ArticleDocument | Rea
 
 
 def _read_file(path: Path, ctx: _Context) -> Iterator[ArticleDocument | ReadError]:
-    source = str(path)
+    source = printable_source(str(path))
     suffix = path.suffix.lower()
     try:
         if suffix == ".jsonl":
@@ -273,15 +320,16 @@ def read_paths(paths: Iterable[Path], max_bytes: int) -> Iterator[ArticleDocumen
     """Documents from files and folders (recursively, in name order)."""
     ctx = _Context(max_bytes=max_bytes)
     for path in paths:
+        source = printable_source(str(path))
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file() and _is_article_file(p)):
                 yield from _read_file(child, ctx)
         elif path.is_file():
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 yield ReadError(
-                    str(path), f"unsupported file type {path.suffix or '(none)'}; use .txt, .md, .html or .json(l)"
+                    source, f"unsupported file type {path.suffix or '(none)'}; use .txt, .md, .html or .json(l)"
                 )
             else:
                 yield from _read_file(path, ctx)
         else:
-            yield ReadError(str(path), "no such file or folder")
+            yield ReadError(source, "no such file or folder")

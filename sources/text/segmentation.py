@@ -27,6 +27,15 @@ from sources.text.cleaning import is_boilerplate
 _TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$|[:;]$")
 # A line longer than this with no full stop is a paragraph that lost its stop, not a headline.
 MAX_HEADING_WORDS = 20
+# spaCy's tokenizer strips prefixes and suffixes one at a time from each whitespace-free piece,
+# copying the rest each time: quadratic on a run of brackets, quotes or currency signs (16,000
+# "(" took 38 s). The tokenizer sees no piece longer than this (see _tokenizer_view).
+MAX_PIECE_CHARS = 100
+# Paragraphs are tokenized in chunks of at most this many characters, cut at a sentence end or a
+# space where there is one: spaCy refuses texts over nlp.max_length (1,000,000) outright.
+MAX_CHUNK_CHARS = 10_000
+_STOPS = ".!?…"
+_PIECE = re.compile(rf"\S{{{MAX_PIECE_CHARS + 1},}}")
 # Titles and ranks common in news copy that spaCy's English tokenizer does not know;
 # without them "Lt. Col. Avichay Adraee said ..." would be cut into three sentences.
 NEWS_ABBREVIATIONS = (
@@ -70,6 +79,56 @@ def _paragraphs(body: str) -> Iterator[tuple[int, str]]:
         offset += len(line) + 1
 
 
+def _cut(piece: str) -> int:
+    """Where to break an over-long piece: its last symbol that cannot end a sentence, else its end."""
+    for at in range(len(piece) - 1, 0, -1):
+        if not piece[at].isalnum() and piece[at] not in _STOPS:
+            return at
+    return len(piece) - 1
+
+
+def _tokenizer_view(text: str) -> str:
+    """``text`` as the tokenizer sees it: the same length, so every offset is the same, but with a
+    space in place of one character in every ``MAX_PIECE_CHARS`` of a whitespace-free run.
+
+    Only the sentence boundaries are read from the view; every span is cut from ``text`` itself.
+    """
+
+    def broken(run: re.Match[str]) -> str:
+        chars = list(run.group())
+        start = 0
+        while len(chars) - start > MAX_PIECE_CHARS:
+            at = start + _cut("".join(chars[start : start + MAX_PIECE_CHARS]))
+            chars[at] = " "
+            start = at + 1
+        return "".join(chars)
+
+    return _PIECE.sub(broken, text)
+
+
+def _chunks(paragraph: str) -> Iterator[tuple[int, str]]:
+    """(offset, chunk) pieces of at most MAX_CHUNK_CHARS, ending after a stop and a space if possible."""
+    start = 0
+    while len(paragraph) - start > MAX_CHUNK_CHARS:
+        window = paragraph[start : start + MAX_CHUNK_CHARS]
+        stop = max(window.rfind(f"{c} ") for c in _STOPS)
+        end = stop + 2 if stop > 0 else window.rfind(" ") + 1
+        end = end if end > 0 else MAX_CHUNK_CHARS
+        yield start, paragraph[start : start + end]
+        start += end
+    yield start, paragraph[start:]
+
+
+def _sentence_spans(nlp: Language, paragraph: str) -> list[tuple[int, int]]:
+    """Sentence spans of one paragraph, by spaCy's sentencizer over its tokenizer view, chunk by chunk."""
+    spans = []
+    for offset, chunk in _chunks(paragraph):
+        for s in nlp(_tokenizer_view(chunk)).sents:
+            if trimmed := _trimmed(paragraph, offset + s.start_char, offset + s.end_char):
+                spans.append(trimmed)
+    return spans
+
+
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     # spaCy may attach stray whitespace tokens to a sentence; offsets must not include it.
     while start < end and text[start].isspace():
@@ -97,12 +156,10 @@ def _is_heading(paragraph: str, sentence_count: int) -> bool:
 
 def segment(body: str) -> list[Segment]:
     """Sentences of ``body`` in order; ``body[s.start:s.end] == s.text`` for each."""
-    paragraphs = list(_paragraphs(body))
-    docs = _nlp().pipe(text for _, text in paragraphs)
+    nlp = _nlp()
     segments: list[Segment] = []
-    for index, ((offset, paragraph), doc) in enumerate(zip(paragraphs, docs, strict=True)):
-        spans = [t for s in doc.sents if (t := _trimmed(paragraph, s.start_char, s.end_char))]
-        spans = _with_continuations_joined(paragraph, spans)
+    for index, (offset, paragraph) in enumerate(_paragraphs(body)):
+        spans = _with_continuations_joined(paragraph, _sentence_spans(nlp, paragraph))
         heading = _is_heading(paragraph, len(spans))
         for start, end in spans:
             text = paragraph[start:end]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.utils import timezone
 from knox.crypto import hash_token
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from claims.api import querysets
 from claims.models import Claim, Review
 from tests.api.conftest import API, assert_error_shape, token_client
 
@@ -218,3 +221,59 @@ def test_an_inactive_users_token_is_refused(viewer: User):
     client = token_client(viewer)
     User.objects.filter(pk=viewer.pk).update(is_active=False)
     assert_error_shape(client.get(f"{API}/claims/"), 401, "authentication_failed")
+
+
+def test_a_crash_under_the_api_is_a_500_in_the_error_shape(
+    as_viewer: APIClient, monkeypatch: pytest.MonkeyPatch, db: None
+):
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(querysets, "articles_with_counts", broken)
+    as_viewer.raise_request_exception = False
+
+    error = assert_error_shape(as_viewer.get(f"{API}/articles/"), 500, "server_error")
+
+    assert "a bug" not in error["message"]  # the traceback goes to the log, not to the client
+
+
+def test_a_disallowed_host_under_the_api_is_a_400_in_the_error_shape(as_viewer: APIClient, db: None):
+    assert_error_shape(as_viewer.get(f"{API}/claims/", HTTP_HOST="evil.example"), 400, "disallowed_host")
+
+
+def test_an_unknown_path_under_api_outside_v1_is_a_json_404_and_pages_keep_html(client: Client, db: None):
+    assert_error_shape(client.get("/api/nothing/"), 404, "not_found")
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "body", ["[" * 1000 + "]" * 1000, '{"a":' * 600 + "1" + "}" * 600, "{bad", '{"claim": 1e309}', "1" * 5000]
+)
+def test_json_the_decoder_gives_up_on_is_a_400(as_reviewer: APIClient, db: None, body: str):
+    response = as_reviewer.post(f"{API}/reviews/", body, content_type="application/json", HTTP_IF_MATCH="*")
+    assert response.status_code == 400
+    assert_error_shape(response, 400)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"text": 123}, "text"),
+        ({"text": "An article with enough words in it.", "title": True}, "title"),
+        ({"text": "An article with enough words in it.", "url": "javascript:alert(1)"}, "url"),
+        ({"text": "An article with enough words in it.", "url": "ftp://example.org/a"}, "url"),
+        ({"text": ["a"]}, "text"),
+    ],
+)
+def test_article_fields_of_the_wrong_type_or_scheme_are_a_400(as_reviewer: APIClient, db: None, body: Any, field: str):
+    error = assert_error_shape(as_reviewer.post(f"{API}/articles/", body, format="json"), 400, "invalid")
+    assert set(error["fields"]) == {field}
+
+
+@pytest.mark.parametrize("claim", [10.5, True, "1", 2**70, -1])
+def test_a_claim_id_that_is_not_a_whole_number_in_range_is_a_400(as_reviewer: APIClient, db: None, claim: Any):
+    body = {"claim": claim, "verdict": "corroborated", "rationale": "checked"}
+    error = assert_error_shape(
+        as_reviewer.post(f"{API}/reviews/", body, format="json", HTTP_IF_MATCH="*"), 400, "invalid"
+    )
+    assert set(error["fields"]) == {"claim"}

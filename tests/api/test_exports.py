@@ -11,10 +11,11 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
+from claims.api.exports import csv_cell
 from claims.models import Claim, Evidence, EvidenceMethod, Job, Stance
 from claims.services import reviews as review_services
 from sources.models import Article
-from tests.api.conftest import API, assert_error_shape
+from tests.api.conftest import API, article_doc, assert_error_shape, ingest_now
 from tests.api.helpers import streamed_text
 
 
@@ -185,3 +186,19 @@ def test_the_exports_name_who_is_credited_the_names_with_their_keys_and_what_eac
     baqeri = Claim.objects.filter(entity_mentions__name="Baqeri").order_by("id").first()
     assert baqeri is not None
     assert "alibaqerikani" in rows[baqeri.pk]["name_keys"].split("; ")
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_is_escaped(as_viewer: APIClient, db: None, start: str):
+    formula = f'{start}HYPERLINK("http://evil.example","click")'
+    ingest_now(article_doc(7, outlet=formula))
+
+    response = as_viewer.get(f"{API}/export/claims.csv", HTTP_ACCEPT="text/csv")
+
+    rows = list(csv.DictReader(io.StringIO(streamed_text(response), newline="")))
+    assert rows
+    assert {r["outlet"] for r in rows} == {"'" + formula}
+
+
+def test_csv_numbers_and_plain_text_are_left_as_they_are():
+    assert [csv_cell(v) for v in [-3.5, 12, None, "Rotterdam", "a=b"]] == [-3.5, 12, "", "Rotterdam", "a=b"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -388,3 +389,64 @@ def test_broken_utf16_is_an_error_naming_the_encoding(tmp_path: Path) -> None:
 def test_a_publication_year_no_newspaper_has_is_refused(value: str) -> None:
     with pytest.raises(InvalidDocument, match="outside the years"):
         parse_published_at(value)
+
+
+def test_published_at_with_an_offset_postgresql_refuses_is_stored_in_utc() -> None:
+    parsed = parse_published_at("2024-01-01T00:00:00-23:59")
+
+    assert parsed == datetime(2024, 1, 1, 23, 59, tzinfo=UTC)
+    assert parsed is not None
+    assert parsed.utcoffset() == timedelta(0)
+
+
+def test_a_utf16_file_without_a_byte_order_mark_is_an_error_saying_so(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(BODY.encode("utf-16-le"))
+
+    (error,) = read(path)
+
+    assert isinstance(error, ReadError)
+    assert "NUL bytes" in error.message
+    assert "UTF-16 without a byte-order mark" in error.message
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"text": BODY + "\x00"}, "text contains a NUL character"),
+        ({"text": BODY + "\ud800"}, "text contains a lone surrogate U+D800"),
+        ({"text": BODY, "title": "a\udfffb"}, "title contains a lone surrogate U+DFFF"),
+        ({"text": BODY, "outlet": "\x00"}, "outlet contains a NUL character"),
+        ({"html": "<p>\x00</p>"}, "html contains a NUL character"),
+    ],
+)
+def test_text_postgresql_cannot_store_is_refused_naming_the_field(record: dict[str, str], message: str) -> None:
+    with pytest.raises(InvalidDocument, match=re.escape(message)):
+        document_from_mapping(record, "x")
+
+
+def test_a_nul_escape_in_a_json_file_fails_that_record_alone(tmp_path: Path) -> None:
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps([{"text": BODY + "\x00"}, {"text": BODY}]))
+
+    error, document = read(path)
+
+    assert isinstance(error, ReadError)
+    assert "NUL character" in error.message
+    assert isinstance(document, ArticleDocument)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "ftp://example.org/a", "http://"])
+def test_a_url_that_is_not_http_is_refused(url: str) -> None:
+    with pytest.raises(InvalidDocument, match="url must be an http"):
+        document_from_mapping({"text": BODY, "url": url}, "x")
+
+
+def test_a_file_name_with_undecodable_bytes_is_named_with_escapes(tmp_path: Path) -> None:
+    path = tmp_path / "caf\udce9.txt"  # b"caf\xe9.txt" on disk: Latin-1, not UTF-8
+    path.write_text(BODY)
+
+    (document,) = read(tmp_path)
+
+    assert document.source.endswith("caf\\udce9.txt")
+    document.source.encode("utf-8")  # storable: no lone surrogate left

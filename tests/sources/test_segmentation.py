@@ -219,3 +219,34 @@ def test_seed_headlines_are_titles_and_embedded_story_headlines_are_headings() -
     assert by_text["Iran, Qatar discuss latest developments in Gaza war"] == SentenceKind.TITLE
     assert by_text["Humanitarian disaster in Gaza direct result of Western actions"] == SentenceKind.HEADING
     assert by_text["Regional spillover"] == SentenceKind.HEADING
+
+
+@pytest.mark.parametrize("run", ["(", "]", "$", '"', "'", "US$", "'s", "(a"])
+def test_a_long_run_of_symbols_keeps_exact_offsets(run: str) -> None:
+    # spaCy's tokenizer is quadratic on such runs; segment() must not hand them to it whole.
+    body = "The army said 12 people died. " + run * 5_000 + " Officials confirmed it.\n\nA second paragraph."
+
+    segments = segment(body)
+
+    assert segments
+    assert all(body[s.start : s.end] == s.text for s in segments)
+    assert segments[-1].text == "A second paragraph."
+
+
+def test_a_paragraph_over_spacys_max_length_is_segmented_in_chunks() -> None:
+    sentence = "The ministry said 42 people were killed near Khan Younis on Monday. "
+    body = (sentence * (1_100_000 // len(sentence) + 1)).strip()
+
+    segments = segment(body)
+
+    assert len(body) > 1_000_000
+    assert len(segments) == body.count(". ") + 1
+    assert all(body[s.start : s.end] == s.text == sentence.strip() for s in segments)
+
+
+def test_words_without_a_stop_across_chunks_stay_one_sentence() -> None:
+    body = "word " * 30_000 + "end."
+
+    (only,) = segment(body)
+
+    assert (only.start, only.end) == (0, len(body))

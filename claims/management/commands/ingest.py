@@ -16,7 +16,7 @@ from claims.jobs import ingest as ingest_jobs
 from claims.models import FINISHED_STATES, ItemState, Job, JobState
 from claims.selectors import jobs as job_selectors
 from sources.services import story_create
-from sources.text.reading import read_paths
+from sources.text.reading import InvalidDocument, check_storable, read_paths
 
 
 class Command(BaseCommand):
@@ -31,7 +31,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         story = None
         if options["story"]:
-            story = story_create(name=options["story"], slug=slugify(options["story"]))
+            try:
+                name = check_storable("--story", options["story"])
+            except InvalidDocument as exc:
+                raise CommandError(str(exc)) from None
+            if not slugify(name):
+                raise CommandError("--story needs at least one letter or digit")
+            story = story_create(name=name[:200], slug=slugify(name)[:200])
         documents = read_paths(options["paths"], max_bytes=settings.MAX_ARTICLE_BYTES)
         started = time.monotonic()
         job = ingest_jobs.job_create_ingest(documents=documents, story=story)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from pytest_django.fixtures import Settings
 
+from claims.jobs import budget
 from claims.jobs import ingest as ingest_jobs
 from claims.jobs import runner as job_runner
 from claims.jobs import state as job_state
@@ -374,3 +375,31 @@ def test_an_ingest_job_names_the_match_job_it_started_and_the_match_job_names_it
     match = Job.objects.get(kind=JobKind.MATCH)
     assert match.follows == ingest
     assert list(ingest.followups.all()) == [match]
+
+
+def test_a_document_over_its_time_budget_fails_with_a_message_and_the_batch_goes_on(
+    db: None, monkeypatch: pytest.MonkeyPatch, settings: Settings
+):
+    # A budget no document can meet: the item must fail, with a reason, once, and not be retried.
+    monkeypatch.setattr(ingest_jobs, "MIN_ITEM_SECONDS", 0.001)
+    settings.INGEST_SECONDS_PER_10K_CHARS = 0
+    job = ingest_paths_now(*sorted(SEED_DIR.glob("*.txt"))[:2])
+
+    assert job.state == JobState.FAILED  # every document failed
+    assert job.result["failed"] == 2
+    assert all("took longer than 0.001 s" in e["message"] for e in job.result["errors"])
+    assert not Article.objects.exists()
+
+
+def test_the_time_budget_grows_with_the_length_of_the_text():
+    assert budget.item_budget(characters=500, min_seconds=60, seconds_per_10k=10) == 60
+    assert budget.item_budget(characters=1_000_000, min_seconds=60, seconds_per_10k=10) == 1_000
+
+
+@pytest.mark.parametrize(("story", "message"), [("a\udcffb", "lone surrogate U+DCFF"), ("!!!", "letter or digit")])
+def test_a_story_name_that_cannot_be_stored_stops_the_command_before_anything_is_queued(
+    db: None, story: str, message: str
+):
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("ingest", str(SEED_DIR), "--story", story, stdout=StringIO(), stderr=StringIO())
+    assert not Job.objects.exists()
