@@ -127,11 +127,20 @@ def evidence_decide(
     if decision not in (EvidenceDecisionChoice.CONFIRMED, EvidenceDecisionChoice.REJECTED):
         raise ValidationError({"decision": "Choose confirmed or rejected."})
     evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
+    if evidence.method == EvidenceMethod.ORIGIN and decision == EvidenceDecisionChoice.REJECTED:
+        # A stray key once rejected a claim's own source, which then read "0 outlets support it".
+        raise ValidationError({"decision": ORIGIN_NOT_REJECTABLE})
     _check_writable(Claim.objects.select_for_update().get(pk=evidence.claim_id), expected_version)
     record = EvidenceDecision.objects.create(evidence=evidence, decision=decision, reviewer=reviewer, note=note.strip())
     Evidence.objects.filter(pk=evidence.pk).update(decision=decision)
     Claim.objects.filter(pk=evidence.claim_id).update(version=F("version") + 1)
     return record
+
+
+ORIGIN_NOT_REJECTABLE = (
+    "This is the sentence the claim was extracted from, not evidence to weigh; "
+    "edit or delete the claim if it misreads its source."
+)
 
 
 @transaction.atomic

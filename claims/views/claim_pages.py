@@ -314,11 +314,15 @@ def evidence_decide(request: HttpRequest, evidence_id: int) -> HttpResponse:
     form = EvidenceDecisionForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Choose confirm or reject.")
-    record = review_services.evidence_decide(
-        evidence_id=evidence.pk,
-        reviewer=reviewer,
-        decision=form.cleaned_data["decision"],
-        note=form.cleaned_data["note"],
-    )
+    try:
+        record = review_services.evidence_decide(
+            evidence_id=evidence.pk,
+            reviewer=reviewer,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return after_write(request, evidence.claim_id, f"#evidence-{evidence.pk}")
     messages.success(request, f"{record.get_decision_display()} the evidence.")
     return after_write(request, evidence.claim_id, f"#evidence-{evidence.pk}")

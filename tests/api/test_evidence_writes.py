@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from claims.models import Claim, Evidence, EvidenceDecision
+from claims.models import Claim, Evidence, EvidenceDecision, EvidenceMethod, Stance
 from sources.models import Article, Sentence
 from tests.api.conftest import API, assert_error_shape
 
@@ -33,10 +33,18 @@ def span_of(article: Article, words: str) -> tuple[Sentence, int, int]:
     return sentence, start, end
 
 
+def machine_link(claim: Claim, article: Article, words: str) -> Evidence:
+    sentence, start, end = span_of(article, words)
+    return Evidence.objects.create(
+        claim=claim, sentence=sentence, start=start, end=end, stance=Stance.SUPPORTS,
+        method=EvidenceMethod.SEMANTIC, score=0.8,
+    )  # fmt: skip
+
+
 def test_a_reviewer_confirms_and_rejects_a_link_and_each_decision_is_kept(
-    as_reviewer: APIClient, reviewer: User, claim: Claim
+    as_reviewer: APIClient, reviewer: User, claim: Claim, other_article: Article
 ):
-    evidence = claim.evidence.get()
+    evidence = machine_link(claim, other_article, other_article.sentences.order_by("position")[0].text)
     url = f"{API}/evidence/{evidence.pk}/decision/"
     response = as_reviewer.post(url, {"decision": "rejected", "note": "Wrong port."}, format="json")
     assert response.status_code == 200, response.content
@@ -46,6 +54,19 @@ def test_a_reviewer_confirms_and_rejects_a_link_and_each_decision_is_kept(
     assert rows == [("rejected", "Wrong port."), ("confirmed", "")]
     claim.refresh_from_db()
     assert claim.version == 3
+
+
+def test_the_sentence_a_claim_was_extracted_from_cannot_be_rejected(as_reviewer: APIClient, claim: Claim):
+    origin = claim.evidence.get(method=EvidenceMethod.ORIGIN)
+
+    response = as_reviewer.post(f"{API}/evidence/{origin.pk}/decision/", {"decision": "rejected"}, format="json")
+
+    assert "extracted from" in assert_error_shape(response, 400)["fields"]["decision"][0]
+    assert not EvidenceDecision.objects.exists()
+    assert (
+        as_reviewer.post(f"{API}/evidence/{origin.pk}/decision/", {"decision": "confirmed"}, format="json").status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("decision", ["pending", "maybe", ""])

@@ -176,7 +176,9 @@ def test_a_claim_detail_etag_follows_evidence_decisions_too(as_reviewer: APIClie
     evidence = claim.evidence.first()
     assert evidence is not None
     assert (
-        as_reviewer.post(f"{API}/evidence/{evidence.pk}/decision/", {"decision": "rejected"}, format="json").status_code
+        as_reviewer.post(
+            f"{API}/evidence/{evidence.pk}/decision/", {"decision": "confirmed"}, format="json"
+        ).status_code
         == 200
     )
     assert as_reviewer.get(f"{API}/claims/{claim.pk}/")["ETag"] != etag

@@ -7,7 +7,15 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from claims.models import Claim, ClaimStatus, Review, Verdict
+from claims.models import (
+    Claim,
+    ClaimStatus,
+    EvidenceDecision,
+    EvidenceDecisionChoice,
+    EvidenceMethod,
+    Review,
+    Verdict,
+)
 from claims.selectors.review_queue import QueueFilters, queue_claims
 from claims.services import reviews as review_services
 from claims.services.groups import group_create, group_merge
@@ -120,9 +128,9 @@ def test_a_verdict_after_an_evidence_decision_names_the_decider(
 ) -> None:
     seen = claim.version
     record(claim, reviewer, Verdict.CORROBORATED, expected_version=seen)
-    review_services.evidence_decide(evidence_id=claim.evidence.get().pk, reviewer=second_reviewer, decision="rejected")
+    review_services.evidence_decide(evidence_id=claim.evidence.get().pk, reviewer=second_reviewer, decision="confirmed")
 
-    with pytest.raises(StaleVersion, match=r"changed by ravi-reviewer \(rejected an evidence link\)"):
+    with pytest.raises(StaleVersion, match=r"changed by ravi-reviewer \(confirmed an evidence link\)"):
         record(claim, reviewer, Verdict.CONTESTED, expected_version=seen + 1)
 
 
@@ -208,3 +216,15 @@ def test_the_queue_skips_a_claim_whose_group_is_decided(seed_corpus: object, rev
     assert reload(latecomer).status == ClaimStatus.UNREVIEWED
     assert latecomer.pk not in offered
     assert not {canonical.pk, member.pk} & offered
+
+
+def test_the_sentence_a_claim_was_extracted_from_cannot_be_rejected(claim: Claim, reviewer: User) -> None:
+    origin = claim.evidence.get(method=EvidenceMethod.ORIGIN)
+    assert origin.decision == EvidenceDecisionChoice.CONFIRMED
+
+    with pytest.raises(ValidationError, match="extracted from"):
+        review_services.evidence_decide(evidence_id=origin.pk, reviewer=reviewer, decision="rejected")
+
+    origin.refresh_from_db()
+    assert origin.decision == EvidenceDecisionChoice.CONFIRMED
+    assert not EvidenceDecision.objects.exists()

@@ -17,15 +17,18 @@ from claims.models import (
     Evidence,
     EvidenceDecision,
     EvidenceDecisionChoice,
+    EvidenceMethod,
     ItemState,
     Job,
     JobKind,
     JobState,
     Review,
+    Stance,
 )
 from claims.services import edits as edit_services
 from claims.services import reviews as review_services
 from sources.models import Article, Outlet, SentenceKind, Story, StoryArticle
+from tests.claims.helpers import link_as_matcher
 
 HAMAS = "Hamas refused to send a delegation"
 PASSWORD = "correct horse battery"
@@ -441,7 +444,9 @@ def test_a_reviewer_rejects_and_confirms_evidence_and_both_show_in_the_history(
     client: Client, reviewer: User, seed_corpus: Job
 ) -> None:
     claim = hamas_claim()
-    evidence = claim.evidence.get()
+    other = Claim.objects.exclude(article=claim.article).order_by("id").first()
+    assert other is not None
+    evidence = link_as_matcher(claim, other, stance=Stance.SUPPORTS, method=EvidenceMethod.SEMANTIC, score=0.8)
     signed_in(client, reviewer)
     decide = reverse("claims:evidence-decide", args=[evidence.pk])
 
@@ -457,6 +462,24 @@ def test_a_reviewer_rejects_and_confirms_evidence_and_both_show_in_the_history(
     history = html[html.index('id="history-heading"') :]
     assert history.index("Confirmed evidence") < history.index("Rejected evidence")  # newest first
     assert "Checked the original." in history
+
+
+def test_the_claims_own_source_offers_no_reject_and_a_stray_reject_changes_nothing(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_claim()
+    origin = claim.evidence.get(method=EvidenceMethod.ORIGIN)
+    signed_in(client, reviewer)
+
+    html = page_text(client.get(reverse("claims:claim-detail", args=[claim.pk])))
+    response = client.post(reverse("claims:evidence-decide", args=[origin.pk]), {"decision": "rejected"}, follow=True)
+
+    item = html[html.index(f'id="evidence-{origin.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert 'data-key="reject"' not in item
+    assert "own source: edit the claim if it misreads it" in item
+    assert "extracted from, not evidence to weigh" in page_text(response)
+    assert not EvidenceDecision.objects.exists()
 
 
 def test_a_viewer_cannot_decide_evidence(client: Client, viewer: User, seed_corpus: Job) -> None:
