@@ -6,6 +6,7 @@ in-process. Set DATABASE_URL and CELERY_BROKER_URL for PostgreSQL and Redis.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -253,6 +254,9 @@ CELERY_TASK_TIME_LIMIT = max(int(CELERY_VISIBILITY_TIMEOUT * 0.9), 2)
 # At the soft limit a job re-queues itself and stops; the next delivery resumes it.
 CELERY_TASK_SOFT_TIME_LIMIT = max(int(CELERY_VISIBILITY_TIMEOUT * 0.8), 1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One worker process per core, one torch thread per process (workbench/celery.py).
+CELERY_WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", os.cpu_count() or 1)
+WORKER_TORCH_THREADS = env_int("WORKER_TORCH_THREADS", 1)
 # A web request whose broker is down answers in about a second: the job it stored is sent by the sweeper.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 # The job outbox (claims.jobs.sweeper): a worker on a job beats this often; a job with no beat for

@@ -95,3 +95,13 @@ def test_a_worker_killed_mid_job_loses_nothing_and_the_job_completes(
     assert job.attempts >= 2
     assert Article.objects.count() == 60
     assert Article.objects.filter(body__contains="Batch copy number 7 of").count() == 1
+
+
+def test_each_worker_process_runs_torch_on_one_thread(celery_worker: WorkerProcess) -> None:
+    deadline = time.monotonic() + 30
+    while "torch uses" not in celery_worker.log.read_text(errors="replace") and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    lines = [line for line in celery_worker.log.read_text(errors="replace").splitlines() if "torch uses" in line]
+    assert lines, "the worker process never said how many torch threads it uses"
+    assert all(line.endswith("torch uses 1 thread(s)") for line in lines)
