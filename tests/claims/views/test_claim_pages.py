@@ -295,12 +295,13 @@ def test_a_reviewer_sees_the_verdict_form_with_the_claim_version(
     client: Client, reviewer: User, seed_corpus: Job
 ) -> None:
     claim = hamas_claim()
+    link = machine_link_to_another_article(claim)
 
     html = page_text(signed_in(client, reviewer).get(reverse("claims:claim-detail", args=[claim.pk])))
 
     assert 'name="rationale"' in html
     assert f'<input type="hidden" name="version" value="{claim.version}"' in html
-    assert "/decide/" in html
+    assert reverse("claims:evidence-decide", args=[link.pk]) in html
 
 
 def test_a_reviewer_records_a_verdict_and_sees_it_in_the_history(
@@ -444,9 +445,7 @@ def test_a_reviewer_rejects_and_confirms_evidence_and_both_show_in_the_history(
     client: Client, reviewer: User, seed_corpus: Job
 ) -> None:
     claim = hamas_claim()
-    other = Claim.objects.exclude(article=claim.article).order_by("id").first()
-    assert other is not None
-    evidence = link_as_matcher(claim, other, stance=Stance.SUPPORTS, method=EvidenceMethod.SEMANTIC, score=0.8)
+    evidence = machine_link_to_another_article(claim)
     signed_in(client, reviewer)
     decide = reverse("claims:evidence-decide", args=[evidence.pk])
 
@@ -462,6 +461,13 @@ def test_a_reviewer_rejects_and_confirms_evidence_and_both_show_in_the_history(
     history = html[html.index('id="history-heading"') :]
     assert history.index("Confirmed evidence") < history.index("Rejected evidence")  # newest first
     assert "Checked the original." in history
+
+
+def machine_link_to_another_article(claim: Claim) -> Evidence:
+    """A suggested supporting link, as the matcher writes one, to a claim of another article."""
+    other = Claim.objects.exclude(article=claim.article).order_by("id").first()
+    assert other is not None
+    return link_as_matcher(claim, other, stance=Stance.SUPPORTS, method=EvidenceMethod.SEMANTIC, score=0.8)
 
 
 def test_the_claims_own_source_offers_no_reject_and_a_stray_reject_changes_nothing(
@@ -944,7 +950,7 @@ def test_the_history_shows_revisions_verdicts_and_decisions_newest_first(
     client: Client, reviewer: User, seed_corpus: Job
 ) -> None:
     claim = hamas_claim()
-    evidence = claim.evidence.get()
+    evidence = machine_link_to_another_article(claim)
     review_services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="First look.")
     edit_services.claim_edit(claim_id=claim.pk, text="Hamas refused to send any delegation", user=reviewer)
     review_services.evidence_decide(
