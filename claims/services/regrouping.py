@@ -21,6 +21,7 @@ from claims.models import (
     LinkStrength,
     Stance,
 )
+from claims.services import groups as group_services
 
 _LATEST = datetime.max.replace(tzinfo=UTC)  # unknown publication times sort last
 GROUPING_METHODS = (EvidenceMethod.LEXICAL, EvidenceMethod.SEMANTIC)
@@ -137,6 +138,10 @@ def _apply(plan: grouping.Plan, members: dict[int, tuple[int, bool]], nodes_seen
         [GroupMember(group_id=g, claim_id=c) for c, g in target_of.items()], ignore_conflicts=True, batch_size=1000
     )
     _refresh_canonicals(changed)
+    # A group the plan left with one live claim (its mates moved, were unlinked or deleted) is no group.
+    group_services.groups_dissolve_single(
+        group_ids=changed, user=None, note="One claim left after the matcher regrouped its claims."
+    )
     return GroupOutcome(nodes_seen, len(created), len(changed), len(target_of), len(removed))
 
 

@@ -166,7 +166,11 @@ def group_split(request: HttpRequest, group_id: int) -> HttpResponse:
     except ValidationError as exc:
         add_form_errors(form, exc)
         return _group_page(request, group, bound, status=400)
-    messages.success(request, f"Moved {len(form.cleaned_data['claims'])} claim(s) out into group {new.pk}.")
+    moved = form.cleaned_data["claims"]
+    if new.members.exists():
+        messages.success(request, f"Moved {len(moved)} claim(s) out into group {new.pk}.")
+    else:
+        messages.success(request, f"Moved claim {moved[0]} out: alone, it is no group, so it is ungrouped now.")
     return redirect("claims:group-detail", group_id=group.pk)
 
 
