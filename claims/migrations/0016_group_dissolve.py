@@ -6,25 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0015_token_stamp_and_truncate_guard'),
+        ("claims", "0015_token_stamp_and_truncate_guard"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='groupdecision',
-            name='action',
-            field=models.CharField(choices=[('merge', 'Merged groups'), ('split', 'Split claims out'), ('canonical', 'Chose the canonical wording'), ('dissolve', 'Dissolved: one claim left')], max_length=16),
+            model_name="groupdecision",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("merge", "Merged groups"),
+                    ("split", "Split claims out"),
+                    ("canonical", "Chose the canonical wording"),
+                    ("dissolve", "Dissolved: one claim left"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='groupdecision',
-            name='reviewer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="groupdecision",
+            name="reviewer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='groupdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('reviewer__isnull', False), ('action', 'dissolve'), _connector='OR'), name='groupdecision_reviewer_or_dissolve'),
+            model_name="groupdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reviewer__isnull", False), ("action", "dissolve"), _connector="OR"),
+                name="groupdecision_reviewer_or_dissolve",
+            ),
         ),
     ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf
 
 from claims.models import (
@@ -19,6 +19,7 @@ from claims.models import (
     GroupAction,
     GroupDecision,
     GroupMember,
+    Review,
     Stance,
 )
 
@@ -173,7 +174,13 @@ def outlet_key() -> Coalesce:
     """
     return Coalesce(
         NullIf(F("claim__article__outlet__domain"), Value("")),
-        Concat(Value("outlet #"), Cast(F("claim__article__outlet_id"), CharField())),
+        # Concat would turn a NULL outlet into "outlet #": only an article with an outlet gets this key.
+        Case(
+            When(
+                claim__article__outlet__isnull=False,
+                then=Concat(Value("outlet #"), Cast(F("claim__article__outlet_id"), CharField())),
+            )
+        ),
         _url_host(),
         output_field=CharField(),
     )
@@ -247,3 +254,16 @@ def group_history_rows(*, group: DuplicateGroup, decisions: Iterable[GroupDecisi
         else:
             rows.append(GroupHistoryRow(d, "Canonical wording", "Chose the canonical wording", None))
     return rows
+
+
+def members_without_own_verdict(*, group: DuplicateGroup, rows: list[GroupMemberRow]) -> int:
+    """Live members, the canonical claim aside, that have no verdict of their own (one query).
+
+    A verdict on the canonical claim is carried to exactly these (claims.services.reviews._carry_to_group);
+    a member's own verdict, even an earlier one, is never overwritten.
+    """
+    others = [r.claim.pk for r in rows if not r.canonical]
+    if not others:
+        return 0
+    own = set(Review.objects.filter(claim_id__in=others, via_group__isnull=True).values_list("claim_id", flat=True))
+    return len(set(others) - own)
