@@ -370,7 +370,8 @@ class GroupMergeSearchForm(forms.Form):
         required=False,
         max_length=200,
         help_text="Type words of the claim or a name; pick a result to move it here.",
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
+        # A text box (the site's field style) that phones label as search.
+        widget=forms.TextInput(attrs={"inputmode": "search", "enterkeyhint": "search", "autocomplete": "off"}),
     )
 
 
