@@ -362,6 +362,19 @@ class GroupMergeForm(forms.Form):
         return cleaned
 
 
+class GroupMergeSearchForm(forms.Form):
+    """Words to find claims to merge in (their wording, or a name in any spelling), on the group page."""
+
+    q = forms.CharField(
+        label="Find claims to merge in",
+        required=False,
+        max_length=200,
+        help_text="Type words of the claim or a name; pick a result to move it here.",
+        # A text box (the site's field style) that phones label as search.
+        widget=forms.TextInput(attrs={"inputmode": "search", "enterkeyhint": "search", "autocomplete": "off"}),
+    )
+
+
 class GroupSplitForm(forms.Form):
     claims = forms.TypedMultipleChoiceField(
         label="Claims to move out",

@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("groups/", groups.group_list, name="group-list"),
     path("groups/<int:group_id>/", groups.group_detail, name="group-detail"),
     path("groups/<int:group_id>/merge/", groups.group_merge, name="group-merge"),
+    path("groups/<int:group_id>/merge/search/", groups.group_merge_search, name="group-merge-search"),
     path("groups/<int:group_id>/split/", groups.group_split, name="group-split"),
     path("groups/<int:group_id>/canonical/", groups.group_canonical, name="group-canonical"),
     path("upload/", jobs.upload, name="upload"),

@@ -74,7 +74,11 @@ GROUP_WRITE_ERRORS = {
     ),
     split=extend_schema(
         summary="Take claims out of this group into a new group (a different fact)",
-        description="Returns the new group (Location, ETag). Every claim involved is pinned.",
+        description=(
+            "Returns the new group (Location, ETag). Every claim involved is pinned. A side left with one "
+            "claim is dissolved (its claim ungrouped, a `dissolve` decision in its history): the new group "
+            "returned then has no members."
+        ),
         parameters=[GROUP_IF_MATCH],
         request=GroupSplitSerializer,
         responses={201: GroupDetailSerializer, **GROUP_WRITE_ERRORS},

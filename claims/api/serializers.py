@@ -768,7 +768,12 @@ class EventFiguresSerializer(serializers.Serializer[Any]):
 
 class GroupDecisionSerializer(serializers.ModelSerializer[GroupDecision]):
     claims = serializers.ListField(child=serializers.IntegerField(), read_only=True)
-    reviewer = serializers.CharField(source="reviewer.username", read_only=True)
+    reviewer = serializers.CharField(
+        source="reviewer.username",
+        read_only=True,
+        allow_null=True,
+        help_text="Null only for a dissolution the matcher made (a group left with one claim)",
+    )
 
     class Meta:
         model = GroupDecision

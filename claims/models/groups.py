@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from claims.models.claims import Claim
 
@@ -51,10 +52,12 @@ class GroupAction(models.TextChoices):
     MERGE = "merge", "Merged groups"
     SPLIT = "split", "Split claims out"
     CANONICAL = "canonical", "Chose the canonical wording"
+    # One live claim was left (after a split, a merge took the rest, or a regrouping): not a group any more.
+    DISSOLVE = "dissolve", "Dissolved: one claim left"
 
 
 class GroupDecision(models.Model):
-    """Append-only record of a reviewer's merge, split or canonical pick."""
+    """Append-only record of a reviewer's merge, split or canonical pick, and of a group's dissolution."""
 
     group = models.ForeignKey(DuplicateGroup, on_delete=models.PROTECT, related_name="decisions")
     action = models.CharField(max_length=16, choices=GroupAction.choices)
@@ -67,12 +70,21 @@ class GroupDecision(models.Model):
         related_name="+",
         help_text="The group merged in, or the group split claims went to",
     )
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Null only for a dissolution the matcher's regrouping (or the cleanup command) made, not a reviewer.
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["group_id", "created_at", "id"]
+        constraints = [
+            # Merges, splits and canonical picks are a reviewer's; only a dissolution can be the machine's.
+            models.CheckConstraint(
+                condition=Q(reviewer__isnull=False) | Q(action="dissolve"), name="groupdecision_reviewer_or_dissolve"
+            ),
+        ]
         indexes = [
             # Group and claim history: a group's decisions, newest first.
             models.Index(fields=["group", "-created_at"], name="groupdecision_group"),

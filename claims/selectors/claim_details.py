@@ -22,6 +22,7 @@ from claims.models import (
     EvidenceDecisionChoice,
     EvidenceMethod,
     GroupMember,
+    LinkStrength,
     Review,
     Stance,
 )
@@ -384,9 +385,23 @@ class GroupSuggestion:
     score: float | None
     strength: str
     group_id: int | None = None  # the partner's group: join it there rather than pull the partner out
+    decision: str = EvidenceDecisionChoice.PENDING
+
+    @property
+    def link_label(self) -> str:
+        """What the link is now: a reviewer's decision outranks how the matcher first rated it."""
+        if self.decision == EvidenceDecisionChoice.CONFIRMED:
+            return "confirmed by a reviewer"
+        if self.strength == LinkStrength.SUGGESTED:
+            return "suggested, not yet reviewed"
+        return "linked automatically" if self.strength == LinkStrength.AUTO else "given"
 
 
 GROUP_SUGGESTIONS = 5
+
+
+def _rank(decision: str, score: float | None) -> tuple[bool, float]:
+    return decision == EvidenceDecisionChoice.CONFIRMED, score or 0
 
 
 def claim_group_suggestions(*, evidence: ClaimEvidence) -> list[GroupSuggestion]:
@@ -410,8 +425,9 @@ def claim_group_suggestions(*, evidence: ClaimEvidence) -> list[GroupSuggestion]
             ):
                 continue
             known = best.get(other.pk)
-            if known is None or (e.score or 0) > (known.score or 0):
-                best[other.pk] = GroupSuggestion(other, row.article_title, e.score, e.strength)
+            # A reviewer's confirmation speaks for the pair over a higher-scored undecided link.
+            if known is None or _rank(e.decision, e.score) > _rank(known.decision, known.score):
+                best[other.pk] = GroupSuggestion(other, row.article_title, e.score, e.strength, decision=e.decision)
     ranked = sorted(best.values(), key=lambda s: (-(s.score or 0), s.claim.pk))[:GROUP_SUGGESTIONS]
     if not ranked:
         return []

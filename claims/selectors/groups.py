@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf
 
 from claims.models import (
     Claim,
@@ -18,6 +19,7 @@ from claims.models import (
     GroupAction,
     GroupDecision,
     GroupMember,
+    Review,
     Stance,
 )
 
@@ -143,6 +145,45 @@ class GroupRow:
     members: int
     outlets: int
     conflicting: bool
+    unknown_source: int = 0  # live members whose article names no outlet and has no web address
+
+
+# An article's host as sources.text.prepare.domain_of words it: lower case, no "www.".
+_HOST_PATTERN = r"^https?://(?:www\.)?([^/:?#@]+)"
+
+
+def _url_host() -> Func:
+    """The article's web host, or NULL when its address is not http(s) (a file name, blank)."""
+    return Func(
+        Lower(F("claim__article__url")),
+        Value(_HOST_PATTERN),
+        function="substring",
+        template="%(function)s(%(expressions)s)",
+        arg_joiner=" from ",
+        output_field=CharField(),
+    )
+
+
+def outlet_key() -> Coalesce:
+    """What one outlet is, for counting distinct outlets across a group's members' articles.
+
+    Chosen rule: an article's outlet counts by the outlet's domain when it has one (outlet domains
+    are unique), else by the outlet row; an article with no outlet counts by its own web address's
+    host, so it merges with the outlet at that domain; an article with neither (a sample file) is
+    not counted at all, and is reported apart as an unknown source. NULL keys are what Count skips.
+    """
+    return Coalesce(
+        NullIf(F("claim__article__outlet__domain"), Value("")),
+        # Concat would turn a NULL outlet into "outlet #": only an article with an outlet gets this key.
+        Case(
+            When(
+                claim__article__outlet__isnull=False,
+                then=Concat(Value("outlet #"), Cast(F("claim__article__outlet_id"), CharField())),
+            )
+        ),
+        _url_host(),
+        output_field=CharField(),
+    )
 
 
 def group_rows(groups: Iterable[DuplicateGroup]) -> list[GroupRow]:
@@ -152,8 +193,13 @@ def group_rows(groups: Iterable[DuplicateGroup]) -> list[GroupRow]:
     counts = {
         row["group_id"]: row
         for row in GroupMember.objects.filter(group_id__in=ids, claim__deleted_at__isnull=True)
+        .annotate(outlet_key=outlet_key())
         .values("group_id")
-        .annotate(n=Count("pk"), outlets=Count("claim__article__outlet", distinct=True))
+        .annotate(
+            n=Count("pk"),
+            outlets=Count("outlet_key", distinct=True),
+            unknown=Count("pk", filter=Q(outlet_key__isnull=True)),
+        )
     }
     conflicting = set(
         Claim.objects.filter(group_member__group_id__in=ids)
@@ -161,7 +207,13 @@ def group_rows(groups: Iterable[DuplicateGroup]) -> list[GroupRow]:
         .values_list("group_member__group_id", flat=True)
     )
     return [
-        GroupRow(g, counts.get(g.pk, {}).get("n", 0), counts.get(g.pk, {}).get("outlets", 0), g.pk in conflicting)
+        GroupRow(
+            g,
+            counts.get(g.pk, {}).get("n", 0),
+            counts.get(g.pk, {}).get("outlets", 0),
+            g.pk in conflicting,
+            counts.get(g.pk, {}).get("unknown", 0),
+        )
         for g in groups
     ]
 
@@ -197,6 +249,21 @@ def group_history_rows(*, group: DuplicateGroup, decisions: Iterable[GroupDecisi
         elif d.action == GroupAction.MERGE:
             label = "Merged in group" if d.other_group_id else "Added claims"
             rows.append(GroupHistoryRow(d, "Merged" if d.other_group_id else "Grouped", label, d.other_group_id))
+        elif d.action == GroupAction.DISSOLVE:
+            rows.append(GroupHistoryRow(d, "Dissolved", "One claim left, so no longer a group; ungrouped", None))
         else:
             rows.append(GroupHistoryRow(d, "Canonical wording", "Chose the canonical wording", None))
     return rows
+
+
+def members_without_own_verdict(*, group: DuplicateGroup, rows: list[GroupMemberRow]) -> int:
+    """Live members, the canonical claim aside, that have no verdict of their own (one query).
+
+    A verdict on the canonical claim is carried to exactly these (claims.services.reviews._carry_to_group);
+    a member's own verdict, even an earlier one, is never overwritten.
+    """
+    others = [r.claim.pk for r in rows if not r.canonical]
+    if not others:
+        return 0
+    own = set(Review.objects.filter(claim_id__in=others, via_group__isnull=True).values_list("claim_id", flat=True))
+    return len(set(others) - own)

@@ -66,8 +66,10 @@ def _bump(group: DuplicateGroup) -> DuplicateGroup:
     return group
 
 
-def _place(claims: list[Claim], group: DuplicateGroup) -> list[int]:
-    """Move claims into a group, pinned; groups left empty are emptied, never deleted (history points at them)."""
+def _place(claims: list[Claim], group: DuplicateGroup, user: User, *, dissolve_left: bool = True) -> list[int]:
+    """Move claims into a group, pinned; groups left empty are emptied, never deleted (history points at them).
+
+    A group the move leaves with one live claim is dissolved (see ``groups_dissolve_single``)."""
     ids = [c.pk for c in claims]
     left = set(GroupMember.objects.filter(claim_id__in=ids).exclude(group=group).values_list("group_id", flat=True))
     GroupMember.objects.filter(claim_id__in=ids).update(group=group, pinned=True)
@@ -76,7 +78,44 @@ def _place(claims: list[Claim], group: DuplicateGroup) -> list[int]:
     )
     for other in DuplicateGroup.objects.filter(pk__in=left):
         _repair_canonical(other)
+    if dissolve_left:
+        groups_dissolve_single(group_ids=left, user=user, note=f"The other claims moved to group {group.pk}.")
     return ids
+
+
+def _live_members(group_ids: Iterable[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    rows = GroupMember.objects.filter(group_id__in=list(group_ids), claim__deleted_at__isnull=True)
+    for group_id, claim_id in rows.order_by("claim_id").values_list("group_id", "claim_id"):
+        out.setdefault(group_id, []).append(claim_id)
+    return out
+
+
+def groups_dissolve_single(*, group_ids: Iterable[int] | None, user: User | None, note: str) -> list[int]:
+    """Dissolve the groups (all when ``group_ids`` is None) that have exactly one live claim left.
+
+    One claim is not a duplicate group: its member rows go (deleted claims' too, which only stayed
+    hidden), so the claim is ungrouped and off the Groups list, and a DISSOLVE decision records it,
+    in the reviewer's name or, from a regrouping or the cleanup command, the machine's (``user``
+    None). The group row stays, emptied: decisions point at it, as for a group merged away. Runs
+    inside the caller's transaction; a group already dissolved has no members, so a rerun does nothing.
+    """
+    with_members = GroupMember.objects.all()
+    if group_ids is not None:
+        with_members = with_members.filter(group_id__in=list(group_ids))
+    candidates = set(with_members.values_list("group_id", flat=True).distinct())
+    single = {g: ids for g, ids in _live_members(candidates).items() if len(ids) == 1}
+    if not single:
+        return []
+    GroupMember.objects.filter(group_id__in=single).delete()
+    DuplicateGroup.objects.filter(pk__in=single).update(version=F("version") + 1)
+    GroupDecision.objects.bulk_create(
+        [
+            GroupDecision(group_id=g, action=GroupAction.DISSOLVE, claims=ids, reviewer=user, note=note)
+            for g, ids in sorted(single.items())
+        ]
+    )
+    return sorted(single)
 
 
 def _repair_canonical(group: DuplicateGroup) -> None:
@@ -101,7 +140,7 @@ def group_create(*, claim_ids: list[int], user: User, note: str = "") -> Duplica
     if len(claims) < 2:
         raise ValidationError({"claims": "A group needs at least two claims."})
     group = DuplicateGroup.objects.create(canonical=claims[0])
-    _place(claims, group)
+    _place(claims, group, user)
     GroupDecision.objects.create(
         group=group, action=GroupAction.MERGE, claims=[c.pk for c in claims], reviewer=user, note=note
     )
@@ -131,7 +170,7 @@ def group_merge(
     claims = _live_claims([*(claim_ids or []), *from_groups])
     if not claims:
         raise ValidationError({"claims": "Name claims or groups to merge into this one."})
-    moved = _place(claims, group)
+    moved = _place(claims, group, user)
     for other in others:
         GroupDecision.objects.create(
             group=group, action=GroupAction.MERGE, claims=moved, other_group_id=other, reviewer=user, note=note
@@ -145,7 +184,9 @@ def group_merge(
 def group_split(
     *, group_id: int, claim_ids: list[int], user: User, note: str = "", expected_version: int | None = None
 ) -> DuplicateGroup:
-    """Take claims out of a group into a new group of their own (a different fact); returns the new group."""
+    """Take claims out of a group into a new group of their own (a different fact); returns the new group.
+
+    A side left with one claim is dissolved (that claim ungrouped): the returned group may be empty."""
     _check_reviewer(user)
     group = _locked_group(group_id, expected_version)
     claims = _live_claims(claim_ids)
@@ -156,7 +197,7 @@ def group_split(
     if not claims or len(claims) >= len(members):
         raise ValidationError({"claims": "Split out some, not all, of the group's claims."})
     new = DuplicateGroup.objects.create(canonical=claims[0])
-    moved = _place(claims, new)
+    moved = _place(claims, new, user, dissolve_left=False)  # the split dissolves after recording itself
     GroupMember.objects.filter(group=group).update(pinned=True)  # what stays was judged to stay
     GroupDecision.objects.create(
         group=group, action=GroupAction.SPLIT, claims=moved, other_group=new, reviewer=user, note=note
@@ -167,6 +208,9 @@ def group_split(
     _reject_links_between(moved, sorted(members - set(moved)), user, group)
     _repair_canonical(group)
     _bump(group)
+    # A side of one claim is not a group: it is dissolved and that claim is ungrouped.
+    groups_dissolve_single(group_ids=[group.pk, new.pk], user=user, note="One claim left after the split.")
+    new.refresh_from_db()
     return new
 
 

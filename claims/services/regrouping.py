@@ -21,6 +21,7 @@ from claims.models import (
     LinkStrength,
     Stance,
 )
+from claims.services import groups as group_services
 
 _LATEST = datetime.max.replace(tzinfo=UTC)  # unknown publication times sort last
 GROUPING_METHODS = (EvidenceMethod.LEXICAL, EvidenceMethod.SEMANTIC)
@@ -137,7 +138,34 @@ def _apply(plan: grouping.Plan, members: dict[int, tuple[int, bool]], nodes_seen
         [GroupMember(group_id=g, claim_id=c) for c, g in target_of.items()], ignore_conflicts=True, batch_size=1000
     )
     _refresh_canonicals(changed)
+    # A group the plan left with one live claim (its mates moved, were unlinked or deleted) is no group.
+    group_services.groups_dissolve_single(
+        group_ids=changed, user=None, note="One claim left after the matcher regrouped its claims."
+    )
     return GroupOutcome(nodes_seen, len(created), len(changed), len(target_of), len(removed))
+
+
+def _keep_vetoed_pairs_apart(
+    plan: grouping.Plan, members: dict[int, tuple[int, bool]], vetoed: set[tuple[int, int]]
+) -> None:
+    """A planned group that would hold a pair a reviewer told apart is not formed: its loose claims stay out.
+
+    The plan drops vetoed links but can still chain the two claims through a third one linked to
+    both. Pinned claims used to stop that; a split side of one claim is dissolved (ungrouped, not
+    pinned), so the chain is cut here instead, conservatively.
+    """
+    planned: dict[int, set[int]] = {}
+    for claim, target in plan.target.items():
+        if target is not None:
+            planned.setdefault(target, set()).add(claim)
+    for claim, (group, pinned) in members.items():
+        if pinned and group in planned:
+            planned[group].add(claim)
+    for claims in planned.values():
+        if any(a in claims and b in claims for a, b in vetoed):
+            for claim in claims:
+                if claim in plan.target:
+                    plan.target[claim] = None
 
 
 @transaction.atomic
@@ -158,6 +186,7 @@ def groups_update(*, claim_ids: Iterable[int] | None = None) -> GroupOutcome:
     }
     live = set(Claim.objects.filter(pk__in=nodes, deleted_at__isnull=True).values_list("pk", flat=True))
     plan = grouping.plan_groups(live, {e for e in edges if e[0] in live and e[1] in live}, members)
+    _keep_vetoed_pairs_apart(plan, members, vetoed)
     # Deleted claims leave the groups a machine put them in.
     for claim in nodes - live:
         if claim in members and not members[claim][1]:

@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.filters import GroupFilter
-from claims.forms import ClaimGroupForm, GroupCanonicalForm, GroupMergeForm, GroupSplitForm
+from claims.forms import ClaimGroupForm, GroupCanonicalForm, GroupMergeForm, GroupMergeSearchForm, GroupSplitForm
 from claims.models import DuplicateGroup
 from claims.roles import AnyUser, can_review
 from claims.selectors import figure_chart
+from claims.selectors import group_merge as group_merge_selectors
 from claims.selectors import groups as group_selectors
 from claims.services import groups as group_services
 from claims.views.access import add_form_errors, reviewer_of, reviewer_required, viewer_required, with_version
@@ -83,6 +84,10 @@ def _group_page(
         page_forms.merge = bound.merge or page_forms.merge
         page_forms.split = bound.split or page_forms.split
     ticked = request.POST.getlist("claims") if page_forms.split and page_forms.split.is_bound else []
+    # Without JavaScript the search box submits to this page (?q=): the results render in place. A pick
+    # carries its search words (q), so a refused merge shows them and their results again.
+    sent = request.GET if "q" in request.GET else request.POST if "q" in request.POST else None
+    search_form = GroupMergeSearchForm(sent)
     return render(
         request,
         "claims/group_detail.html",
@@ -97,6 +102,8 @@ def _group_page(
                 group=group, decisions=group_selectors.group_history(group=group)[:GROUP_HISTORY_SHOWN]
             ),
             "forms": page_forms,
+            **(_merge_search(group, search_form) if page_forms.merge is not None else {}),
+            "members_without_verdict": group_selectors.members_without_own_verdict(group=group, rows=rows),
             "ticked": {int(pk) for pk in ticked if str(pk).isdigit()},
             "conflict": conflict,
             "error": error,
@@ -109,6 +116,25 @@ def _group_page(
 @viewer_required
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     return _group_page(request, _group_or_404(group_id))
+
+
+def _merge_search(group: DuplicateGroup, form: GroupMergeSearchForm) -> dict[str, object]:
+    """The merge search box and, when words were sent, the claims outside this group they find."""
+    q = form.cleaned_data["q"].strip() if form.is_bound and form.is_valid() else ""
+    return {
+        "merge_search": form,
+        "merge_q": q,
+        "merge_candidates": group_merge_selectors.merge_candidates(group=group, q=q) if q else [],
+    }
+
+
+@require_http_methods(["GET", "HEAD"])
+@reviewer_required
+def group_merge_search(request: HttpRequest, group_id: int) -> HttpResponse:
+    """The merge search's results alone, for htmx to swap under the box as the reviewer types."""
+    group = _group_or_404(group_id)
+    context = {"group": group, **_merge_search(group, GroupMergeSearchForm(request.GET))}
+    return render(request, "claims/_group_merge_results.html", context)
 
 
 @require_POST
@@ -166,7 +192,11 @@ def group_split(request: HttpRequest, group_id: int) -> HttpResponse:
     except ValidationError as exc:
         add_form_errors(form, exc)
         return _group_page(request, group, bound, status=400)
-    messages.success(request, f"Moved {len(form.cleaned_data['claims'])} claim(s) out into group {new.pk}.")
+    moved = form.cleaned_data["claims"]
+    if new.members.exists():
+        messages.success(request, f"Moved {len(moved)} claim(s) out into group {new.pk}.")
+    else:
+        messages.success(request, f"Moved claim {moved[0]} out: alone, it is no group, so it is ungrouped now.")
     return redirect("claims:group-detail", group_id=group.pk)
 
 

@@ -201,7 +201,9 @@ def test_two_reviewers_with_one_etag_cannot_both_write(
     assert (group.canonical_id, group.canonical_by) == (two.pk, reviewer)
 
 
-def test_split_returns_the_new_group_and_both_keep_the_history(as_reviewer: APIClient, grouped: dict[str, Any]):
+def test_split_returns_the_new_group_and_both_keep_the_history(
+    as_reviewer: APIClient, grouped: dict[str, Any], reviewer: User
+):
     group = grouped["ships"]
     one, two, three = grouped["claims"]
     response = post(as_reviewer, group, "split", {"claims": [three.pk], "note": "Other port."}, "*")
@@ -211,9 +213,12 @@ def test_split_returns_the_new_group_and_both_keep_the_history(as_reviewer: APIC
     assert new.pk != group.pk
     assert response["Location"].endswith(f"/api/v1/groups/{new.pk}/")
     assert response["ETag"] == f'"group-{new.pk}-v{new.version}"'
-    assert [m["claim"]["id"] for m in data["members"]] == [three.pk]
-    assert data["figures"] == []  # one figure is no conflict
-    assert (data["history"][0]["action"], data["history"][0]["other_group"]) == ("split", group.pk)
+    assert data["members"] == []  # one claim alone is no group: that side is dissolved, the claim ungrouped
+    assert data["figures"] == []
+    assert [(h["action"], h["claims"], h["reviewer"]) for h in data["history"][:1]] == [
+        ("dissolve", [three.pk], reviewer.username)
+    ]
+    assert (data["history"][1]["action"], data["history"][1]["other_group"]) == ("split", group.pk)
     old = detail(as_reviewer, group).json()
     assert [m["claim"]["id"] for m in old["members"]] == [one.pk, two.pk]
     split = [(h["group"], h["other_group"]) for h in old["history"] if h["action"] == "split"]

@@ -39,7 +39,7 @@ def test_a_reviewer_splits_a_group_and_picks_its_canonical_wording(
     page.get_by_label(f"Move claim {odd.pk} out").check()
     page.get_by_label("Why (optional)").first.fill("a different day's toll")
     page.get_by_role("button", name="Move ticked claims out").click()
-    expect(page.get_by_role("status")).to_contain_text("Moved 1 claim(s) out into group")
+    expect(page.get_by_role("status")).to_contain_text(f"Moved claim {odd.pk} out: alone, it is no group")
     expect(page.locator(".members__row")).to_have_count(len(tolls) - 1)
     expect(page.locator(".history__entry").first).to_contain_text("Split by rita-reviewer")
 
@@ -48,7 +48,7 @@ def test_a_reviewer_splits_a_group_and_picks_its_canonical_wording(
     expect(page.locator(f"#member-{keep.pk} .tag--canonical")).to_have_text("Canonical")
     expect(page.locator(".lede")).to_contain_text("rita-reviewer chose it")
 
-    assert GroupMember.objects.get(claim=odd).group_id != group.pk
+    assert not GroupMember.objects.filter(claim=odd).exists()  # one claim alone is no group
     assert GroupDecision.objects.filter(group=group, action=GroupAction.CANONICAL, reviewer=reviewer).exists()
     assert console_errors == []
 
@@ -91,4 +91,28 @@ def test_a_reviewer_groups_a_claim_with_a_suggested_partner_in_one_click(
     expect(page.locator(f"#member-{partner}")).to_be_visible()
     expect(page.locator(".history__entry").first).to_contain_text("rita-reviewer")
     assert GroupMember.objects.get(claim=claim).group_id == GroupMember.objects.get(claim_id=partner).group_id
+    assert console_errors == []
+
+
+def test_a_reviewer_merges_a_claim_by_searching_its_words_and_picking_it(
+    live_server, page: Page, console_errors: ConsoleErrors, reviewer: User, seed_corpus: Job
+) -> None:
+    tolls = death_toll_claims()
+    group = group_create(claim_ids=[c.pk for c in tolls[:2]], user=reviewer)
+    wanted = Claim.objects.get(text__contains="Hamas refused to send a delegation")
+    log_in(page, live_server.url, reviewer.username)
+    page.goto(f"{live_server.url}/groups/{group.pk}/")
+
+    page.get_by_label("Find claims to merge in").press_sequentially("refused delegation", delay=20)
+
+    result = page.locator(f"#merge-candidate-{wanted.pk}")
+    expect(result).to_contain_text("Hamas refused to send a delegation")  # swapped in by htmx, no reload
+    expect(result).to_contain_text("ungrouped")
+    assert page.url.endswith(f"/groups/{group.pk}/")
+    result.get_by_role("button", name=f"Merge claim #{wanted.pk} here").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Merged")
+    expect(page.locator(f"#member-{wanted.pk}")).to_be_visible()
+    expect(page.locator(".members__row")).to_have_count(3)
+    assert GroupMember.objects.get(claim=wanted).group_id == group.pk
     assert console_errors == []

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from claims.models import (
@@ -23,6 +26,7 @@ from claims.models import (
 from claims.selectors.groups import group_figures, group_for_claim, group_history, group_members, groups_with_members
 from claims.services import edits as edit_services
 from claims.services.groups import GroupChanged, group_create, group_merge, group_set_canonical, group_split
+from claims.services.regrouping import groups_update
 from claims.services.reviews import evidence_decide
 from tests.claims.helpers import claims_from_different_articles, death_toll_claims, link_as_matcher
 
@@ -85,16 +89,111 @@ def test_a_merge_with_a_stale_version_is_refused_and_changes_nothing(reviewer: U
 
 
 def test_splitting_moves_claims_to_a_new_group_and_both_sides_remember_it(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c, d = claims_from_different_articles(4)
+    group = group_create(claim_ids=[a.pk, b.pk, c.pk, d.pk], user=reviewer)
+
+    new = group_split(group_id=group.pk, claim_ids=[a.pk, b.pk], user=reviewer, note="a different day")
+
+    assert set(new.members.values_list("claim_id", flat=True)) == {a.pk, b.pk}
+    assert set(group.members.values_list("claim_id", flat=True)) == {c.pk, d.pk}
+    group.refresh_from_db()
+    assert group.canonical_id == c.pk  # the canonical claim left; the oldest remaining member stands in
+    assert [d.action for d in group_history(group=group)] == [GroupAction.SPLIT, GroupAction.SPLIT, GroupAction.MERGE]
+
+
+def test_a_split_that_leaves_one_claim_on_a_side_dissolves_that_side_and_records_it(
+    reviewer: User, seed_corpus: Job
+) -> None:
     a, b, c = claims_from_different_articles(3)
     group = group_create(claim_ids=[a.pk, b.pk, c.pk], user=reviewer)
 
     new = group_split(group_id=group.pk, claim_ids=[a.pk], user=reviewer, note="a different day")
 
-    assert list(new.members.values_list("claim_id", flat=True)) == [a.pk]
+    assert not new.members.exists()
+    assert group_for_claim(claim=a) is None  # ungrouped, not a group of one
     assert set(group.members.values_list("claim_id", flat=True)) == {b.pk, c.pk}
     group.refresh_from_db()
     assert group.canonical_id == b.pk  # the canonical claim left; the oldest remaining member stands in
-    assert [d.action for d in group_history(group=group)] == [GroupAction.SPLIT, GroupAction.SPLIT, GroupAction.MERGE]
+    dissolved = GroupDecision.objects.get(group=new, action=GroupAction.DISSOLVE)
+    assert (dissolved.claims, dissolved.reviewer) == ([a.pk], reviewer)
+    assert [d.action for d in group_history(group=new)][:2] == [GroupAction.DISSOLVE, GroupAction.SPLIT]
+    assert new.pk not in set(groups_with_members().values_list("pk", flat=True))
+
+
+def test_splitting_a_pair_dissolves_both_sides(reviewer: User, seed_corpus: Job) -> None:
+    a, b = claims_from_different_articles(2)
+    group = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+
+    new = group_split(group_id=group.pk, claim_ids=[b.pk], user=reviewer)
+
+    assert not GroupMember.objects.filter(claim__in=[a, b]).exists()
+    assert sorted(
+        GroupDecision.objects.filter(action=GroupAction.DISSOLVE).values_list("group_id", "claims")
+    ) == sorted([(group.pk, [a.pk]), (new.pk, [b.pk])])
+    listed = set(groups_with_members().values_list("pk", flat=True))
+    assert group.pk not in listed
+    assert new.pk not in listed
+
+
+def test_a_merge_that_takes_all_but_one_claim_of_another_group_dissolves_it(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c, d = claims_from_different_articles(4)
+    first = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+    second = group_create(claim_ids=[c.pk, d.pk], user=reviewer)
+
+    group_merge(group_id=first.pk, claim_ids=[c.pk], user=reviewer)
+
+    assert set(first.members.values_list("claim_id", flat=True)) == {a.pk, b.pk, c.pk}
+    assert group_for_claim(claim=d) is None
+    note = GroupDecision.objects.get(group=second, action=GroupAction.DISSOLVE).note
+    assert note == f"The other claims moved to group {first.pk}."
+
+
+def test_a_regrouping_never_leaves_a_group_of_one_and_records_the_dissolution_as_the_matcher(
+    reviewer: User, seed_corpus: Job
+) -> None:
+    pinned, loose, other = claims_from_different_articles(3)
+    group = DuplicateGroup.objects.create(canonical=pinned)
+    GroupMember.objects.create(group=group, claim=pinned, pinned=True)
+    GroupMember.objects.create(group=group, claim=loose, pinned=False)  # no link holds it here any more
+
+    groups_update(claim_ids=[pinned.pk, loose.pk, other.pk])
+
+    assert not GroupMember.objects.filter(claim__in=[pinned, loose]).exists()
+    record = GroupDecision.objects.get(group=group)
+    assert (record.action, record.claims, record.reviewer) == (GroupAction.DISSOLVE, [pinned.pk], None)
+
+
+def test_the_cleanup_command_dissolves_stored_one_claim_groups_once(reviewer: User, seed_corpus: Job) -> None:
+    a, b, c, d, e = claims_from_different_articles(5)
+    healthy = group_create(claim_ids=[d.pk, e.pk], user=reviewer)
+    with_deleted = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+    edit_services.claim_delete(claim_id=a.pk, user=reviewer, reason="not a claim")  # one live claim, b
+    alone = DuplicateGroup.objects.create(canonical=c)  # as a split made before the rule left it
+    GroupMember.objects.create(group=alone, claim=c, pinned=True)
+    out = io.StringIO()
+
+    call_command("groups_dissolve_single", stdout=out)
+    call_command("groups_dissolve_single", stdout=out)
+
+    assert not GroupMember.objects.filter(group__in=[with_deleted, alone]).exists()
+    assert set(healthy.members.values_list("claim_id", flat=True)) == {d.pk, e.pk}
+    dissolved = GroupDecision.objects.filter(action=GroupAction.DISSOLVE)
+    assert sorted(dissolved.values_list("group_id", "claims")) == sorted(
+        [(with_deleted.pk, [b.pk]), (alone.pk, [c.pk])]
+    )
+    assert not dissolved.filter(reviewer__isnull=False).exists()  # the machine's, not a reviewer's
+    assert out.getvalue().splitlines() == [
+        f"2 one-claim group(s) dissolved: {', '.join(map(str, sorted([with_deleted.pk, alone.pk])))}",
+        "0 one-claim group(s) dissolved",
+    ]
+
+
+def test_only_a_dissolution_may_be_recorded_without_a_reviewer(reviewer: User, seed_corpus: Job) -> None:
+    a, b = claims_from_different_articles(2)
+    group = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GroupDecision.objects.create(group=group, action=GroupAction.MERGE, claims=[a.pk], reviewer=None)
 
 
 def test_a_split_rejects_the_pending_supporting_links_between_the_two_sides_and_keeps_the_rest(

@@ -190,8 +190,9 @@ def test_a_merge_on_a_stale_version_is_a_409_conflict_and_keeps_the_typed_input(
     seen = group.version
     group_set_canonical(group_id=group.pk, claim_id=b.pk, user=second_reviewer)  # someone else moved first
 
+    words = " ".join(c.text.split()[:3])
     response = signed_in(client, reviewer).post(
-        group_url(group, "merge"), {"claims": str(c.pk), "note": "my reason", "version": seen}
+        group_url(group, "merge"), {"claims": str(c.pk), "q": words, "version": seen}
     )
 
     body = response.content.decode()
@@ -201,19 +202,20 @@ def test_a_merge_on_a_stale_version_is_a_409_conflict_and_keeps_the_typed_input(
     assert c.pk not in members(group)
     group.refresh_from_db()
     assert group.canonical_id == b.pk  # the other reviewer's pick stands
-    assert "my reason" in body
-    assert re.search(rf'name="version" value="{group.version}"', body)
+    assert f'value="{escape(words)}"' in body  # the search words, and their results to pick again
+    pick = body.split(f'id="merge-candidate-{c.pk}"')[1]
+    assert re.search(rf'name="version" value="{group.version}"', pick)
 
 
 # --- split ---------------------------------------------------------------------------------
 
 
 def test_a_reviewer_splits_ticked_claims_out_into_a_new_group(client: Client, reviewer: User, seed_corpus: Job) -> None:
-    a, b, c = claims_from_different_articles(3)
-    group = group_create(claim_ids=[a.pk, b.pk, c.pk], user=reviewer)
+    a, b, c, d = claims_from_different_articles(4)
+    group = group_create(claim_ids=[a.pk, b.pk, c.pk, d.pk], user=reviewer)
 
     response = signed_in(client, reviewer).post(
-        group_url(group, "split"), {"claims": [c.pk], "note": "a different day", "version": group.version}
+        group_url(group, "split"), {"claims": [c.pk, d.pk], "note": "a different day", "version": group.version}
     )
 
     assert response.status_code == 302
@@ -536,3 +538,159 @@ def test_the_group_page_charts_its_tolls_against_their_dates(
     assert chart.count('<circle class="figure-chart__point') == len(whole) >= 3
     for claim in whole.values():
         assert f'href="{reverse("claims:claim-detail", args=[claim.pk])}"' in chart
+
+
+# --- outlet counts, verdict coverage, merge by search-and-pick, link labels ----------------------------
+
+
+def groups_list_row(page: str, group: DuplicateGroup) -> str:
+    return page.split(f'href="{group_url(group)}"')[1].split("</tr>")[0]
+
+
+def test_the_groups_list_counts_distinct_outlets_by_outlet_or_domain_and_unknown_sources_apart(
+    client: Client, viewer: User, reviewer: User, seed_corpus: Job
+) -> None:
+    a, b, c, d, e = claims_from_different_articles(5)
+    reuters = Outlet.objects.create(name="Reuters", domain="reuters.com")
+    Article.objects.filter(pk=a.article_id).update(outlet=reuters)
+    Article.objects.filter(pk=b.article_id).update(outlet=Outlet.objects.create(name="Tehran Times"))
+    # No outlet, but its address is Reuters': the same outlet, counted once.
+    Article.objects.filter(pk=c.article_id).update(outlet=None, url="https://www.Reuters.com/world/a-story")
+    Article.objects.filter(pk=d.article_id).update(outlet=None, url="")  # nothing known: not counted
+    Article.objects.filter(pk=e.article_id).update(outlet=Outlet.objects.create(name="Al Jazeera"))
+    group = group_create(claim_ids=[a.pk, b.pk, c.pk, d.pk, e.pk], user=reviewer)
+    from claims.services import edits as edit_services
+
+    edit_services.claim_delete(claim_id=e.pk, user=reviewer, reason="not a claim")  # dead claims count nothing
+
+    page = signed_in(client, viewer).get(reverse("claims:group-list")).content.decode()
+
+    row = groups_list_row(page, group)
+    cells = re.findall(r'<td class="num[^"]*">(.*?)</td>', row, re.S)
+    assert cells[0] == "4"  # live claims
+    assert cells[1].startswith("2<br>")
+    assert "+ 1 unknown" in cells[1]
+    assert "Distinct outlets among the articles of the group" in page  # the header says what it counts
+
+
+def test_the_group_page_says_how_many_members_the_group_verdict_covers(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    from claims.services.reviews import review_record
+
+    a, b, c = claims_from_different_articles(3)
+    review_record(claim_id=c.pk, reviewer=reviewer, verdict="contested", rationale="its own look")
+    group = group_create(claim_ids=[a.pk, b.pk, c.pk], user=reviewer)
+
+    before = signed_in(client, reviewer).get(group_url(group)).content.decode()
+    review_record(claim_id=a.pk, reviewer=reviewer, verdict="corroborated", rationale="three outlets")
+    after = client.get(group_url(group)).content.decode()
+
+    assert "will apply to <strong>1 member</strong> without a verdict of their own" in before
+    assert "applies to <strong>1 member</strong> without a verdict of their own" in after
+    assert Claim.objects.get(pk=b.pk).status == "corroborated"  # carried
+    assert Claim.objects.get(pk=c.pk).status == "contested"  # its own verdict stands
+
+
+def merge_search(client: Client, group: DuplicateGroup, q: str) -> str:
+    return client.get(reverse("claims:group-merge-search", args=[group.pk]), {"q": q}).content.decode()
+
+
+def test_the_merge_search_finds_claims_outside_the_group_by_their_words_with_article_and_group(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    wanted = Claim.objects.get(text__contains="Hamas refused to send a delegation")
+    others = [c for c in claims_from_different_articles(5) if c.article_id != wanted.article_id]
+    group = group_create(claim_ids=[others[0].pk, others[1].pk], user=reviewer)
+    elsewhere = group_create(claim_ids=[wanted.pk, others[2].pk], user=reviewer)
+
+    results = merge_search(signed_in(client, reviewer), group, "refused delegation")
+    own = merge_search(client, group, others[0].text)
+
+    assert f'id="merge-candidate-{wanted.pk}"' in results
+    assert f'in <a href="{group_url(elsewhere)}">group {elsewhere.pk}</a> (2 claims)' in results
+    assert f'name="claims" value="{wanted.pk}"' in results
+    assert f'name="groups" value="{elsewhere.pk}"' in results
+    assert f'id="merge-candidate-{others[0].pk}"' not in own  # already here: never offered
+    assert "<html" not in results  # the partial alone, for htmx
+
+
+def hamas_outside_a_group(reviewer: User) -> tuple[Claim, DuplicateGroup]:
+    """The Hamas delegation claim, ungrouped, and a group of two claims of other articles."""
+    wanted = Claim.objects.get(text__contains="Hamas refused to send a delegation")
+    a, b = [c for c in claims_from_different_articles(4) if c.article_id != wanted.article_id][:2]
+    return wanted, group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+
+
+def test_without_javascript_the_merge_search_renders_on_the_group_page(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    wanted, group = hamas_outside_a_group(reviewer)
+
+    page = signed_in(client, reviewer).get(group_url(group), {"q": "refused delegation"}).content.decode()
+    nothing = client.get(group_url(group), {"q": "zzzz qqqq"}).content.decode()
+
+    assert f'id="merge-candidate-{wanted.pk}"' in page
+    assert "ungrouped" in page.split(f'id="merge-candidate-{wanted.pk}"')[1]
+    assert "No claim outside this group matches" in nothing
+    assert 'name="claims" type="text"' not in page
+    assert 'id="id_claims"' not in page
+
+
+def test_picking_a_search_result_merges_it_and_redirects_to_the_group(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    wanted, group = hamas_outside_a_group(reviewer)
+    members_before = members(group)
+    results = merge_search(signed_in(client, reviewer), group, "refused delegation")
+    version = re.search(r'name="version" value="(\d+)"', results.split(f"merge-candidate-{wanted.pk}")[1])
+    assert version is not None
+
+    response = client.post(group_url(group, "merge"), {"claims": str(wanted.pk), "version": version.group(1)})
+
+    assert response.status_code == 302
+    assert response["Location"] == group_url(group)
+    assert members(group) == {*members_before, wanted.pk}
+
+
+def test_a_viewer_gets_no_merge_search(client: Client, viewer: User, reviewer: User, seed_corpus: Job) -> None:
+    a, b = claims_from_different_articles(2)
+    group = group_create(claim_ids=[a.pk, b.pk], user=reviewer)
+
+    response = signed_in(client, viewer).get(reverse("claims:group-merge-search", args=[group.pk]), {"q": "qatar"})
+
+    assert response.status_code == 403
+    assert "Find claims to merge in" not in client.get(group_url(group)).content.decode()
+
+
+def test_the_group_page_with_a_merge_search_makes_a_fixed_number_of_queries(
+    client: Client, reviewer: User, seed_corpus: Job, django_assert_num_queries
+) -> None:
+    claims = claims_from_different_articles(5)
+    group = group_create(claim_ids=[c.pk for c in claims[:2]], user=reviewer)
+    group_create(claim_ids=[c.pk for c in claims[2:4]], user=reviewer)
+    signed_in(client, reviewer)
+
+    with django_assert_num_queries(5):  # session, user, group, candidates, their groups' sizes
+        partial = client.get(reverse("claims:group-merge-search", args=[group.pk]), {"q": "the"})
+
+    assert partial.content.decode().count('class="merge-results__item"') == 10
+
+
+def test_a_confirmed_link_is_labelled_confirmed_under_duplicate_group(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    from claims.services import reviews as review_services
+
+    claim = hamas_after_matching()
+    partner = max(supporting_partners(claim), key=lambda pk: supporting_partners(claim)[pk])
+    link = Evidence.objects.filter(claim=claim, via_claim_id=partner).first()
+    assert link is not None
+    review_services.evidence_decide(evidence_id=link.pk, reviewer=reviewer, decision="confirmed")
+
+    page = signed_in(client, reviewer).get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+
+    block = page.split('class="group-suggestions"')[1].split("</ul>")[0]
+    item = block.split(f"#{partner} ·")[1].split("</span>")[0]
+    assert "confirmed by a reviewer" in item
+    assert "suggested" not in item
