@@ -37,6 +37,11 @@ article touches is rebuilt, so indexing pays the rebuilds too.
 deleted first), and prints each run's figures and their median: a run's cost moves with what
 the database has in its buffers.
 
+--probes N stores and looks up each claim's semantic band rows with N least certain bits flipped
+per band (``HyperplaneLSH(probes=N)``, symmetric multi-probe; 0, today's rows, by default): the
+corpus is loaded with those rows and the product's indexing uses the same matcher for the new
+article (the bench swaps ``claims.services.indexing._matcher``; the product's default is untouched).
+
 --keep-loaded (one size only) skips the load when the database already holds that corpus
 (loading a million claims takes about 15 minutes): the new articles of the earlier run are
 deleted first, so the timed steps see the same corpus again.
@@ -100,12 +105,16 @@ def reset() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # The append-only tables refuse TRUNCATE by trigger; this scratch database is emptied anyway
+        # (replica mode skips ordinary triggers for this statement's session only; needs a superuser).
+        cursor.execute("SET session_replication_role = replica")
         cursor.execute(
             "TRUNCATE sources_article, sources_sentence, claims_claim, claims_claimspan, claims_claimvector, "
             "claims_matchkey, claims_matchbucket, claims_evidence, claims_evidencedecision, claims_duplicategroup, "
             "claims_groupmember, claims_groupdecision, claims_job, claims_jobitem, claims_claimentity, "
             "claims_sentenceassessment RESTART IDENTITY CASCADE"
         )
+        cursor.execute("SET session_replication_role = origin")
 
 
 def loaded(size: int) -> bool:
@@ -224,7 +233,7 @@ def load(texts: list[str], feats: list[Any], vecs: F32) -> dict[str, float]:
     """COPY the corpus in; returns seconds per stage."""
     from django.db import connection
 
-    from claims.matching.linking import Item, Matcher
+    from claims.matching.linking import Item
     from claims.models import MatchKey
     from claims.services import buckets as bucket_services
     from claims.services.indexing import VECTOR_MODEL, _pack, text_hash
@@ -296,7 +305,9 @@ def load(texts: list[str], feats: list[Any], vecs: F32) -> dict[str, float]:
     lookup = next(i for i in MatchKey._meta.indexes if i.name == "matchkey_lookup")
     with connection.schema_editor() as editor:
         editor.remove_index(MatchKey, lookup)
-    matcher = Matcher()
+    from claims.services.indexing import _matcher
+
+    matcher = _matcher()  # the matcher the product indexes with (a --probes run swaps it)
     rows = 0
     for lo in range(0, n, 20_000):
         items = [Item(i + 1, str(i // CLAIMS_PER_ARTICLE), feats[i]) for i in range(lo, min(n, lo + 20_000))]
@@ -483,6 +494,18 @@ def link_sample(size: int, chunks: int) -> dict[str, float]:
     }
 
 
+def use_probes(probes: int) -> None:
+    """Make the product's indexing store and look up ``probes`` flipped keys a band (this process only)."""
+    from functools import lru_cache
+
+    from claims.matching.linking import Matcher
+    from claims.matching.semantic import HyperplaneLSH
+    from claims.services import indexing
+
+    indexing._matcher = lru_cache(maxsize=1)(lambda: Matcher(planes=HyperplaneLSH(probes=probes)))
+    print(f"semantic band rows: {1 + probes} keys a band (symmetric multi-probe)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/wb_h1_bench")
@@ -490,7 +513,9 @@ def main() -> None:
     parser.add_argument("--fnc", type=Path, default=SHARED / "fnc1-bodies" / "train_bodies.csv")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--recompute-sizes", type=int, nargs="*", default=[10_000])
-    parser.add_argument("--sample-chunks", type=int, default=4, help="sizes without a recompute: chunks to time")
+    parser.add_argument(
+        "--sample-chunks", type=int, default=4, help="sizes without a recompute: chunks to time (0: none)"
+    )
     parser.add_argument(
         "--caps", type=int, nargs="*", default=[], help="candidate caps to compare with an exhaustive cosine search"
     )
@@ -506,8 +531,11 @@ def main() -> None:
         action="store_true",
         help="with one size: reuse the corpus an earlier run loaded (the timed steps alone; a recompute changes it)",
     )
+    parser.add_argument("--probes", type=int, default=0, help="flipped uncertain bits per semantic band (0: today)")
     args = parser.parse_args()
     setup(args.database_url)
+    if args.probes:
+        use_probes(args.probes)
     print(machine())
     print(postgres_settings())
     base = base_sentences(args.bbc, args.fnc)
@@ -561,7 +589,7 @@ def main() -> None:
         if size in args.recompute_sizes:
             for stage, value in recompute().items():
                 print(f"  {stage}: {value:,.1f}" + (" s" if "recompute" in stage else ""))
-        else:
+        elif args.sample_chunks:
             for stage, value in link_sample(size, args.sample_chunks).items():
                 print(f"  {stage}: {value:,.1f}")
         print(f"  {machine()}")

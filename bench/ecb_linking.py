@@ -41,22 +41,14 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("path", nargs="?", type=Path, default=SHARED / "ecbplus")
-    parser.add_argument("--no-cache", action="store_true")
-    parser.add_argument(
-        "--prune-suggestions",
-        action="store_true",
-        help="drop suggestions below the calibration's suggest_at, as one fitted on reviewers' decisions does",
-    )
-    args = parser.parse_args()
-    docs = _jsonl(args.path / "docs.jsonl")
-    chains = _jsonl(args.path / "event_chains.jsonl")
+def load(
+    path: Path,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[str, int, str]], set[tuple[int, int]]]:
+    """Documents, event chains, annotated sentences ``(doc, sentence idx, text)`` and gold cross-document pairs."""
+    docs = _jsonl(path / "docs.jsonl")
+    chains = _jsonl(path / "event_chains.jsonl")
     sentences: list[tuple[str, int, str]] = []  # doc, sentence idx, text
-    meta: dict[str, dict[str, Any]] = {}
     for doc in docs:
-        meta[doc["doc_id"]] = doc
         selected = set(doc.get("coref_sentences") or [])
         for s in doc["sentences"]:
             if s["idx"] in selected:
@@ -77,6 +69,21 @@ def main() -> None:
             for j in group[x + 1 :]:
                 if sentences[i][0] != sentences[j][0]:
                     gold.add((min(i, j), max(i, j)))
+    return docs, chains, sentences, gold
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path", nargs="?", type=Path, default=SHARED / "ecbplus")
+    parser.add_argument("--no-cache", action="store_true")
+    parser.add_argument(
+        "--prune-suggestions",
+        action="store_true",
+        help="drop suggestions below the calibration's suggest_at, as one fitted on reviewers' decisions does",
+    )
+    args = parser.parse_args()
+    docs, chains, sentences, gold = load(args.path)
+    meta: dict[str, dict[str, Any]] = {doc["doc_id"]: doc for doc in docs}
     print(f"machine: {machine()}")
     print(
         f"ECB+: {len(docs)} documents, {len(sentences)} annotated sentences, {len(chains)} event chains, "

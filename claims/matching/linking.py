@@ -92,14 +92,18 @@ class Matcher:
                     for item in items
                 ]
             )
-            semantic = self.planes.band_keys(vectors)
+            semantic = self.planes.row_keys(vectors)
         out: list[list[tuple[int, int, int]]] = []
         for i, item in enumerate(items):
             rows: list[tuple[int, int, int]] = []
             if not signatures.empty[i]:
                 rows.extend((METHOD_IDS["lexical"], band, key) for band, key in enumerate(lexical[i].tolist()))
             if semantic is not None and embedded[i]:
-                rows.extend((METHOD_IDS["semantic"], band, key) for band, key in enumerate(semantic[i].tolist()))
+                rows.extend(
+                    (METHOD_IDS["semantic"], band, key)
+                    for band, keys in enumerate(semantic[i].tolist())
+                    for key in keys
+                )
             rows.extend((METHOD_IDS["figure"], 0, key) for key in figure_keys(item.features))
             out.append(rows)
         return out

@@ -227,34 +227,68 @@ class HyperplaneLSH:
     One bit per hyperplane: the side of it the embedding falls on. Two embeddings at angle
     ``theta`` agree on a bit with probability ``1 - theta / pi``; a band of ``rows`` bits
     is one key, and texts sharing any band key are candidates.
+
+    ``probes`` (symmetric multi-probe): each band also gets the keys of the band with one of
+    its ``probes`` least certain bits flipped (smallest ``|projection|``), one key per flip.
+    A text stores and looks up the same ``1 + probes`` keys a band, so two texts meet when
+    their bands differ only in a bit either of them was unsure of; which side is computed
+    first never matters. Default 0: one key a band, the stored rows of today.
     """
 
     bands: int = 32
     rows: int = 12
     dim: int = DIM
+    probes: int = 0
     planes: npt.NDArray[np.float32] = field(init=False)
 
     def __post_init__(self) -> None:
         if not 0 < self.rows <= 62:
             raise ValueError("rows must be between 1 and 62")
+        if not 0 <= self.probes <= self.rows:
+            raise ValueError("probes must be between 0 and rows")
         self.planes = _gaussians(self.bands * self.rows, self.dim, SEMANTIC_VERSION).astype(np.float32)
 
     def bits(self, embeddings: F32) -> npt.NDArray[np.bool_]:
         return (embeddings @ self.planes.T) > 0
 
     def band_keys(self, embeddings: F32) -> I64:
+        """(n, bands) keys: each band's own bits, one key a band (what ``probes=0`` stores)."""
+        return self._keys(self.bits(embeddings).reshape(len(embeddings), self.bands, self.rows))
+
+    def uncertain_bits(self, embeddings: F32) -> npt.NDArray[np.int64]:
+        """(n, bands, probes) positions within each band of its least certain bits, least certain first."""
+        margin = np.abs(embeddings @ self.planes.T).reshape(len(embeddings), self.bands, self.rows)
+        # Stable: equal margins (a zero vector) flip the lowest positions, the same on every machine.
+        return np.argsort(margin, axis=2, kind="stable")[:, :, : self.probes].astype(np.int64)
+
+    def row_keys(self, embeddings: F32) -> npt.NDArray[np.int64]:
+        """(n, bands, 1 + probes) keys: ``[..., 0]`` is ``band_keys``, then one key per flipped uncertain bit."""
         bits = self.bits(embeddings).reshape(len(embeddings), self.bands, self.rows)
+        out = np.empty((len(embeddings), self.bands, 1 + self.probes), dtype=np.int64)
+        out[:, :, 0] = self._keys(bits)
+        if self.probes:
+            flips = self.uncertain_bits(embeddings)
+            for p in range(self.probes):
+                flipped = bits.copy()
+                np.logical_not.at(flipped, (*np.indices(flips.shape[:2]), flips[:, :, p]))
+                out[:, :, 1 + p] = self._keys(flipped)
+        return out
+
+    def _keys(self, bits: npt.NDArray[np.bool_]) -> I64:
+        """One key per band of ``(n, bands, rows)`` bits."""
+        n = len(bits)
         packed = (bits.astype(np.uint32) << np.arange(self.rows, dtype=np.uint32)) if self.rows <= 32 else None
         if packed is not None:
             values = packed.sum(axis=2, dtype=np.uint32)
-            return band_keys(values.reshape(len(embeddings), self.bands), self.bands, salt=0x5E)
+            return band_keys(values.reshape(n, self.bands), self.bands, salt=0x5E)
         wide = (bits.astype(np.uint64) << np.arange(self.rows, dtype=np.uint64)).sum(axis=2, dtype=np.uint64)
         low = (wide & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         high = (wide >> np.uint64(32)).astype(np.uint32)
-        both = np.stack([low, high], axis=2).reshape(len(embeddings), self.bands * 2)
+        both = np.stack([low, high], axis=2).reshape(n, self.bands * 2)
         return band_keys(both, self.bands, salt=0x5E)
 
     def collision_probability(self, cosine_similarity: float) -> float:
+        """Chance two texts at this cosine share a band key with one key a band (probes only raise it)."""
         agree = 1.0 - math.acos(max(-1.0, min(1.0, cosine_similarity))) / math.pi
         return float(1.0 - (1.0 - agree**self.rows) ** self.bands)
 

@@ -98,6 +98,59 @@ def test_hyperplanes_do_not_depend_on_the_numpy_random_stream():
     assert 0.9 < float(planes.std()) < 1.1
 
 
+def _across_one_plane(lsh: HyperplaneLSH, plane: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two vectors with the same projections on every plane but ``plane``, on which they sit just either side."""
+    v = np.random.default_rng(4).standard_normal(DIM)
+    p = lsh.planes[plane].astype(np.float64) / np.linalg.norm(lsh.planes[plane])
+    inside = v - (v @ p) * p
+    return (inside + 1e-4 * p)[None].astype(np.float32), (inside - 1e-4 * p)[None].astype(np.float32)
+
+
+def test_without_probes_the_rows_are_the_band_keys_of_today():
+    vectors = np.random.default_rng(5).standard_normal((3, DIM)).astype(np.float32)
+    lsh = HyperplaneLSH()
+    rows = lsh.row_keys(vectors)
+    assert rows.shape == (3, 32, 1)
+    assert np.array_equal(rows[:, :, 0], lsh.band_keys(vectors))
+
+
+def test_a_probe_flips_the_least_certain_bit_of_each_band():
+    vectors = np.random.default_rng(6).standard_normal((5, DIM)).astype(np.float32)
+    lsh = HyperplaneLSH(bands=4, rows=8, probes=2)
+    margin = np.abs(vectors @ lsh.planes.T).reshape(5, 4, 8)
+    flips = lsh.uncertain_bits(vectors)
+    assert flips.shape == (5, 4, 2)
+    assert np.array_equal(flips[:, :, 0], margin.argmin(axis=2))
+    assert (np.take_along_axis(margin, flips[:, :, :1], 2) <= np.take_along_axis(margin, flips[:, :, 1:], 2)).all()
+
+
+def test_two_texts_either_side_of_their_least_certain_plane_share_that_band_both_ways():
+    lsh = HyperplaneLSH(bands=32, rows=12, probes=1)
+    one, other = _across_one_plane(lsh, plane=12 * 5 + 3)  # band 5, bit 3
+    plain = HyperplaneLSH()
+    assert (plain.band_keys(one) == plain.band_keys(other)).sum() == 31  # only band 5 differs
+    assert lsh.uncertain_bits(one)[0, 5, 0] == lsh.uncertain_bits(other)[0, 5, 0] == 3
+    rows_one, rows_other = lsh.row_keys(one)[0, 5], lsh.row_keys(other)[0, 5]
+    # Each stores the other's own key as its probe, and the same two rows whichever is computed first.
+    assert rows_one[1] == rows_other[0]
+    assert rows_other[1] == rows_one[0]
+    assert set(rows_one.tolist()) == set(rows_other.tolist())
+
+
+def test_probe_keys_do_not_depend_on_the_batch_or_the_instance():
+    vectors = np.random.default_rng(7).standard_normal((6, DIM)).astype(np.float32)
+    together = HyperplaneLSH(probes=1).row_keys(vectors)
+    alone = np.concatenate([HyperplaneLSH(probes=1).row_keys(vectors[[i]]) for i in reversed(range(6))])[::-1]
+    assert np.array_equal(together, alone)
+    assert together.shape == (6, 32, 2)
+    assert (together[:, :, 0] != together[:, :, 1]).all()
+
+
+def test_probes_are_bounded_by_the_bits_of_a_band():
+    with pytest.raises(ValueError, match="probes"):
+        HyperplaneLSH(rows=4, probes=5)
+
+
 def test_a_cross_polytope_hash_is_the_signed_axis_nearest_the_projection():
     lsh = CrossPolytopeLSH(bands=1, hashes=1, projection=4)
     direction = lsh.directions[2] / np.linalg.norm(lsh.directions[2])
