@@ -154,6 +154,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 10_000_000)
 # Time one ingest item may take per 10,000 characters of its text (at least a minute); past it the
 # item fails with a message instead of holding a worker (claims.jobs.budget).
 INGEST_SECONDS_PER_10K_CHARS = env_int("INGEST_SECONDS_PER_10K_CHARS", 10)
+# An ingest job is sent as this many messages (at most one per document), so that many free worker
+# processes share its documents; the messages that arrive after the work is done do nothing.
+INGEST_FANOUT = env_int("INGEST_FANOUT", 8)
+# Matching starts for each finished batch of this many documents (by position in the job), not
+# only when the whole job is done, so the first links show while a large upload goes on.
+INGEST_MATCH_BATCH = env_int("INGEST_MATCH_BATCH", 50)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 REST_FRAMEWORK = {

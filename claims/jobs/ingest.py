@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -76,18 +77,26 @@ def job_create_ingest(
         items.append(item)
     JobItem.objects.bulk_create(items, batch_size=500)
     failed = sum(1 for i in items if i.state == ItemState.FAILED)
-    Job.objects.filter(pk=job.pk).update(total=len(items), done=failed)
+    Job.objects.filter(pk=job.pk).update(total=len(items), done=failed, messages=_fanout(len(items) - failed))
     job.refresh_from_db()
-    job_state.job_send(job_id=job.pk)
+    job_state.job_send(job=job)
     return job
 
 
+def _fanout(pending: int) -> int:
+    """Messages to send for a job with this many documents to do: one per free worker that can help."""
+    return max(1, min(settings.INGEST_FANOUT, pending))
+
+
 @transaction.atomic
-def ingest_item_process(*, item_id: int) -> None:
-    """Ingest one queued document and count it done, all in one transaction."""
+def ingest_item_process(*, item_id: int) -> bool:
+    """Ingest one queued document and count it done, all in one transaction.
+
+    False when there was nothing to do: the item is done, or another worker holds it.
+    """
     item = JobItem.objects.select_for_update(skip_locked=True).filter(pk=item_id, state=ItemState.PENDING).first()
     if item is None:
-        return
+        return False
     story = item.job.story
     budget = item_budget(
         characters=len(str(item.payload.get("body", ""))),
@@ -126,25 +135,59 @@ def ingest_item_process(*, item_id: int) -> None:
             )
     item.save(update_fields=["state", "message", "article"])
     Job.objects.filter(pk=item.job_id).update(done=F("done") + 1)
+    return True
 
 
 def ingest_job_run(*, job_id: int) -> None:
-    """Run (or resume) an ingest or extract job. Finished items are skipped, so a re-delivery is harmless."""
-    if not job_state.job_claim(job_id=job_id):
+    """Run (or resume) an ingest or extract job, sharing its documents with any other worker on it.
+
+    Finished items are skipped, so a re-delivery is harmless. Each finished batch of documents is
+    matched at once; the worker that does the last document closes the job.
+    """
+    job = Job.objects.filter(pk=job_id).only("kind", "messages").first()
+    if job is None or not job_state.job_claim(job_id=job_id, messages=job.messages):
         logger.info("job %s is finished or gone; nothing to do", job_id)
         return
-    process = extract_item_process if Job.objects.get(pk=job_id).kind == JobKind.EXTRACT else ingest_item_process
+    process = extract_item_process if job.kind == JobKind.EXTRACT else ingest_item_process
     while True:
         pending = list(
             JobItem.objects.filter(job_id=job_id, state=ItemState.PENDING)
             .order_by("position")
-            .values_list("id", flat=True)[:100]
+            .values_list("id", "position")[:100]
         )
-        if not pending:
-            break
-        for item_id in pending:
-            process(item_id=item_id)
+        done_here = [position for item_id, position in pending if process(item_id=item_id)]
+        for batch in sorted({_batch_of(position) for position in done_here}):
+            # At once here (no transaction is open); inside a caller's transaction, after its commit.
+            transaction.on_commit(partial(ingest_batch_match, job_id=job_id, batch=batch))
+        if not done_here:
+            break  # nothing left, or every pending document is in another worker's hands
     ingest_job_finish(job_id=job_id)
+
+
+def _batch_of(position: int) -> int:
+    return position // settings.INGEST_MATCH_BATCH
+
+
+@transaction.atomic
+def ingest_batch_match(*, job_id: int, batch: int) -> Job | None:
+    """Queue matching of one batch of the job's documents once all of them are done, exactly once.
+
+    The ingest job's row lock orders the workers sharing it; the match job records its batch, so a
+    second call (another worker, a re-delivery, the job's finish) finds it and does nothing.
+    """
+    job = Job.objects.select_for_update().get(pk=job_id)
+    size = settings.INGEST_MATCH_BATCH
+    items = job.items.filter(position__gte=batch * size, position__lt=(batch + 1) * size)
+    if items.filter(state=ItemState.PENDING).exists():
+        return None
+    if job.followups.filter(kind=JobKind.MATCH, result__batch=batch).exists():
+        return None
+    article_ids = list(
+        items.filter(state=ItemState.CREATED, article__isnull=False).values_list("article_id", flat=True)
+    )
+    if not article_ids:
+        return None
+    return match_jobs.job_create_match(article_ids=article_ids, created_by=job.created_by, follows=job, batch=batch)
 
 
 def _ingest_result(job: Job) -> dict[str, Any]:
@@ -167,14 +210,21 @@ def _ending(result: dict[str, Any], total: int) -> tuple[str, str]:
 
 
 @transaction.atomic
-def ingest_job_finish(*, job_id: int) -> Job:
-    """Close the job with its counts, then match the articles it stored or re-extracted."""
+def ingest_job_finish(*, job_id: int) -> Job | None:
+    """Close the job with its counts once no document is left, and match the batches not yet matched.
+
+    None when the job is closed already or another worker still holds one of its documents (that
+    worker closes it).
+    """
     locked = Job.objects.select_for_update().get(pk=job_id)
+    if locked.state != JobState.RUNNING or locked.items.filter(state=ItemState.PENDING).exists():
+        return None
     result = _ingest_result(locked)
     state, error = _ending(result, locked.total)
     job = job_state.job_finish(job_id=job_id, result=result, state=state, error=error)
+    batches = range(_batch_of(max(job.total - 1, 0)) + 1)
     # After commit, so a failing match job can never undo the ingest it follows.
-    transaction.on_commit(lambda: match_jobs.job_create_match_for_finished(job=job))
+    transaction.on_commit(lambda: [ingest_batch_match(job_id=job_id, batch=b) for b in batches])
     return job
 
 
@@ -187,18 +237,18 @@ def job_create_extract(*, article_ids: Iterable[int], created_by: User | None = 
         for n, article_id in enumerate(article_ids)
     ]
     JobItem.objects.bulk_create(items, batch_size=1000)
-    Job.objects.filter(pk=job.pk).update(total=len(items))
+    Job.objects.filter(pk=job.pk).update(total=len(items), messages=_fanout(len(items)))
     job.refresh_from_db()
-    job_state.job_send(job_id=job.pk)
+    job_state.job_send(job=job)
     return job
 
 
 @transaction.atomic
-def extract_item_process(*, item_id: int) -> None:
-    """Extract one article's claims and count the item done, in one transaction."""
+def extract_item_process(*, item_id: int) -> bool:
+    """Extract one article's claims and count the item done, in one transaction; False if nothing to do."""
     item = JobItem.objects.select_for_update(skip_locked=True).filter(pk=item_id, state=ItemState.PENDING).first()
     if item is None:
-        return
+        return False
     article = Article.objects.filter(pk=item.payload.get("article_id")).first()
     if article is None:
         item.state, item.message = ItemState.FAILED, "no such article"
@@ -218,3 +268,4 @@ def extract_item_process(*, item_id: int) -> None:
             item.message = f"{total} claims extracted, {added} new"
     item.save(update_fields=["state", "message", "article"])
     Job.objects.filter(pk=item.job_id).update(done=F("done") + 1)
+    return True

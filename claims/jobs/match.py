@@ -39,9 +39,9 @@ def _chunks(ids: Sequence[int]) -> list[list[int]]:
     return [list(ids[lo : lo + CHUNK_SIZE]) for lo in range(0, len(ids), CHUNK_SIZE)]
 
 
-def _messages(job: Job) -> int:
-    """How many messages share the job: one per chunk, at most PARALLEL_MESSAGES."""
-    return min(PARALLEL_MESSAGES, max(job.total // 2, 1))
+def _messages(items: int) -> int:
+    """How many messages share a job of this many items: one per chunk, at most PARALLEL_MESSAGES."""
+    return min(PARALLEL_MESSAGES, max(items // 2, 1))
 
 
 def _job_with_chunks(
@@ -58,22 +58,28 @@ def _job_with_chunks(
                 JobItem(job=job, position=position, source=source, payload={"phase": phase, "claim_ids": chunk})
             )
     JobItem.objects.bulk_create(items, batch_size=500)
-    Job.objects.filter(pk=job.pk).update(total=len(items))
+    Job.objects.filter(pk=job.pk).update(total=len(items), messages=_messages(len(items)))
     job.refresh_from_db()
-    job_state.job_send(job_id=job.pk, messages=_messages(job))
+    job_state.job_send(job=job)
     return job
 
 
 @transaction.atomic
-def job_create_match(*, article_ids: Iterable[int], created_by: User | None = None, follows: Job | None = None) -> Job:
-    """Queue matching of the live claims of these articles against the whole corpus (after ``follows``)."""
+def job_create_match(
+    *, article_ids: Iterable[int], created_by: User | None = None, follows: Job | None = None, batch: int | None = None
+) -> Job:
+    """Queue matching of the live claims of these articles against the whole corpus (after ``follows``).
+
+    ``batch`` names which batch of the ingest job ``follows`` these articles are (claims.jobs.ingest).
+    """
     articles = sorted(set(article_ids))
     claim_ids = list(
         Claim.objects.filter(article_id__in=articles, deleted_at__isnull=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return _job_with_chunks(JobKind.MATCH, claim_ids, created_by, {"articles": articles}, follows)
+    asked: dict[str, Any] = {"articles": articles} if batch is None else {"articles": articles, "batch": batch}
+    return _job_with_chunks(JobKind.MATCH, claim_ids, created_by, asked, follows)
 
 
 @transaction.atomic
@@ -89,15 +95,6 @@ def job_create_recompute(*, created_by: User | None = None) -> Job:
     """Queue re-linking of every live claim and a full regrouping; reviewers' decisions are kept."""
     claim_ids = list(Claim.objects.filter(deleted_at__isnull=True).order_by("pk").values_list("pk", flat=True))
     return _job_with_chunks(JobKind.RECOMPUTE, claim_ids, created_by, {})
-
-
-def job_create_match_for_finished(*, job: Job) -> None:
-    """After an ingest or extract job commits: match the claims of the articles it stored or re-extracted."""
-    article_ids = list(
-        job.items.filter(state=ItemState.CREATED, article__isnull=False).values_list("article_id", flat=True)
-    )
-    if article_ids:
-        job_create_match(article_ids=article_ids, created_by=job.created_by, follows=job)
 
 
 def _process(item: JobItem) -> str:
@@ -170,7 +167,7 @@ def match_job_run(*, job_id: int) -> None:
     """Work on a match or recompute job until no chunk is free; the last worker out regroups and closes it."""
     job = Job.objects.filter(pk=job_id).first()
     # Several messages share one job: each may start it; a finished job is left alone.
-    if job is None or not job_state.job_claim(job_id=job_id, messages=_messages(job)):
+    if job is None or not job_state.job_claim(job_id=job_id, messages=job.messages):
         logger.info("match job %s is finished or gone; nothing to do", job_id)
         return
     while True:

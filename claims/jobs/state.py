@@ -62,13 +62,14 @@ def _send_now(job_id: int, messages: int) -> None:
     job_deliver(job_id=job_id, messages=messages)
 
 
-def job_send(*, job_id: int, messages: int = 1) -> None:
-    """Send the job to workers once the transaction that created it has committed.
+def job_send(*, job: Job) -> None:
+    """Send the job's messages to workers once the transaction that created it has committed.
 
-    Several messages let that many workers share one job's items. A broker that is down does
-    not fail the request that made the job: the job is stored, and the sweeper sends it later.
+    Several messages (``job.messages``, stored with the job) let that many workers share its items.
+    A broker that is down does not fail the request that made the job: the job is stored, and the
+    sweeper sends it later.
     """
-    Job.objects.filter(pk=job_id).update(messages=messages)
+    job_id, messages = job.pk, job.messages
     transaction.on_commit(lambda: _send_now(job_id, messages))
 
 

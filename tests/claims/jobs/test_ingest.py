@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from pytest_django.fixtures import Settings
 
 from claims.jobs import budget
@@ -25,6 +27,7 @@ from claims.models import (
     Evidence,
     EvidenceDecisionChoice,
     EvidenceMethod,
+    GroupMember,
     ItemState,
     Job,
     JobKind,
@@ -33,9 +36,11 @@ from claims.models import (
     Stance,
 )
 from claims.services import extraction as extraction_services
+from claims.services import matching as matching_services
 from sources.models import Article, Sentence, SentenceKind, StoryArticle
 from sources.services import story_create
 from sources.text.reading import read_paths
+from tests.claims.helpers import all_claim_ids, machine_links
 from tests.conftest import SEED_DIR, ingest_paths_now
 
 SIZE_LIMIT = 4_000
@@ -335,13 +340,14 @@ def test_a_job_delivered_too_many_times_is_failed_with_the_reason_and_keeps_fini
     first = job.items.filter(state=ItemState.PENDING).order_by("position").first()
     assert first is not None
     ingest_jobs.ingest_item_process(item_id=first.pk)
-    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, attempts=job_state.MAX_JOB_ATTEMPTS)
+    cap = job_state.MAX_JOB_ATTEMPTS * job.messages  # each of the job's messages may be delivered that often
+    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, attempts=cap)
 
     job_runner.job_run(job_id=job.pk)
 
     job.refresh_from_db()
     assert job.state == JobState.FAILED
-    assert f"gave up after {job_state.MAX_JOB_ATTEMPTS} deliveries" in job.error
+    assert f"gave up after {cap} deliveries" in job.error
     assert Article.objects.count() == 1
 
 
@@ -403,3 +409,91 @@ def test_a_story_name_that_cannot_be_stored_stops_the_command_before_anything_is
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("ingest", str(SEED_DIR), "--story", story, stdout=StringIO(), stderr=StringIO())
     assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_ingest_job_is_sent_as_one_message_per_document_up_to_the_fanout(settings: Settings) -> None:
+    settings.INGEST_FANOUT = 2
+
+    assert queue(SEED_DIR).messages == 2  # five documents: two workers can share them
+    assert queue(next(SEED_DIR.glob("*.txt"))).messages == 1
+
+
+@pytest.mark.django_db
+def test_each_finished_batch_of_documents_is_matched_once_by_a_job_of_its_own(
+    settings: Settings, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.INGEST_MATCH_BATCH = 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest = ingest_paths_now(SEED_DIR)
+
+    matches = list(Job.objects.filter(kind=JobKind.MATCH).order_by("id"))
+    assert [m.result["batch"] for m in matches] == [0, 1, 2]
+    assert all(m.follows == ingest for m in matches)
+    created = sorted(ingest.items.filter(state=ItemState.CREATED).values_list("article_id", flat=True))
+    assert sorted(a for m in matches for a in m.result["articles"]) == created  # each article once
+    ingest_jobs.ingest_job_finish(job_id=ingest.pk)  # a late finish or re-delivery queues nothing more
+    assert Job.objects.filter(kind=JobKind.MATCH).count() == 3
+
+
+@pytest.mark.django_db
+def test_matching_batch_by_batch_leaves_the_links_and_groups_of_matching_everything_at_once(
+    settings: Settings, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.INGEST_MATCH_BATCH = 2
+    with django_capture_on_commit_callbacks(execute=True):  # each batch's match job runs as it is queued
+        ingest_paths_now(SEED_DIR)
+    assert Job.objects.filter(kind=JobKind.MATCH, state=JobState.SUCCEEDED).count() == 3
+    by_batch = machine_links()
+    groups = list(GroupMember.objects.order_by("claim_id").values_list("claim_id", "group_id"))
+
+    matching_services.claims_match(claim_ids=all_claim_ids())
+
+    assert by_batch
+    assert machine_links() == by_batch
+    assert list(GroupMember.objects.order_by("claim_id").values_list("claim_id", "group_id")) == groups
+
+
+@pytest.mark.django_db
+def test_a_batch_with_a_document_still_to_do_is_not_matched_yet(settings: Settings) -> None:
+    settings.INGEST_MATCH_BATCH = 2
+    job = queue(SEED_DIR)
+    first = job.items.order_by("position").first()
+    assert first is not None
+    ingest_jobs.ingest_item_process(item_id=first.pk)
+
+    assert ingest_jobs.ingest_batch_match(job_id=job.pk, batch=0) is None  # its second document is pending
+    assert not Job.objects.filter(kind=JobKind.MATCH).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_one_ingest_job_do_each_document_once_and_match_each_batch_once(settings: Settings) -> None:
+    settings.INGEST_MATCH_BATCH = 2
+    job = queue(SEED_DIR)
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            job_runner.job_run(job_id=job.pk)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total) == (JobState.SUCCEEDED, 5, 5)
+    assert Article.objects.count() == 5
+    assert not job.items.filter(state=ItemState.PENDING).exists()
+    matches = Job.objects.filter(kind=JobKind.MATCH)
+    assert sorted(m.result["batch"] for m in matches) == [0, 1, 2]
+    assert {m.state for m in matches} == {JobState.SUCCEEDED}
