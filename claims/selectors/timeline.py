@@ -42,6 +42,7 @@ class TimelineTick:
     x: float
     at: datetime
     anchor: str  # SVG text-anchor
+    day_only: bool = False  # a day read from the text has no time of day to show
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,11 @@ class Timeline:
     dots: list[TimelineDot]
     ticks: list[TimelineTick]
     undated: list[Report]
+
+    @property
+    def has_inferred(self) -> bool:
+        """Whether the legend must explain the mark of a date read from the text."""
+        return any(d.report.date_inferred is not None for d in self.dots)
 
 
 def claim_timeline(corroboration: Corroboration) -> Timeline | None:
@@ -88,9 +94,10 @@ def claim_timeline(corroboration: Corroboration) -> Timeline | None:
         if r.published_at is not None
     ]
     axis_y = TIMELINE_TOP + TIMELINE_LANE * len(outlets) + 6
-    ticks = [TimelineTick(round(x_of(start), 1), start, "middle" if span == 0 else "start")]
+    inferred_days = {r.published_at for r in dated if r.date_inferred is not None}
+    ticks = [TimelineTick(round(x_of(start), 1), start, "middle" if span == 0 else "start", start in inferred_days)]
     if span:
-        ticks.append(TimelineTick(round(x_of(end), 1), end, "end"))
+        ticks.append(TimelineTick(round(x_of(end), 1), end, "end", end in inferred_days))
     return Timeline(
         width=TIMELINE_WIDTH,
         height=int(axis_y + TIMELINE_AXIS),
