@@ -70,7 +70,7 @@ def claim_timeline(corroboration: Corroboration) -> Timeline | None:
     dated = [r for r in corroboration.reports if r.published_at is not None]
     if not dated:
         return None
-    outlets = list(dict.fromkeys(r.outlet or "Unknown outlet" for r in dated))
+    outlets = list(dict.fromkeys(r.outlet or "Outlet not given" for r in dated))
     lane_y = {name: TIMELINE_TOP + TIMELINE_LANE * (n + 0.5) for n, name in enumerate(outlets)}
     left, right = TIMELINE_LABEL_WIDTH + 10, TIMELINE_WIDTH - 40
     times = [r.published_at for r in dated if r.published_at is not None]
@@ -85,7 +85,7 @@ def claim_timeline(corroboration: Corroboration) -> Timeline | None:
     dots = [
         TimelineDot(
             round(x_of(r.published_at), 1),
-            lane_y[r.outlet or "Unknown outlet"],
+            lane_y[r.outlet or "Outlet not given"],
             r,
             first is not None and r.evidence_id == first.evidence_id,
             r.copy_of_article_id is not None,

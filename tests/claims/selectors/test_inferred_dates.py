@@ -8,7 +8,7 @@ import pytest
 
 from claims.jobs import ingest as ingest_jobs
 from claims.jobs import runner as job_runner
-from claims.models import Claim, EvidenceMethod, Stance
+from claims.models import Claim, Evidence, EvidenceMethod, LinkStrength, Stance
 from claims.selectors.corroboration import claim_corroboration
 from claims.selectors.timeline import claim_timeline
 from sources.models import Article
@@ -34,8 +34,12 @@ def fact_claim(article: Article) -> Claim:
 
 
 def supported_by(claim: Claim, *others: Article) -> None:
+    """An automatic supporting link from each other article's claim, whether or not a match job made one."""
     for other in others:
-        link_as_matcher(claim, fact_claim(other), stance=Stance.SUPPORTS, method=EvidenceMethod.LEXICAL, score=0.9)
+        via = fact_claim(other)
+        made = Evidence.objects.filter(claim=claim, via_claim=via)
+        if not made.update(stance=Stance.SUPPORTS, strength=LinkStrength.AUTO):
+            link_as_matcher(claim, via, stance=Stance.SUPPORTS, method=EvidenceMethod.LEXICAL, score=0.9)
 
 
 def test_a_printed_date_dates_the_report_marked_as_inferred_and_can_be_the_first_appearance() -> None:
