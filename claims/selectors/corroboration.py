@@ -58,6 +58,18 @@ class Report:
     # Set when the article gave no publication time and ``published_at`` is the day its text gives.
     date_inferred: InferredDate | None = None
 
+    @property
+    def date_source(self) -> str:
+        """Where ``published_at`` comes from: given, printed (in the text) or not_before; empty if undated."""
+        if self.published_at is None:
+            return ""
+        return self.date_inferred.kind.value if self.date_inferred else "given"
+
+    @property
+    def date_evidence(self) -> str:
+        """The words an inferred date was read from."""
+        return self.date_inferred.evidence.text if self.date_inferred else ""
+
 
 @dataclass(frozen=True, slots=True)
 class Corroboration:
