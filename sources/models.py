@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+from sources.text.inference import DateKind, InferredDate, InferredMetadata
 
 
 class Outlet(models.Model):
@@ -22,6 +27,22 @@ class Outlet(models.Model):
         return self.name
 
 
+@dataclass(frozen=True, slots=True)
+class Publication:
+    at: datetime | None
+    inferred: InferredDate | None  # None when ``at`` was given (or nothing is known)
+
+    @property
+    def is_lower_bound(self) -> bool:
+        """Only "not before" this day: the latest day the text names, not its publication day."""
+        return self.inferred is not None and self.inferred.kind == DateKind.NOT_BEFORE
+
+    @property
+    def anchor(self) -> datetime | None:
+        """The day "on Tuesday" or "yesterday" counts from: a given or printed time, never a bound."""
+        return None if self.is_lower_bound else self.at
+
+
 class Article(models.Model):
     outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
     title = models.CharField(max_length=500, blank=True, default="")
@@ -34,6 +55,10 @@ class Article(models.Model):
     content_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the cleaned body")
     source_name = models.CharField(max_length=500, blank=True, default="", help_text="File or request it came from")
     ingested_at = models.DateTimeField(auto_now_add=True)
+    # What the text itself says where the metadata was not given (``InferredMetadata.as_json``:
+    # each value with its kind and the exact span it was read from). Kept apart from outlet and
+    # published_at so a given value is never replaced and the screen can say which is which.
+    inferred = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -53,6 +78,20 @@ class Article(models.Model):
             return self.title
         first_line = self.body.split("\n", 1)[0]
         return first_line if len(first_line) <= 90 else first_line[:87].rstrip() + "…"
+
+    @property
+    def inferred_metadata(self) -> InferredMetadata:
+        return InferredMetadata.from_json(self.inferred)
+
+    @property
+    def publication(self) -> Publication:
+        """When it was published: the given time, else the day its text gives, marked as inferred."""
+        if self.published_at is not None:
+            return Publication(self.published_at, None)
+        inferred = self.inferred_metadata.published
+        if inferred is None:
+            return Publication(None, None)
+        return Publication(datetime.combine(inferred.on, time(), tzinfo=UTC), inferred)
 
     @property
     def link_url(self) -> str:

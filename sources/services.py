@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from sources.models import Article, Outlet, Sentence, Story, StoryArticle
+from sources.text.inference import InferredMetadata, infer_metadata
 from sources.text.prepare import PreparedArticle, prepare_document
 from sources.text.reading import ArticleDocument
 
@@ -44,6 +46,23 @@ def outlet_resolve(*, name: str, domain: str) -> Outlet | None:
     return outlet
 
 
+def inferred_for(*, body: str, has_outlet: bool, has_published_at: bool) -> dict[str, Any]:
+    """What the text says, as stored in ``Article.inferred``: an outlet or a date only where none was given.
+
+    The dateline's place, the agencies the story credits and the days it names without a year are
+    kept whatever was given: they are not metadata fields, so nothing given can be replaced.
+    """
+    meta = infer_metadata(body)
+    kept = InferredMetadata(
+        outlet=None if has_outlet else meta.outlet,
+        place=meta.place,
+        published=None if has_published_at else meta.published,
+        credits=meta.credits,
+        days_without_year=meta.days_without_year,
+    )
+    return kept.as_json()
+
+
 def _article_create(prepared: PreparedArticle, source: str) -> Article:
     article = Article.objects.create(
         outlet=outlet_resolve(name=prepared.outlet, domain=prepared.domain),
@@ -54,6 +73,9 @@ def _article_create(prepared: PreparedArticle, source: str) -> Article:
         body=prepared.body,
         content_hash=prepared.content_hash,
         source_name=source[:500],
+        inferred=inferred_for(
+            body=prepared.body, has_outlet=bool(prepared.outlet), has_published_at=prepared.published_at is not None
+        ),
     )
     Sentence.objects.bulk_create(
         Sentence(
@@ -100,6 +122,24 @@ def article_ingest(*, document: ArticleDocument, story: Story | None = None) -> 
     if story is not None:
         story_add_article(story=story, article=outcome.article)
     return outcome
+
+
+@transaction.atomic
+def article_infer_metadata(*, article: Article) -> bool:
+    """Read again what an already stored article's text gives; True when that changed what is stored.
+
+    Only ``inferred`` is written: the outlet and publication time a user gave are never touched,
+    and an inferred value is dropped once the field it stood in for has been given.
+    """
+    locked = Article.objects.select_for_update().get(pk=article.pk)
+    inferred = inferred_for(
+        body=locked.body, has_outlet=locked.outlet_id is not None, has_published_at=locked.published_at is not None
+    )
+    if inferred == locked.inferred:
+        return False
+    Article.objects.filter(pk=locked.pk).update(inferred=inferred)
+    article.inferred = inferred
+    return True
 
 
 @transaction.atomic

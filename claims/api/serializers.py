@@ -395,6 +395,17 @@ class ReportSerializer(serializers.Serializer[Any]):
     article = serializers.IntegerField(source="article_id", read_only=True)
     article_title = serializers.CharField(read_only=True)
     published_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    published_at_source = serializers.CharField(
+        source="date_source",
+        read_only=True,
+        help_text=(
+            "given; printed (no time was given: the day printed at the head of the article's text); "
+            "not_before (only a lower bound: the latest past day its text names); empty when undated"
+        ),
+    )
+    published_at_evidence = serializers.CharField(
+        source="date_evidence", read_only=True, help_text="The words of the text an inferred date was read from"
+    )
     stance = serializers.ChoiceField(choices=Stance.choices, read_only=True)
     evidence = serializers.IntegerField(source="evidence_id", read_only=True)
     copy_of_article = serializers.IntegerField(

@@ -11,6 +11,7 @@ from django.db.models import Q
 from claims.matching.lexical import content_tokens, jaccard
 from claims.matching.linking import UnionFind
 from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, LinkStrength, Stance
+from sources.text.inference import InferredDate
 
 COPY_JACCARD = 0.8  # content-word Jaccard at which two report sentences are one text copied
 
@@ -54,6 +55,20 @@ class Report:
     evidence_id: int
     copy_of_article_id: int | None
     score: float | None = None
+    # Set when the article gave no publication time and ``published_at`` is the day its text gives.
+    date_inferred: InferredDate | None = None
+
+    @property
+    def date_source(self) -> str:
+        """Where ``published_at`` comes from: given, printed (in the text) or not_before; empty if undated."""
+        if self.published_at is None:
+            return ""
+        return self.date_inferred.kind.value if self.date_inferred else "given"
+
+    @property
+    def date_evidence(self) -> str:
+        """The words an inferred date was read from."""
+        return self.date_inferred.evidence.text if self.date_inferred else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +116,15 @@ def _outlet_key(evidence: Evidence) -> str:
 
 
 def _publication_order(evidence: Evidence) -> tuple[bool, datetime | None, int]:
-    published = evidence.sentence.article.published_at
+    published = evidence.sentence.article.publication.at
     return (published is None, published, evidence.pk)
+
+
+def _has_publication_day(evidence: Evidence) -> bool:
+    # A "not before" bound can place a report on the timeline but never make it the first:
+    # it may have been published any time after that day.
+    publication = evidence.sentence.article.publication
+    return publication.at is not None and not publication.is_lower_bound
 
 
 def _lexical_copies(claim_ids: set[int]) -> set[frozenset[int]]:
@@ -158,11 +180,13 @@ def _independent_sources(supporting: list[Evidence], copies: UnionFind) -> int:
 
 def _report(evidence: Evidence, copy_of: int | None) -> Report:
     article = evidence.sentence.article
+    publication = article.publication
     return Report(
         outlet=article.outlet.name if article.outlet else "",
         article_id=article.pk,
         article_title=article.title,
-        published_at=article.published_at,
+        published_at=publication.at,
+        date_inferred=publication.inferred,
         stance=evidence.stance,
         evidence_id=evidence.pk,
         copy_of_article_id=copy_of,
@@ -178,7 +202,9 @@ def claim_corroboration(*, claim: Claim) -> Corroboration:
     outlet (or one article, when it names no outlet), reports that copy each other's sentence
     (content-word Jaccard >= 0.8, or an automatic lexical link between their claims) and reports
     crediting the same wire or news agency count once towards ``independent_supporting``; each later
-    copy names the article it repeats.
+    copy names the article it repeats. An article given no publication time is dated by the day its
+    text prints (``Report.date_inferred`` says so); a day the text only bounds ("not before") orders
+    and places the report but never makes it the first appearance.
     """
     live = (
         Evidence.objects.filter(claim=claim, withdrawn_at__isnull=True)
@@ -193,7 +219,7 @@ def claim_corroboration(*, claim: Claim) -> Corroboration:
     copy_of, independent = _copy_sources(claim, supporting)
     reports = [_report(e, copy_of.get(e.pk)) for e in rows]
     by_id = {r.evidence_id: r for r in reports}
-    dated = [e for e in supporting if e.sentence.article.published_at is not None]
+    dated = [e for e in supporting if _has_publication_day(e)]
     return Corroboration(
         supporting_outlets=len({_outlet_key(e) for e in supporting}),
         contradicting_outlets=len({_outlet_key(e) for e in contradicting}),

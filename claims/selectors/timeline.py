@@ -42,6 +42,7 @@ class TimelineTick:
     x: float
     at: datetime
     anchor: str  # SVG text-anchor
+    day_only: bool = False  # a day read from the text has no time of day to show
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +59,18 @@ class Timeline:
     ticks: list[TimelineTick]
     undated: list[Report]
 
+    @property
+    def has_inferred(self) -> bool:
+        """Whether the legend must explain the mark of a date read from the text."""
+        return any(d.report.date_inferred is not None for d in self.dots)
+
 
 def claim_timeline(corroboration: Corroboration) -> Timeline | None:
     """Lay out the dated reports of a claim in time; None when no report has a date (no query)."""
     dated = [r for r in corroboration.reports if r.published_at is not None]
     if not dated:
         return None
-    outlets = list(dict.fromkeys(r.outlet or "Unknown outlet" for r in dated))
+    outlets = list(dict.fromkeys(r.outlet or "Outlet not given" for r in dated))
     lane_y = {name: TIMELINE_TOP + TIMELINE_LANE * (n + 0.5) for n, name in enumerate(outlets)}
     left, right = TIMELINE_LABEL_WIDTH + 10, TIMELINE_WIDTH - 40
     times = [r.published_at for r in dated if r.published_at is not None]
@@ -79,7 +85,7 @@ def claim_timeline(corroboration: Corroboration) -> Timeline | None:
     dots = [
         TimelineDot(
             round(x_of(r.published_at), 1),
-            lane_y[r.outlet or "Unknown outlet"],
+            lane_y[r.outlet or "Outlet not given"],
             r,
             first is not None and r.evidence_id == first.evidence_id,
             r.copy_of_article_id is not None,
@@ -88,9 +94,10 @@ def claim_timeline(corroboration: Corroboration) -> Timeline | None:
         if r.published_at is not None
     ]
     axis_y = TIMELINE_TOP + TIMELINE_LANE * len(outlets) + 6
-    ticks = [TimelineTick(round(x_of(start), 1), start, "middle" if span == 0 else "start")]
+    inferred_days = {r.published_at for r in dated if r.date_inferred is not None}
+    ticks = [TimelineTick(round(x_of(start), 1), start, "middle" if span == 0 else "start", start in inferred_days)]
     if span:
-        ticks.append(TimelineTick(round(x_of(end), 1), end, "end"))
+        ticks.append(TimelineTick(round(x_of(end), 1), end, "end", end in inferred_days))
     return Timeline(
         width=TIMELINE_WIDTH,
         height=int(axis_y + TIMELINE_AXIS),

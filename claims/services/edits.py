@@ -83,7 +83,7 @@ def _copy_provenance(source: Claim, target: Claim) -> None:
 
 
 def _facts(wording: str, article: Article, known_entities: list[Any]) -> drafting.Facts:
-    return drafting.facts_of_wording(wording, article.published_at, known_entities)
+    return drafting.facts_of_wording(wording, article.publication.anchor, known_entities)
 
 
 def _store_entities(claim: Claim, facts: drafting.Facts) -> None:

@@ -59,7 +59,7 @@ def claims_extract_for_article(*, article: Article) -> int:
     """
     sentences = list(Sentence.objects.filter(article=article).order_by("position"))
     inputs = [drafting.SentenceInput(s.text, s.kind, s.paragraph) for s in sentences]
-    results = drafting.draft_article(inputs, article.published_at)
+    results = drafting.draft_article(inputs, article.publication.anchor)
     SentenceAssessment.objects.bulk_create(
         _assessments(sentences, results),
         update_conflicts=True,

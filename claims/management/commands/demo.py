@@ -45,6 +45,8 @@ class Command(BaseCommand):
         for role in Role:
             demo_user_reset(username=role.value, role=role, password=password)
         call_command("ingest", str(SAMPLE_DIR), story=STORY, stdout=self.stdout, stderr=self.stderr)
+        # A demo database from before metadata was read from the text gets it now (new articles have it).
+        call_command("infer_metadata", stdout=self.stdout, stderr=self.stderr)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Open {options['address']}"))
         self.stdout.write(f"Log in as 'reviewer' (or 'viewer', 'admin') with password: {password}")
