@@ -37,11 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from bench_db import postgres_prepare
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.bench_db import postgres_prepare  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "bbc-news" / "bbc_articles.jsonl"
 WAYS = {
