@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from claims.backends import client_address
 from claims.models import ClaimStatus, EvidenceDecisionChoice, Verdict
+from claims.selectors import desk as desk_selectors
 from claims.services.logins import lockout_message, login_lockout_remaining
 from sources.models import Outlet, Story
 from sources.text.reading import (
@@ -115,6 +116,15 @@ class ClaimAddForm(forms.Form):
     )
 
 
+def _assignee_choices() -> list[tuple[str, str]]:
+    return [
+        ("", "Anyone"),
+        ("me", "Assigned to me"),
+        ("none", "Unassigned"),
+        *((str(u.pk), u.get_username()) for u in desk_selectors.reviewers()),
+    ]
+
+
 class QueueFilterForm(forms.Form):
     """The review queue's filters. A form, where the article and group lists filter through claims.filters:
     the queue filters no queryset in its view (lease_services.queue_next picks the claim from QueueFilters,
@@ -129,6 +139,9 @@ class QueueFilterForm(forms.Form):
         required=False,
         initial=ClaimStatus.UNREVIEWED,
     )
+    # "me" and "none", then each reviewer by id (claims.views.queue turns the value into QueueFilters); a callable,
+    # so the list of reviewers is read when a form is made, not when this module is imported.
+    assignee = forms.ChoiceField(choices=_assignee_choices, required=False)
 
 
 class SearchForm(forms.Form):

@@ -58,16 +58,16 @@ def queue_next(*, user: User, filters: queue_selectors.QueueFilters) -> Claim | 
     if not can_review(user):
         raise PermissionDenied("Only reviewers can take claims from the queue.")
     now = timezone.now()
-    claims = queue_selectors.queue_claims(filters=filters)
+    claims = queue_selectors.queue_claims(filters=filters, now=now)
     if filters.after is None and filters.before is None:
         held = claims.filter(lease__user=user, lease__expires_at__gt=now).first()
         if held is not None:
             ClaimLease.objects.filter(claim=held, user=user).update(expires_at=now + LEASE_TTL)
             return held
     if filters.after is not None:
-        claims = claims.filter(pk__gt=filters.after)
+        claims = queue_selectors.after_cursor(claims, claim_id=filters.after, now=now)
     if filters.before is not None:
-        claims = claims.filter(pk__lt=filters.before).order_by("-id")
+        claims = queue_selectors.before_cursor(claims, claim_id=filters.before, now=now)
     claims = claims.exclude(_held_by_others(user, now))
     tried: set[int] = set()
     for _ in range(MAX_ROUNDS):
