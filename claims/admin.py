@@ -84,4 +84,3 @@ class ChecklistItemAdmin(admin.ModelAdmin[ChecklistItem]):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
-

@@ -139,9 +139,15 @@ class QueueFilterForm(forms.Form):
         required=False,
         initial=ClaimStatus.UNREVIEWED,
     )
-    # "me" and "none", then each reviewer by id (claims.views.queue turns the value into QueueFilters); a callable,
-    # so the list of reviewers is read when a form is made, not when this module is imported.
-    assignee = forms.ChoiceField(choices=_assignee_choices, required=False)
+    assignee = forms.ChoiceField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "me" and "none", then each reviewer by id (claims.views.queue turns the value into QueueFilters); read
+        # once per form, where callable choices would be read again each time the field is checked or drawn.
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ChoiceField)
+        assignee.choices = _assignee_choices()
 
 
 class SearchForm(forms.Form):

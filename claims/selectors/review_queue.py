@@ -233,7 +233,7 @@ def queue_rows(*, filters: QueueFilters, limit: int = 25, now: datetime | None =
 
 
 def _with_signals(claims: QuerySet[Claim]) -> QuerySet[Claim]:
-    return claims.select_related("article__outlet", "assignee__user").annotate(
+    return claims.select_related("article__outlet", "assignee__user", "group_member").annotate(
         conflicting=conflicting_figures_exists(),
         n_suggestions=Coalesce(_suggestions(), Value(0)),
         n_outlets=_outlets(),

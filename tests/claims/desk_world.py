@@ -58,9 +58,7 @@ def conflict(claim: Claim, other: Claim) -> Evidence:
 
 
 def suggestion(claim: Claim, other: Claim) -> Evidence:
-    return link(
-        claim, other, stance=Stance.SUPPORTS, method=EvidenceMethod.SEMANTIC, strength=LinkStrength.SUGGESTED
-    )
+    return link(claim, other, stance=Stance.SUPPORTS, method=EvidenceMethod.SEMANTIC, strength=LinkStrength.SUGGESTED)
 
 
 def group_of(*claims: Claim) -> DuplicateGroup:

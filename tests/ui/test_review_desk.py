@@ -87,11 +87,16 @@ def test_a_reviewer_assigns_claims_and_the_queue_filters_on_it(
     page.goto(live_server.url + "/queue/list/")
     page.get_by_label("Assignee").select_option(label="Assigned to me")
     page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"assignee=me"))
     assert _row_ids(page) == [w.plain.pk]
     expect(page.locator(".queue-row .reason--assignee")).to_have_text(f"assigned to {reviewer.username}")
     page.get_by_label("Assignee").select_option(label="Unassigned")
     page.get_by_role("button", name="Filter").click()
-    assert w.plain.pk not in _row_ids(page) and w.worthy.pk not in _row_ids(page)
+    expect(page).to_have_url(re.compile(r"assignee=none"))
+    unassigned = _row_ids(page)
+    assert w.plain.pk not in unassigned
+    assert w.worthy.pk not in unassigned
+    assert w.conflicting.pk in unassigned
     assert [(a.claim_id, a.assignee, a.assigned_by) for a in ClaimAssignment.objects.order_by("id")] == [
         (w.plain.pk, reviewer, reviewer),
         (w.worthy.pk, second_reviewer, reviewer),

@@ -117,7 +117,7 @@ def test_comments_assignments_and_ticks_cannot_be_rewritten(reviewer: User) -> N
 
     for model in (ClaimComment, ClaimAssignment, ClaimCheck):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            model.objects.all().delete()  # type: ignore[attr-defined]
+            model.objects.all().delete()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         ClaimComment.objects.update(body="Rewritten.")
 
