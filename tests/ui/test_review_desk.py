@@ -27,6 +27,7 @@ def _shot(page: Page, tmp_path: Path, name: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
+        page.evaluate("window.scrollTo(0, 0)")  # a sticky bar is drawn where the view is: start at the top
         path = out / f"desk-{name}-{label}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000
@@ -60,6 +61,7 @@ def test_the_queue_comes_in_order_of_need_with_a_group_once_and_says_why(
     page.get_by_role("link", name="Start reviewing").click()
     expect(page.locator("blockquote.claim-text")).to_have_text(w.conflicting.text)
     expect(page.locator(".queue-why")).to_contain_text("conflicting figures")
+    _shot(page, tmp_path, "queue")
     page.keyboard.press("j")
     expect(page.locator("blockquote.claim-text")).to_have_text(w.suggested.text)
     page.keyboard.press("k")
