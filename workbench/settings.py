@@ -154,6 +154,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 10_000_000)
 # Time one ingest item may take per 10,000 characters of its text (at least a minute); past it the
 # item fails with a message instead of holding a worker (claims.jobs.budget).
 INGEST_SECONDS_PER_10K_CHARS = env_int("INGEST_SECONDS_PER_10K_CHARS", 10)
+# How long the review queue's ranking of its first claims is shared before it is ranked again (0: every request).
+QUEUE_RANKING_SECONDS = env_int("QUEUE_RANKING_SECONDS", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 REST_FRAMEWORK = {
