@@ -328,10 +328,22 @@ def _time(client: Any, page: str, paths: list[str]) -> Timing:
     return Timing(page, paths[0], ms, most)
 
 
+ASSIGNED = 500  # unreviewed claims assigned to the bench reviewer, for the "assigned to me" queue
+
+
+def _assign(claim_ids: list[int]) -> None:
+    from claims.services import desk as desk_services
+
+    reviewer = _bench_reviewer()
+    for pk in claim_ids:  # a claim already assigned to them appends nothing
+        desk_services.claim_assign(claim_id=pk, assignee=reviewer, by=reviewer)
+
+
 def measure(requests: int, seed: int = 7) -> list[Timing]:
     from django.test import Client
 
     from claims.models import Claim, ClaimStatus, DuplicateGroup
+    from claims.selectors.review_queue import QueueFilters, queue_claims
     from sources.models import Article
 
     rng = random.Random(seed)
@@ -345,11 +357,18 @@ def measure(requests: int, seed: int = 7) -> list[Timing]:
     client.force_login(_bench_reviewer())
     unreviewed = list(Claim.objects.filter(status=ClaimStatus.UNREVIEWED).order_by("id").values_list("pk", flat=True))
     after = [rng.choice(unreviewed) for _ in range(requests)]
+    _assign(rng.sample(unreviewed, min(ASSIGNED, len(unreviewed))))
+    # Reviewers work from the top: "j" from one of the first 50 claims in queue order.
+    first = list(queue_claims(filters=QueueFilters()).values_list("pk", flat=True)[:50])
+    head = [rng.choice(first) for _ in range(requests)]
     timings = [
         _time(client, "claim view", [f"/claims/{pk}/" for pk in claims]),
         _time(client, "queue: next claim", [f"/queue/?status=unreviewed&after={pk}" for pk in after]),
         _time(client, "queue: held claim (reload)", ["/queue/"] * requests),
         _time(client, "queue: conflicting figures", [f"/queue/?status=figures&after={pk}" for pk in after]),
+        _time(client, "queue: next from the head (j)", [f"/queue/?status=unreviewed&after={pk}" for pk in head]),
+        _time(client, "queue: list, first 50 with why", ["/queue/list/"] * requests),
+        _time(client, "queue: assigned to me", ["/queue/?assignee=me"] * requests),
         _time(client, "article reader", [f"/articles/{pk}/" for pk in articles]),
     ]
     if groups:

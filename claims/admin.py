@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from claims.forms import LockoutAdminAuthenticationForm
-from claims.models import Claim, Evidence, Job, Review, ScorerCalibration
+from claims.models import ChecklistItem, Claim, Evidence, Job, Review, ScorerCalibration
 
 # The admin's login tells a locked-out user so, like the web login (claims/services/logins.py).
 admin.site.login_form = LockoutAdminAuthenticationForm
@@ -70,4 +70,17 @@ class ScorerCalibrationAdmin(admin.ModelAdmin[ScorerCalibration]):
         return False
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin[ChecklistItem]):
+    """The newsroom's per-claim checklist: steps in order; retire a step (active off) rather than delete it,
+    since claims keep their ticks of it."""
+
+    list_display = ["label", "position", "active"]
+    list_editable = ["position", "active"]
+    list_filter = ["active"]
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False

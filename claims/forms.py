@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from claims.backends import client_address
 from claims.models import ClaimStatus, EvidenceDecisionChoice, Verdict
+from claims.selectors import desk as desk_selectors
 from claims.services.logins import lockout_message, login_lockout_remaining
 from sources.models import Outlet, Story
 from sources.text.reading import (
@@ -115,6 +116,15 @@ class ClaimAddForm(forms.Form):
     )
 
 
+def _assignee_choices() -> list[tuple[str, str]]:
+    return [
+        ("", "Anyone"),
+        ("me", "Assigned to me"),
+        ("none", "Unassigned"),
+        *((str(u.pk), u.get_username()) for u in desk_selectors.reviewers()),
+    ]
+
+
 class QueueFilterForm(forms.Form):
     """The review queue's filters. A form, where the article and group lists filter through claims.filters:
     the queue filters no queryset in its view (lease_services.queue_next picks the claim from QueueFilters,
@@ -129,6 +139,15 @@ class QueueFilterForm(forms.Form):
         required=False,
         initial=ClaimStatus.UNREVIEWED,
     )
+    assignee = forms.ChoiceField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "me" and "none", then each reviewer by id (claims.views.queue turns the value into QueueFilters); read
+        # once per form, where callable choices would be read again each time the field is checked or drawn.
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ChoiceField)
+        assignee.choices = _assignee_choices()
 
 
 class SearchForm(forms.Form):

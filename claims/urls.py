@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from claims.views import articles, claim_pages, dashboard, groups, jobs, queue
+from claims.views import articles, claim_pages, dashboard, desk, groups, jobs, queue
 
 app_name = "claims"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -10,6 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("queue/", queue.review_queue, name="queue"),
     path("queue/release/", queue.queue_release, name="queue-release"),
+    path("queue/list/", queue.queue_list, name="queue-list"),
+    path("mentions/", desk.mentions, name="mentions"),
     path("search/", dashboard.search, name="search"),
     path("articles/<int:article_id>/", articles.article_detail, name="article-detail"),
     path("articles/<int:article_id>/claims/add/", articles.claim_add, name="claim-add"),
@@ -19,6 +21,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("claims/<int:claim_id>/delete/", claim_pages.claim_delete, name="claim-delete"),
     path("claims/<int:claim_id>/group/", groups.claim_group, name="claim-group"),
     path("claims/<int:claim_id>/restore/", claim_pages.claim_restore, name="claim-restore"),
+    path("claims/<int:claim_id>/assign/", desk.claim_assign, name="claim-assign"),
+    path("claims/<int:claim_id>/comments/", desk.claim_comment, name="claim-comment"),
+    path("claims/<int:claim_id>/checklist/", desk.claim_check, name="claim-check"),
     path("evidence/<int:evidence_id>/decide/", claim_pages.evidence_decide, name="evidence-decide"),
     path("groups/", groups.group_list, name="group-list"),
     path("groups/<int:group_id>/", groups.group_detail, name="group-detail"),

@@ -16,3 +16,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # WhiteNoise serves collectstatic's output, which the suite never makes (it would warn on every start).
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
+# Tests change claims and ask the queue at once: rank on every request (tests/claims/services/test_queue_ranking.py
+# turns the shared ranking on).
+QUEUE_RANKING_SECONDS = 0

@@ -160,6 +160,8 @@ INGEST_FANOUT = env_int("INGEST_FANOUT", 8)
 # Matching starts for each finished batch of this many documents (by position in the job), not
 # only when the whole job is done, so the first links show while a large upload goes on.
 INGEST_MATCH_BATCH = env_int("INGEST_MATCH_BATCH", 50)
+# How long the review queue's ranking of its first claims is shared before it is ranked again (0: every request).
+QUEUE_RANKING_SECONDS = env_int("QUEUE_RANKING_SECONDS", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 REST_FRAMEWORK = {

@@ -83,8 +83,9 @@ def claims_by_article() -> QuerySet[Claim]:
 
 
 def claims_with_article() -> QuerySet[Claim]:
-    """Claims with their article joined (its publication time dates their figures; its body is not loaded)."""
-    return claims_by_article().select_related("article").defer("article__body")
+    """Claims with their article joined (its publication time dates their figures; its body is not loaded),
+    and their assignee."""
+    return claims_by_article().select_related("article", "assignee__user").defer("article__body")
 
 
 def evidence_with_quotes(*, include_withdrawn: bool = True) -> QuerySet[Evidence]:

@@ -282,6 +282,13 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
     figures = serializers.SerializerMethodField(
         help_text="Each figure as matching compares it: what it counts, its range, its date and its source"
     )
+    assignee = serializers.CharField(
+        source="assignee.user.username",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Username of the reviewer the claim is assigned to (review desk); null: nobody",
+    )
 
     class Meta:
         model = Claim
@@ -297,6 +304,7 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
             "attribution",
             "entities",
             "figures",
+            "assignee",
         ]
         read_only_fields = fields
 

@@ -19,6 +19,14 @@ from claims.models.claims import (
     RevisionAction,
     SentenceAssessment,
 )
+from claims.models.desk import (
+    ChecklistItem,
+    ClaimAssignee,
+    ClaimAssignment,
+    ClaimCheck,
+    ClaimComment,
+    CommentMention,
+)
 from claims.models.evidence import (
     Evidence,
     EvidenceDecision,
@@ -67,7 +75,12 @@ from claims.models.reviews import (
 __all__ = [
     "FINISHED_STATES",
     "CalibrationSource",
+    "ChecklistItem",
     "Claim",
+    "ClaimAssignee",
+    "ClaimAssignment",
+    "ClaimCheck",
+    "ClaimComment",
     "ClaimEntity",
     "ClaimKind",
     "ClaimLease",
@@ -76,6 +89,7 @@ __all__ = [
     "ClaimSpan",
     "ClaimStatus",
     "ClaimVector",
+    "CommentMention",
     "DuplicateGroup",
     "Evidence",
     "EvidenceDecision",

@@ -85,6 +85,16 @@ class Evidence(models.Model):
                 condition=Q(decision=EvidenceDecisionChoice.REJECTED),
                 name="evidence_rejected_via",
             ),
+            # Review queue priority (review_queue.queue_claims): a claim's suggestions nobody decided yet.
+            models.Index(
+                fields=["claim"],
+                condition=Q(
+                    strength=LinkStrength.SUGGESTED,
+                    decision=EvidenceDecisionChoice.PENDING,
+                    withdrawn_at__isnull=True,
+                ),
+                name="evidence_open_suggestions",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,12 +1,40 @@
-"""Which claims the review queue offers, by filter."""
+"""Which claims the review queue offers, by filter, and in which order: what most needs a human first.
+
+The order is a whole-number priority computed in SQL (one expression per claim, no stored score to keep
+up to date), highest first, then claim id. It adds up, with the weights below: conflicting figures, the
+machine suggestions nobody has decided, how many outlets carry the claim (its duplicate group's), how
+check-worthy the extractor found it, and how recently it was published. Each queue row says which of
+these raised it (``QueueRow.reasons``). A duplicate group is served once, through its canonical claim.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Least, Round
+from django.utils import timezone
 
-from claims.models import Claim, ClaimStatus
+from claims.models import Claim, ClaimAssignee, ClaimStatus, Evidence, GroupMember
+from claims.selectors.corroboration import suggested
 from claims.selectors.groups import conflicting_figures_exists
 from sources.models import Outlet, Story
 
@@ -17,6 +45,18 @@ DECIDED = [s for s in ClaimStatus.values if s != ClaimStatus.UNREVIEWED]
 # Unreviewed claims that another report gives a different figure for.
 FIGURES = "figures"
 
+# The priority's weights. A conflict outranks anything else alone; suggestions and outlets count up to a cap
+# so one claim with forty links does not bury every conflict; worthiness (0-1) breaks ties among the rest.
+CONFLICT_WEIGHT = 40
+SUGGESTION_WEIGHT = 10
+SUGGESTIONS_CAP = 3
+OUTLET_WEIGHT = 5
+OUTLETS_CAP = 6  # outlets beyond the first
+WORTHINESS_WEIGHT = 20
+TODAY_WEIGHT = 15
+THIS_WEEK_WEIGHT = 5
+CHECK_WORTHY = 0.7  # the worthiness a row names as a reason
+
 
 @dataclass(frozen=True, slots=True)
 class QueueFilters:
@@ -25,14 +65,96 @@ class QueueFilters:
     story: Story | None = None
     outlet: Outlet | None = None
     status: str = ClaimStatus.UNREVIEWED  # a ClaimStatus value, ANY_STATUS or FIGURES
-    after: int | None = None  # the next claim after this id ("j")
-    before: int | None = None  # the claim before this id ("k")
+    assignee: User | None = None  # only claims assigned to this reviewer
+    unassigned: bool = False  # only claims assigned to nobody
+    after: int | None = None  # the next claim after this one in queue order ("j")
+    before: int | None = None  # the claim before this one ("k")
 
 
-def queue_claims(*, filters: QueueFilters) -> QuerySet[Claim]:
-    """Live claims matching the filters (story, outlet, status or conflicting figures), oldest first; leases not
-    considered."""
-    claims = Claim.objects.filter(deleted_at__isnull=True)
+def _suggestions() -> Subquery:
+    """Machine suggestions on the claim nobody has decided (the claim page lists the same ones)."""
+    open_links = (
+        Evidence.objects.filter(suggested(), claim=OuterRef("pk"), withdrawn_at__isnull=True)
+        .filter(Q(via_claim__isnull=True) | Q(via_claim__deleted_at__isnull=True))
+        .order_by()
+        .values("claim")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Subquery(open_links, output_field=IntegerField())
+
+
+def _group_count(of: str) -> Case:
+    """For a claim in a duplicate group, ``of`` counted over the group's live members; else the claim alone."""
+    members = (
+        GroupMember.objects.filter(group_id=OuterRef("group_member__group_id"), claim__deleted_at__isnull=True)
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count(of, distinct=True))
+        .values("n")[:1]
+    )
+    return Case(
+        When(group_member__isnull=True, then=Value(1)),
+        default=Coalesce(Subquery(members, output_field=IntegerField()), Value(1)),
+        output_field=IntegerField(),
+    )
+
+
+def _outlets() -> Case:
+    """Named outlets carrying the claim: those of its group's live members (an article with none adds none)."""
+    members = (
+        GroupMember.objects.filter(
+            group_id=OuterRef("group_member__group_id"),
+            claim__deleted_at__isnull=True,
+            claim__article__outlet__isnull=False,
+        )
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("claim__article__outlet", distinct=True))
+        .values("n")[:1]
+    )
+    own = Case(When(article__outlet__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return Case(
+        When(group_member__isnull=True, then=own),
+        default=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
+        output_field=IntegerField(),
+    )
+
+
+def _recency(now: datetime) -> Case:
+    return Case(
+        When(article__published_at__gte=now - timedelta(days=1), then=Value(TODAY_WEIGHT)),
+        When(article__published_at__gte=now - timedelta(days=7), then=Value(THIS_WEEK_WEIGHT)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def priority(now: datetime) -> Expression:
+    """The queue's order as one SQL expression (higher first); see the module docstring and the weights."""
+    conflict = Case(When(conflicting_figures_exists(), then=Value(CONFLICT_WEIGHT)), default=Value(0))
+    suggestions = Least(Coalesce(_suggestions(), Value(0)), Value(SUGGESTIONS_CAP)) * SUGGESTION_WEIGHT
+    outlets = Least(Case(When(group_member__isnull=True, then=Value(0)), default=_outlets() - 1), Value(OUTLETS_CAP))
+    worthiness = Cast(Round(F("worthiness") * WORTHINESS_WEIGHT), IntegerField())
+    return ExpressionWrapper(
+        conflict + suggestions + outlets * OUTLET_WEIGHT + worthiness + _recency(now), output_field=IntegerField()
+    )
+
+
+def _served_once_per_group() -> Q:
+    """A claim in no group, or its group's canonical claim (the group's members go with it). When the
+    canonical wording was deleted, the members are served one by one rather than not at all."""
+    return (
+        Q(group_member__isnull=True)
+        | Q(group_member__group__canonical_id=F("pk"))
+        | Q(group_member__group__canonical__deleted_at__isnull=False)
+    )
+
+
+def queue_claims(*, filters: QueueFilters, now: datetime | None = None) -> QuerySet[Claim]:
+    """Live claims matching the filters, one per duplicate group, highest priority first (annotated
+    ``priority``); the ``after``/``before`` cursor and leases are not considered here."""
+    claims = Claim.objects.filter(deleted_at__isnull=True).filter(_served_once_per_group())
     if filters.status == FIGURES:
         claims = claims.filter(conflicting_figures_exists(), status=ClaimStatus.UNREVIEWED)
     elif filters.status != ANY_STATUS:
@@ -44,4 +166,157 @@ def queue_claims(*, filters: QueueFilters) -> QuerySet[Claim]:
         claims = claims.filter(article__stories=filters.story)
     if filters.outlet is not None:
         claims = claims.filter(article__outlet=filters.outlet)
-    return claims.order_by("id")
+    if filters.assignee is not None:
+        claims = claims.filter(assignee__user=filters.assignee)
+    if filters.unassigned:
+        claims = claims.exclude(Exists(ClaimAssignee.objects.filter(claim=OuterRef("pk"))))
+    return claims.annotate(priority=priority(now or timezone.now())).order_by("-priority", "id")
+
+
+# The queue's head, shared by every reviewer with the same filters for QUEUE_RANKING_SECONDS: ranking all of
+# 100,000 claims costs most of a second, taking the next one from a ranked list a few milliseconds. The
+# claims taken from it are checked live (status, deletion, group verdict, leases); only the order can be
+# that many seconds old, and a claim added meanwhile waits for the next ranking.
+RANKING_SIZE = 300
+
+
+def _ranking_key(filters: QueueFilters) -> str:
+    parts = [
+        filters.story.pk if filters.story else "",
+        filters.outlet.pk if filters.outlet else "",
+        filters.status,
+        filters.assignee.pk if filters.assignee else "",
+        int(filters.unassigned),
+    ]
+    return "queue-ranking:v1:" + ":".join(str(p) for p in parts)
+
+
+def queue_ranking(*, filters: QueueFilters, now: datetime) -> list[tuple[int, int]] | None:
+    """The first RANKING_SIZE (claim id, priority) pairs of the queue, cursor aside, as ranked at most
+    QUEUE_RANKING_SECONDS ago; None when the setting is 0 (always rank afresh)."""
+    seconds = settings.QUEUE_RANKING_SECONDS
+    if seconds <= 0:
+        return None
+    key = _ranking_key(filters)
+    ranking: list[tuple[int, int]] | None = cache.get(key)
+    if ranking is None:
+        ranking = [
+            (pk, rank)
+            for pk, rank in queue_claims(filters=filters, now=now).values_list("pk", F("priority"))[:RANKING_SIZE]
+        ]
+        cache.set(key, ranking, seconds)
+    return ranking
+
+
+def ranking_after(ranking: list[tuple[int, int]], *, claim_id: int, rank: int | None) -> list[int]:
+    """The ranked claims after ``claim_id`` (whose priority is ``rank``), in queue order."""
+    if rank is None:
+        return [pk for pk, _ in ranking if pk > claim_id]
+    return [pk for pk, p in ranking if p < rank or (p == rank and pk > claim_id)]
+
+
+def ranking_before(ranking: list[tuple[int, int]], *, claim_id: int, rank: int | None) -> list[int]:
+    """The ranked claims before ``claim_id``, nearest first."""
+    if rank is None:
+        return [pk for pk, _ in reversed(ranking) if pk < claim_id]
+    return [pk for pk, p in reversed(ranking) if p > rank or (p == rank and pk < claim_id)]
+
+
+def claim_priority(*, claim_id: int, now: datetime) -> int | None:
+    """The priority of one claim (whatever its status: the cursor moves on from a claim just decided)."""
+    return Claim.objects.filter(pk=claim_id).annotate(priority=priority(now)).values_list("priority", flat=True).first()
+
+
+def after_cursor(claims: QuerySet[Claim], *, claim_id: int, now: datetime) -> QuerySet[Claim]:
+    """The claims after ``claim_id`` in queue order (lower priority, or the same and a higher id)."""
+    rank = claim_priority(claim_id=claim_id, now=now)
+    if rank is None:
+        return claims.filter(pk__gt=claim_id)
+    return claims.filter(Q(priority__lt=rank) | Q(priority=rank, pk__gt=claim_id))
+
+
+def before_cursor(claims: QuerySet[Claim], *, claim_id: int, now: datetime) -> QuerySet[Claim]:
+    """The claims before ``claim_id`` in queue order, nearest first."""
+    rank = claim_priority(claim_id=claim_id, now=now)
+    if rank is None:
+        return claims.filter(pk__lt=claim_id).order_by("-id")
+    return claims.filter(Q(priority__gt=rank) | Q(priority=rank, pk__lt=claim_id)).order_by(F("priority").asc(), "-id")
+
+
+# --- the rows of the queue list, and why each is where it is ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    claim: Claim
+    priority: int
+    conflicting: bool
+    suggestions: int
+    outlets: int
+    similar: int  # other live claims of its duplicate group, reviewed with it
+    assignee: User | None
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the row is high, strongest first: each names a term of the priority that it raised."""
+        out = []
+        if self.conflicting:
+            out.append("conflicting figures")
+        if self.suggestions:
+            out.append(f"{self.suggestions} suggestion{'s' if self.suggestions != 1 else ''} to decide")
+        if self.outlets > 1:
+            out.append(f"{self.outlets} outlets")
+        published = self.claim.article.published_at
+        if published is not None and published >= timezone.now() - timedelta(days=1):
+            out.append("reported today")
+        elif published is not None and published >= timezone.now() - timedelta(days=7):
+            out.append("reported this week")
+        if self.claim.worthiness >= CHECK_WORTHY:
+            out.append(f"check-worthy {self.claim.worthiness:.2f}")
+        return out
+
+
+def queue_rows(*, filters: QueueFilters, limit: int = 25, now: datetime | None = None) -> list[QueueRow]:
+    """The first ``limit`` claims of the queue with what put them there, in two queries whatever the limit."""
+    now = now or timezone.now()
+    claims = queue_claims(filters=filters, now=now)
+    ranking = queue_ranking(filters=filters, now=now)
+    if ranking is not None and (len(ranking) < RANKING_SIZE or len(ranking) >= 2 * limit):
+        # The shared ranking says which claims lead; whether they still match, and their priority, are read live.
+        claims = claims.filter(pk__in=[pk for pk, _ in ranking[: 2 * limit]])
+    top = list(claims.values_list("pk", F("priority"))[:limit])
+    return queue_rows_for(ranked=top, now=now)
+
+
+def _with_signals(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    return claims.select_related("article__outlet", "assignee__user", "group_member").annotate(
+        conflicting=conflicting_figures_exists(),
+        n_suggestions=Coalesce(_suggestions(), Value(0)),
+        n_outlets=_outlets(),
+        n_members=_group_count("claim"),
+    )
+
+
+def queue_rows_for(*, ranked: list[tuple[int, int]], now: datetime) -> list[QueueRow]:
+    """QueueRows of the given (claim id, priority) pairs, in their order (one query)."""
+    claims = {c.pk: c for c in _with_signals(Claim.objects.filter(pk__in=[pk for pk, _ in ranked]))}
+    return [_row(claims[pk], rank) for pk, rank in ranked]
+
+
+def _row(claim: Claim, rank: int) -> QueueRow:
+    assigned = getattr(claim, "assignee", None)
+    return QueueRow(
+        claim=claim,
+        priority=rank,
+        conflicting=claim.conflicting,  # type: ignore[attr-defined]
+        suggestions=claim.n_suggestions,  # type: ignore[attr-defined]
+        outlets=claim.n_outlets,  # type: ignore[attr-defined]
+        similar=claim.n_members - 1,  # type: ignore[attr-defined]
+        assignee=assigned.user if assigned is not None else None,
+    )
+
+
+def queue_row(*, claim: Claim, now: datetime | None = None) -> QueueRow | None:
+    """Why this claim is where it is in the queue (the queue's claim view shows it), in one query."""
+    found = _with_signals(Claim.objects.filter(pk=claim.pk)).annotate(priority=priority(now or timezone.now())).first()
+    return None if found is None else _row(found, found.priority)

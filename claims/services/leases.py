@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from claims.models import Claim, ClaimLease
@@ -58,16 +58,21 @@ def queue_next(*, user: User, filters: queue_selectors.QueueFilters) -> Claim | 
     if not can_review(user):
         raise PermissionDenied("Only reviewers can take claims from the queue.")
     now = timezone.now()
-    claims = queue_selectors.queue_claims(filters=filters)
+    claims = queue_selectors.queue_claims(filters=filters, now=now)
     if filters.after is None and filters.before is None:
         held = claims.filter(lease__user=user, lease__expires_at__gt=now).first()
         if held is not None:
             ClaimLease.objects.filter(claim=held, user=user).update(expires_at=now + LEASE_TTL)
             return held
+    ranking = queue_selectors.queue_ranking(filters=filters, now=now)
+    if ranking is not None:
+        taken, complete = _take_ranked(user, filters, claims, ranking, now)
+        if taken is not None or complete:
+            return taken
     if filters.after is not None:
-        claims = claims.filter(pk__gt=filters.after)
+        claims = queue_selectors.after_cursor(claims, claim_id=filters.after, now=now)
     if filters.before is not None:
-        claims = claims.filter(pk__lt=filters.before).order_by("-id")
+        claims = queue_selectors.before_cursor(claims, claim_id=filters.before, now=now)
     claims = claims.exclude(_held_by_others(user, now))
     tried: set[int] = set()
     for _ in range(MAX_ROUNDS):
@@ -80,6 +85,39 @@ def queue_next(*, user: User, filters: queue_selectors.QueueFilters) -> Claim | 
                 return Claim.objects.select_related("article__outlet").get(pk=pk)
             tried.add(pk)
     return None
+
+
+def _take_ranked(
+    user: User,
+    filters: queue_selectors.QueueFilters,
+    claims: QuerySet[Claim],
+    ranking: list[tuple[int, int]],
+    now: datetime,
+) -> tuple[Claim | None, bool]:
+    """The first claim past the cursor in the shared ranking that still matches and is free, leased to ``user``.
+
+    Also says whether the ranking held the whole queue past the cursor (a shorter ranking than RANKING_SIZE):
+    when it did not and nothing was taken here, the caller ranks afresh.
+    """
+    if filters.after is not None:
+        rank = queue_selectors.claim_priority(claim_id=filters.after, now=now)
+        ids = queue_selectors.ranking_after(ranking, claim_id=filters.after, rank=rank)
+    elif filters.before is not None:
+        rank = queue_selectors.claim_priority(claim_id=filters.before, now=now)
+        ids = queue_selectors.ranking_before(ranking, claim_id=filters.before, rank=rank)
+    else:
+        ids = [pk for pk, _ in ranking]
+    complete = len(ranking) < queue_selectors.RANKING_SIZE
+    free = claims.exclude(_held_by_others(user, now))
+    for start in range(0, min(len(ids), CANDIDATE_BATCH * MAX_ROUNDS), CANDIDATE_BATCH):
+        batch = ids[start : start + CANDIDATE_BATCH]
+        # Checked live: a claim decided, deleted or taken since the ranking is passed over.
+        open_ids = set(free.filter(pk__in=batch).values_list("pk", flat=True))
+        for pk in batch:
+            if pk in open_ids and _take(pk, user, now):
+                ClaimLease.objects.filter(user=user).exclude(claim_id=pk).delete()
+                return Claim.objects.select_related("article__outlet").get(pk=pk), True
+    return None, complete and len(ids) <= CANDIDATE_BATCH * MAX_ROUNDS
 
 
 @transaction.atomic

@@ -43,6 +43,7 @@ from claims.views.access import (
     viewer_required,
     with_version,
 )
+from claims.views.desk_parts import desk_context
 
 DELETED_CLAIM = "This claim was deleted, so it takes no verdict."
 DELETED_CLAIM_EDIT = "This claim was deleted; restore it before changing it."
@@ -116,6 +117,7 @@ def claim_context(request: HttpRequest, claim: Claim, page_forms: ClaimForms, co
         # Where the forms go back to after a write (the queue sets these); empty: the claim page.
         "verdict_next": safe_next(request),
         "stay_next": safe_next(request),
+        **desk_context(request, claim),
     }
 
 

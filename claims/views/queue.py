@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,10 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.forms import QueueFilterForm
 from claims.models import ClaimStatus
+from claims.selectors import desk as desk_selectors
 from claims.selectors import review_queue as queue_selectors
 from claims.services import leases as lease_services
 from claims.views.access import reviewer_of, reviewer_required
 from claims.views.claim_pages import ClaimForms, claim_context
+
+QUEUE_LIST_ROWS = 50
 
 
 def _cursor(request: HttpRequest, name: str) -> int | None:
@@ -37,19 +41,34 @@ def _queue_filters(request: HttpRequest) -> tuple[QueueFilterForm, queue_selecto
         story=data["story"],
         outlet=data["outlet"],
         status=data["status"] or ClaimStatus.UNREVIEWED,
+        assignee=_assignee(request, data["assignee"]),
+        unassigned=data["assignee"] == "none",
         after=_cursor(request, "after"),
         before=_cursor(request, "before"),
     )
 
 
-def _queue_url(filters: queue_selectors.QueueFilters, **move: int) -> str:
+def _assignee(request: HttpRequest, value: str) -> User | None:
+    """The reviewer whose claims the queue keeps to: "me", a reviewer's id (the form offered only those), or none."""
+    if value == "me":
+        return reviewer_of(request)
+    if value.isdigit():
+        return User.objects.filter(pk=int(value)).first()
+    return None
+
+
+def _queue_url(filters: queue_selectors.QueueFilters, name: str = "claims:queue", **move: int) -> str:
     params: dict[str, str | int] = {"status": filters.status}
     if filters.story is not None:
         params["story"] = filters.story.slug
     if filters.outlet is not None:
         params["outlet"] = filters.outlet.pk
+    if filters.assignee is not None:
+        params["assignee"] = filters.assignee.pk
+    if filters.unassigned:
+        params["assignee"] = "none"
     params.update(move)
-    return reverse("claims:queue") + "?" + urlencode(params)
+    return reverse(name) + "?" + urlencode(params)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -63,6 +82,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "filter_form": filter_form,
         "filters": filters,
         "here": _queue_url(filters),
+        "list_url": _queue_url(filters, "claims:queue-list"),
+        "mentions": desk_selectors.mention_count(user=reviewer),
         "lease_minutes": int(lease_services.LEASE_TTL.total_seconds() // 60),
     }
     if claim is None:
@@ -72,6 +93,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     context.update(claim_context(request, claim, ClaimForms.for_claim(claim, reviewer)))
     context.update(
         {
+            "queue_row": queue_selectors.queue_row(claim=claim),
             "next_url": _queue_url(filters, after=claim.pk),
             "prev_url": _queue_url(filters, before=claim.pk),
             # After a verdict the queue moves on; after an evidence decision or an edit it shows the same claim.
@@ -80,6 +102,23 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "claims/queue.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+@reviewer_required
+def queue_list(request: HttpRequest) -> HttpResponse:
+    """The queue as a list: what comes next, and why each claim is where it is."""
+    reviewer = reviewer_of(request)
+    filter_form, filters = _queue_filters(request)
+    context = {
+        "filter_form": filter_form,
+        "filters": filters,
+        "rows": queue_selectors.queue_rows(filters=filters, limit=QUEUE_LIST_ROWS),
+        "limit": QUEUE_LIST_ROWS,
+        "work_url": _queue_url(filters),
+        "mentions": desk_selectors.mention_count(user=reviewer),
+    }
+    return render(request, "claims/queue_list.html", context)
 
 
 @require_POST

@@ -104,6 +104,14 @@
       e: nextEvidence,
       y: function () { decide("confirm"); },
       n: function () { decide("reject"); },
+      a: function () {
+        var assign = document.querySelector("button[data-key='assign-me']");
+        if (assign && assign.form) assign.form.requestSubmit(assign);
+      },
+      m: function () {
+        var comment = document.querySelector(".comment-form textarea");
+        if (comment) comment.focus();
+      },
       "/": function () {
         var search = document.querySelector("input[type='search']");
         if (search) search.focus();

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from claims.models import Claim, ClaimLease, ClaimStatus, Job
 from claims.roles import Role
-from claims.selectors.review_queue import QueueFilters
+from claims.selectors.review_queue import QueueFilters, queue_claims
 from claims.services import edits as edit_services
 from claims.services import leases as lease_services
 from claims.services import reviews as review_services
@@ -25,10 +25,12 @@ from tests.conftest import user_with_role
 
 
 def live_claims() -> list[Claim]:
-    return list(Claim.objects.filter(deleted_at__isnull=True, status=ClaimStatus.UNREVIEWED).order_by("id"))
+    """The unreviewed claims in queue order (highest priority first; tests/claims/selectors/test_review_queue.py
+    pins the order itself)."""
+    return list(queue_claims(filters=QueueFilters()))
 
 
-def test_the_queue_gives_the_oldest_unreviewed_claim_and_leases_it_for_ten_minutes(
+def test_the_queue_gives_the_first_unreviewed_claim_in_queue_order_and_leases_it_for_ten_minutes(
     reviewer: User, seed_corpus: Job
 ) -> None:
     first = live_claims()[0]
@@ -109,7 +111,7 @@ def test_a_reviewer_holds_one_claim_at_a_time_and_release_frees_it(
     assert queue_next(user=second_reviewer, filters=QueueFilters(after=first.pk)) == second
 
 
-def test_the_queue_moves_forward_and_back_by_claim_number(reviewer: User, seed_corpus: Job) -> None:
+def test_the_queue_moves_forward_and_back_in_queue_order(reviewer: User, seed_corpus: Job) -> None:
     first, second, third, *_ = live_claims()
 
     assert queue_next(user=reviewer, filters=QueueFilters(after=first.pk)) == second
@@ -277,8 +279,10 @@ def test_the_queue_page_makes_a_fixed_number_of_queries(
     client.force_login(reviewer)
     # session, user, groups, filter form (story, outlet), held lease?, candidates, savepoint + lease insert
     # + release others + claim, then the claim view's reads (spans, neighbours, evidence, reviews, decisions,
-    # revisions, duplicate group, corroborating reports, copies among them).
-    with django_assert_max_num_queries(25):
+    # revisions, duplicate group, corroborating reports, copies among them); the review desk adds the filter
+    # form's reviewers, the mention count, why this claim (one query), and the claim's desk (assignments,
+    # comments, checklist steps, reviewers to assign to).
+    with django_assert_max_num_queries(32):
         response = client.get(reverse("claims:queue"), {"story": "talks"})
     assert response.context["claim"] not in held
     assert response.context["claim"] is not None
