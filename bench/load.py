@@ -3,6 +3,7 @@
     python bench/load.py --database-url postgres://…/NAME --seed 300            # once: build the corpus
     python bench/load.py --database-url postgres://…/NAME --serve runserver gunicorn-default production
     python bench/load.py --database-url postgres://…/NAME --base-url http://127.0.0.1:8000   # a running server
+    python bench/load.py --database-url postgres://…/NAME --serve production --code /tmp/main .  # before/after
 
 ``--seed N`` DROPS and re-creates the database (its name must contain "bench"), ingests N articles
 (the BBC News corpus if present, else numbered copies of the seed articles) and makes one reviewer per
@@ -10,10 +11,13 @@ client, each with a review-scoped API token and a signed-in session. ``--serve``
 server on a loopback port in turn (runserver as the README's demo runs it; ``gunicorn workbench.wsgi``
 with gunicorn's defaults; ``production``: ``gunicorn -c workbench/gunicorn.conf.py`` as
 docs/deploy.md runs it), after ``collectstatic``, with one Celery worker started as the deploy
-documents it (nice 10, --concurrency 2, Redis from ``--broker-url``). ``--base-url`` measures a server
-that is already running instead.
+documents it (nice 10, --concurrency 2, Redis from ``--broker-url``). ``--code`` serves them from each
+of several checkouts in turn (another branch's, then this one), so a change is measured against its
+base in one run, on one corpus, with one load generator. ``--base-url`` measures a server that is
+already running instead.
 
-Each of ``--clients`` threads (own keep-alive httpx client, own reviewer) loops for ``--duration``
+Each of ``--clients`` clients (own keep-alive connection, own reviewer; all of them coroutines of one
+event loop, so the generator costs the shared cores about 0.4 ms of CPU a request) loops for ``--duration``
 seconds over a fixed mix: 80% reads (API claim list, API claim detail, API article list, the
 claim page and the review queue in the web interface) and 20% verdicts (POST /api/v1/reviews/ with
 If-Match: *). At the start an ingest job of ``--ingest`` new articles is posted to /api/v1/ingest/.
