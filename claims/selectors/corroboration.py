@@ -185,8 +185,6 @@ def claim_corroboration(*, claim: Claim) -> Corroboration:
         .filter(Q(via_claim__isnull=True) | Q(via_claim__deleted_at__isnull=True))
         .filter(counted() | suggested())
         .select_related("sentence__article__outlet", "via_claim")
-        # Reports name the article by its title; its body (kilobytes a row) is never read here.
-        .defer("sentence__article__body")
     )
     rows = sorted((e for e in live if not _is_suggestion(e)), key=_publication_order)
     pending = sorted((e for e in live if _is_suggestion(e)), key=lambda e: (-(e.score or 0.0), e.pk))
