@@ -367,7 +367,7 @@ class Connection:
 
     The generator shares the two cores with the server, so it is kept cheap: one thread, one event
     loop, a few dozen lines of HTTP instead of an HTTP library's machinery per request (httpx threads
-    cost about 1 ms of CPU a request and contend for the GIL).
+    cost 1.5 to 2 ms of CPU a request and contend for the GIL).
     """
 
     def __init__(self, host: str, port: int) -> None:

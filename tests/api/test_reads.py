@@ -263,7 +263,7 @@ def _reviews_by_two_people(reviewer: User, second_reviewer: User) -> None:
 # Each budget is 3 queries to authenticate (the token with its grant: scope and password stamp;
 # the user's other tokens; the role)
 # plus the endpoint's own: a page-number list = count + page, a cursor list = page;
-# details add one per prefetched relation (a claim: two for its group and its size, two for
+# details add one per prefetched relation (a claim: one for its group with its size, two for
 # its corroboration; a group: the group, members, history).
 # Budgets are exact, so one extra query for any row (an outlet, a reviewer, a story,
 # an evidence quote's article) breaks them.
@@ -276,7 +276,7 @@ def _reviews_by_two_people(reviewer: User, second_reviewer: User) -> None:
         ("reviews/", 4, "results"),
         ("jobs/", 5, "results"),
         ("articles/{article}/", 5, "sentences"),
-        ("claims/{claim}/", 11, "evidence"),
+        ("claims/{claim}/", 10, "evidence"),
         ("groups/", 4, "results"),
         ("groups/{group}/", 6, "members"),
         ("jobs/{job}/", 5, "items"),
