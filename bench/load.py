@@ -3,6 +3,7 @@
     python bench/load.py --database-url postgres://…/NAME --seed 300            # once: build the corpus
     python bench/load.py --database-url postgres://…/NAME --serve runserver gunicorn-default production
     python bench/load.py --database-url postgres://…/NAME --base-url http://127.0.0.1:8000   # a running server
+    python bench/load.py --database-url postgres://…/NAME --serve production --code /tmp/main .  # before/after
 
 ``--seed N`` DROPS and re-creates the database (its name must contain "bench"), ingests N articles
 (the BBC News corpus if present, else numbered copies of the seed articles) and makes one reviewer per
@@ -10,10 +11,13 @@ client, each with a review-scoped API token and a signed-in session. ``--serve``
 server on a loopback port in turn (runserver as the README's demo runs it; ``gunicorn workbench.wsgi``
 with gunicorn's defaults; ``production``: ``gunicorn -c workbench/gunicorn.conf.py`` as
 docs/deploy.md runs it), after ``collectstatic``, with one Celery worker started as the deploy
-documents it (nice 10, --concurrency 2, Redis from ``--broker-url``). ``--base-url`` measures a server
-that is already running instead.
+documents it (nice 10, --concurrency 2, Redis from ``--broker-url``). ``--code`` serves them from each
+of several checkouts in turn (another branch's, then this one), so a change is measured against its
+base in one run, on one corpus, with one load generator. ``--base-url`` measures a server that is
+already running instead.
 
-Each of ``--clients`` threads (own keep-alive httpx client, own reviewer) loops for ``--duration``
+Each of ``--clients`` clients (own keep-alive connection, own reviewer; all of them coroutines of one
+event loop, so the generator costs the shared cores about 0.4 ms of CPU a request) loops for ``--duration``
 seconds over a fixed mix: 80% reads (API claim list, API claim detail, API article list, the
 claim page and the review queue in the web interface) and 20% verdicts (POST /api/v1/reviews/ with
 If-Match: *). At the start an ingest job of ``--ingest`` new articles is posted to /api/v1/ingest/.
@@ -24,6 +28,7 @@ the database that every review the server accepted (201) is stored.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import json
 import os
@@ -41,6 +46,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
@@ -49,6 +55,7 @@ from bench_db import postgres_prepare
 ROOT = Path(__file__).resolve().parent.parent
 BBC = ROOT.parent / "shared" / "eval" / "bbc-news" / "bbc_articles.jsonl"
 SEED_DIR = ROOT / "samples" / "seed"
+GUNICORN_KNOBS = ("GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_WORKER_CLASS")
 USERS = "bench/load_users.json"  # written by --seed into the var dir: the reviewers' tokens and sessions
 # (kind, weight): 80% reads, 20% verdicts.
 MIX = [
@@ -68,6 +75,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, help="profile each kind of request this many times")
     parser.add_argument("--users-only", action="store_true", help="with --seed: keep the articles, remake reviewers")
     parser.add_argument("--serve", nargs="*", default=[], choices=["runserver", "gunicorn-default", "production"])
+    parser.add_argument(
+        "--code",
+        nargs="+",
+        type=Path,
+        default=[ROOT],
+        help="serve each --serve kind from each of these checkouts in turn (e.g. main's, then this one)",
+    )
     parser.add_argument("--base-url", default=None, help="measure this running server instead of --serve")
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/13", help="Redis for the worker (--serve)")
     parser.add_argument("--clients", type=int, default=50)
@@ -125,6 +139,7 @@ def seed(args: argparse.Namespace) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group, User
     from django.contrib.sessions.backends.db import SessionStore
@@ -156,7 +171,8 @@ def seed(args: argparse.Namespace) -> None:
         # A signed-in session without a password round (PBKDF2 would cost the server ~0.3 s a login).
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        # The configured backend: a session naming any other is signed out on its next request.
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         users.append({"token": token, "session": session.session_key})
@@ -201,18 +217,18 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
 
 
 @contextmanager
-def served(args: argparse.Namespace, kind: str) -> Iterator[tuple[str, int]]:
+def served(args: argparse.Namespace, kind: str, root: Path) -> Iterator[tuple[str, int]]:
     """A worker and the ``kind`` web server on a free loopback port; both stopped afterwards."""
     env = server_env(args, broker=True)
     log = (args.var_dir / f"{kind}.log").open("wb")
     worker = subprocess.Popen(
         ["nice", "-n", "10", sys.executable, "-m", "celery", "-A", "workbench", "worker", "--concurrency", "2",
          "--max-tasks-per-child", "200", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     port = free_port()
     web = subprocess.Popen(
-        server_command(kind, port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        server_command(kind, port), cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", web, kind)
@@ -346,36 +362,102 @@ def call_for(kind: str, claim: int, rng: random.Random) -> Call:
     return Call("POST", "/api/v1/reviews/", True, {"claim": claim, "verdict": verdict, "rationale": "load benchmark"})
 
 
-def client_loop(
+class Connection:
+    """One keep-alive HTTP/1.1 connection on asyncio streams: a request, then its whole response.
+
+    The generator shares the two cores with the server, so it is kept cheap: one thread, one event
+    loop, a few dozen lines of HTTP instead of an HTTP library's machinery per request (httpx threads
+    cost 1.5 to 2 ms of CPU a request and contend for the GIL).
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        try:
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            status_line, *header_lines = head.decode("latin-1").split("\r\n")
+            fields = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines if h)}
+            if "content-length" in fields:
+                data = await self.reader.readexactly(int(fields["content-length"]))
+            elif fields.get("transfer-encoding", "").lower() == "chunked":
+                data = await self._chunks()
+            else:
+                data = await self.reader.read()
+                fields["connection"] = "close"
+        except (asyncio.IncompleteReadError, ConnectionError):
+            self.close()
+            raise
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return int(status_line.split()[1]), data
+
+    async def _chunks(self) -> bytes:
+        assert self.reader is not None
+        out = bytearray()
+        while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            out += await self.reader.readexactly(size + 2)
+            del out[-2:]
+        await self.reader.readuntil(b"\r\n")
+        return bytes(out)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def client_loop(
     base: str, user: dict[str, str], claims: list[int], rng: random.Random, stop: float, measure_from: float, t: Tally
 ) -> None:
+    """One reviewer: the mix over one keep-alive connection (a new one if the server closes it)."""
     kinds = [k for k, _ in MIX]
     weights = [w for _, w in MIX]
-    headers = {"Authorization": f"Token {user['token']}"}
-    with httpx.Client(base_url=base, timeout=60, cookies={"sessionid": user["session"]}) as client:
+    address = urlsplit(base)
+    connection = Connection(address.hostname or "127.0.0.1", address.port or 80)
+    api = {"Authorization": f"Token {user['token']}"}
+    web = {"Cookie": f"sessionid={user['session']}"}
+    try:
         while (now := time.perf_counter()) < stop:
             kind = rng.choices(kinds, weights)[0]
-            claim = rng.choice(claims)
+            call = call_for(kind, rng.choice(claims), rng)
             review_id = None
-            call = call_for(kind, claim, rng)
             try:
                 if call.body is None:
-                    response = client.get(call.path, headers=headers if call.api else None)
+                    status, data = await connection.request("GET", call.path, api if call.api else web)
                 else:
-                    response = client.post(call.path, json=call.body, headers={**headers, "If-Match": "*"})
-                    if response.status_code == 201:
-                        review_id = response.json()["id"]
-            except httpx.HTTPError as exc:
+                    body = json.dumps(call.body).encode()
+                    headers = {**api, "Content-Type": "application/json", "If-Match": "*"}
+                    status, data = await connection.request("POST", call.path, headers, body)
+                    if status == 201:
+                        review_id = json.loads(data)["id"]
+            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 if now >= measure_from:
-                    with t.lock:
-                        t.errors[type(exc).__name__] += 1
+                    t.errors[type(exc).__name__] += 1
+                await asyncio.sleep(0.05)
                 continue
-            with t.lock:
-                t.sent += 1
+            t.sent += 1
             if review_id is not None or now >= measure_from:
                 # Every accepted write is checked afterwards, warm-up ones too.
-                t.add(kind if now >= measure_from else "warmup", (time.perf_counter() - now) * 1000,
-                      response.status_code, review_id)  # fmt: skip
+                t.add(kind if now >= measure_from else "warmup", (time.perf_counter() - now) * 1000, status, review_id)
+    finally:
+        connection.close()
+
+
+async def clients(
+    base: str, users: list[dict[str, str]], claims: list[int], n: int, stop: float, measure_from: float, t: Tally
+) -> None:
+    await asyncio.gather(
+        *(client_loop(base, users[i % len(users)], claims, random.Random(i), stop, measure_from, t) for i in range(n))
+    )
 
 
 def post_ingest(base: str, token: str, docs: list[dict[str, str]], out: dict[str, object]) -> None:
@@ -408,6 +490,7 @@ class Result:
     new_reviews: int
     load: tuple[float, float, float]
     client_cores: float
+    client_cpu_ms: float  # the load generator's CPU per request
     web_cpu_ms: float | None  # web server CPU per request (None: --base-url, not ours to read)
     ingest: str
     kinds: dict[str, list[float]]
@@ -435,17 +518,7 @@ def measure(args: argparse.Namespace, base: str, label: str, ingest_start: int, 
         target=post_ingest, args=(base, users[0]["token"], documents(ingest_start, args.ingest), ingest), daemon=True
     )
     ingester.start()
-    threads = [
-        threading.Thread(
-            target=client_loop,
-            args=(base, users[n % len(users)], claims, random.Random(n), stop, measure_from, tally),
-        )
-        for n in range(args.clients)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    asyncio.run(clients(base, users, claims, args.clients, stop, measure_from, tally))
     load_avg = os.getloadavg()
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     web_after = cpu_seconds(web_pgid) if web_pgid is not None else 0.0
@@ -466,6 +539,7 @@ def measure(args: argparse.Namespace, base: str, label: str, ingest_start: int, 
         new_reviews=(reviews_after[0] if reviews_after else 0) - reviews_before,
         load=load_avg,
         client_cores=client_cpu / (stop - start),
+        client_cpu_ms=client_cpu * 1000 / max(tally.sent, 1),
         web_cpu_ms=(web_after - web_before) * 1000 / tally.sent if web_pgid is not None else None,
         ingest=f"POST {ingest.get('status', 'still running')} after {ingest.get('seconds', stop - start):.1f} s; "
         + job_state(args.database_url, ingest.get("job")),
@@ -480,7 +554,10 @@ def report(r: Result) -> None:
         f"p95 {pct(r.latencies, 95):.0f} ms, p99 {pct(r.latencies, 99):.0f} ms, 5xx {r.server_errors}, "
         f"connection errors {r.errors or 0}"
     )
-    print(f"   statuses {r.statuses}; load average at the end {load}; load generator {r.client_cores:.2f} cores")
+    print(
+        f"   statuses {r.statuses}; load average at the end {load}; load generator {r.client_cores:.2f} cores, "
+        f"{r.client_cpu_ms:.2f} ms CPU a request"
+    )
     web = f"{r.web_cpu_ms:.1f}" if r.web_cpu_ms is not None else "?"
     print(f"   web server CPU per request: {web} ms")
     lost = "LOST WRITES" if r.accepted != r.stored else "none lost"
@@ -514,17 +591,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = []
     if args.base_url:
         results.append(measure(args, args.base_url.rstrip("/"), args.base_url, seeded, None))
-    if args.serve:
-        env = server_env(args, broker=True)
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-        )
-    for n, kind in enumerate(args.serve):
+    runs = [(root, kind) for root in args.code for kind in args.serve]
+    for n, (root, kind) in enumerate(runs):
+        if n == 0 or root != runs[n - 1][0]:
+            env = server_env(args, broker=True)
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=root, env=env, check=True
+            )
         label = kind
         if kind == "production":
-            workers = os.environ.get("GUNICORN_WORKERS", str(os.cpu_count()))
-            label = f"production ({workers} processes x {os.environ.get('GUNICORN_THREADS', '8')} threads)"
-        with served(args, kind) as (base, pgid):
+            # The checkout's own gunicorn.conf.py decides, unless the environment overrides it.
+            shape = [f"{name}={os.environ[name]}" for name in GUNICORN_KNOBS if name in os.environ]
+            label = f"production ({', '.join(shape) or 'gunicorn.conf.py defaults'})"
+        if len(args.code) > 1:
+            label += f" [{root}]"
+        with served(args, kind, root) as (base, pgid):
             results.append(measure(args, base, label, seeded + (n + 1) * args.ingest, pgid))
         report(results[-1])
         time.sleep(5)  # let the worker's leftover job and the load average settle a little
@@ -532,14 +613,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         report(results[0])
     print(
         "\n| server | req/s | p50 ms | p95 ms | p99 ms | 5xx | verdicts accepted / stored "
-        "| web CPU ms/req | load avg (1 min) |"
+        "| web CPU ms/req | generator CPU ms/req | load avg (1 min) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r.server} | {r.rate:.0f} | {pct(r.latencies, 50):.0f} | {pct(r.latencies, 95):.0f} | "
             f"{pct(r.latencies, 99):.0f} | {r.server_errors} | {r.accepted} / {r.stored} | "
-            f"{r.web_cpu_ms or 0:.1f} | {r.load[0]:.2f} |"
+            f"{r.web_cpu_ms or 0:.1f} | {r.client_cpu_ms:.2f} | {r.load[0]:.2f} |"
         )
 
 

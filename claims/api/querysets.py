@@ -185,11 +185,25 @@ class ClaimGroup:
 
 
 def claim_group(*, claim: Claim) -> ClaimGroup | None:
-    group = group_selectors.group_for_claim(claim=claim)
-    if group is None:
+    """The claim's group (as ``group_selectors.group_for_claim`` finds it) with its live size, in one query."""
+    live = (
+        GroupMember.objects.filter(group=OuterRef("group"), claim__deleted_at__isnull=True)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    row = (
+        GroupMember.objects.filter(claim=claim)
+        .order_by("pk")
+        .annotate(size=Coalesce(Subquery(live, output_field=IntegerField()), Value(0)))
+        .values_list("group_id", "group__version", "group__canonical_id", "size")
+        .first()
+    )
+    if row is None:
         return None
-    size = GroupMember.objects.filter(group=group, claim__deleted_at__isnull=True).count()
-    return ClaimGroup(id=group.pk, version=group.version, canonical=group.canonical_id, size=size)
+    group_id, version, canonical, size = row
+    return ClaimGroup(id=group_id, version=version, canonical=canonical, size=size)
 
 
 # --- webhooks (private to their subscriber) ---------------------------------------------------

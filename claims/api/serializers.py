@@ -7,6 +7,7 @@ so the names must be unique across the API, and the field factories below are sh
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 
 from django.core.validators import URLValidator
@@ -308,14 +309,23 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
         ]
         read_only_fields = fields
 
+    # One nested serializer for every claim of a list, not a new one per claim: a new serializer
+    # deep-copies its declared fields, which cost a 50-claim page more CPU than all its queries.
+    @cached_property
+    def _entity(self) -> EntitySerializer:
+        return EntitySerializer()
+
+    @cached_property
+    def _figure(self) -> FigureInTimeSerializer:
+        return FigureInTimeSerializer()
+
     @extend_schema_field(EntitySerializer(many=True))
     def get_entities(self, claim: Claim) -> list[dict[str, Any]]:
-        return [dict(row) for row in EntitySerializer(claim_details.unique_entities(claim=claim), many=True).data]
+        return [dict(self._entity.to_representation(row)) for row in claim_details.unique_entities(claim=claim)]
 
     @extend_schema_field(FigureInTimeSerializer(many=True))
     def get_figures(self, claim: Claim) -> list[dict[str, Any]]:
-        rows = claim_details.figures_in_time(claim=claim)
-        return [dict(row) for row in FigureInTimeSerializer(rows, many=True).data]
+        return [dict(self._figure.to_representation(row)) for row in claim_details.figures_in_time(claim=claim)]
 
 
 class ClaimSpanSerializer(serializers.ModelSerializer[ClaimSpan]):
