@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from claims.views import articles, claim_pages, dashboard, groups, jobs, queue
+from claims.views import articles, claim_pages, dashboard, finding, groups, jobs, queue
 
 app_name = "claims"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -10,7 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("queue/", queue.review_queue, name="queue"),
     path("queue/release/", queue.queue_release, name="queue-release"),
-    path("search/", dashboard.search, name="search"),
+    path("search/", finding.search, name="search"),
+    path("entities/<slug:key>/", finding.entity_detail, name="entity-detail"),
     path("articles/<int:article_id>/", articles.article_detail, name="article-detail"),
     path("articles/<int:article_id>/claims/add/", articles.claim_add, name="claim-add"),
     path("claims/<int:claim_id>/", claim_pages.claim_detail, name="claim-detail"),
