@@ -150,7 +150,7 @@ class SearchForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("published_from"), cleaned.get("published_to")
         if start and end and end < start:
             self.add_error("published_to", "The last day comes before the first.")

@@ -72,13 +72,15 @@ def word_pattern(word: str) -> str:
     return r"(^|\W)" + re.escape(word)
 
 
+def thousands(digits: str) -> list[str]:
+    """The groups of three digits a number is written in: "40000" -> ["40", "000"]."""
+    head = len(digits) % 3 or 3
+    return [digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))]
+
+
 def number_pattern(digits: str) -> str:
     """The number ``digits`` in any grouping of its thousands (",", " " or none), not inside a longer number."""
-    groups = []
-    head = len(digits) % 3 or 3
-    groups.append(digits[:head])
-    groups.extend(digits[i : i + 3] for i in range(head, len(digits), 3))
-    body = "[, ]?".join(groups)
+    body = "[, ]?".join(thousands(digits))
     # Not after a digit or a separator (140,000; 1.40000), nor before more digits (40,0005; 40,000.5).
     return r"(^|[^0-9.,])" + body + r"([^0-9.,]|[.,]([^0-9]|$)|$)"
 

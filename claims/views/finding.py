@@ -28,7 +28,8 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     context: dict[str, Any] = {"form": form, "q": ""}
     if form.is_bound and form.is_valid():
-        context.update(_results(request, form.cleaned_data["q"], form.filters()))
+        with search_selectors.without_jit():
+            context.update(_results(request, form.cleaned_data["q"], form.filters()))
     return render(request, "claims/search.html", context)
 
 
@@ -41,14 +42,15 @@ def _close_claims(q: str) -> dict[int, float] | None:
 
 
 def _results(request: HttpRequest, q: str, filters: search_selectors.SearchFilters) -> dict[str, Any]:
-    """Matching claims and sentences, each paged on its own ("page" and "spage")."""
+    """Matching claims and sentences, each paged on its own ("page" and "spage"), read here (not in the template)."""
     close = _close_claims(q)
-    claims = Paginator(search_selectors.find_claims(q=q, filters=filters, close=close), SEARCH_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    names = search_selectors.named_keys(q)
+    claims = Paginator(
+        search_selectors.find_claims(q=q, filters=filters, close=close, names=names), SEARCH_PER_PAGE
+    ).get_page(request.GET.get("page"))
     sentence_close = meaning_selectors.close_sentences(close) if close else {}
     sentences = Paginator(
-        search_selectors.find_sentences(q=q, filters=filters, close=sentence_close), SEARCH_PER_PAGE
+        search_selectors.find_sentences(q=q, filters=filters, close=sentence_close, names=names), SEARCH_PER_PAGE
     ).get_page(request.GET.get("spage"))
     return {
         "q": q,

@@ -29,8 +29,8 @@ def test_a_paraphrase_finds_the_claim_it_means_and_the_person_page_is_one_click_
     log_in(page, live_server.url, reviewer.username)
     page.goto(live_server.url + "/search/")
 
-    page.get_by_role("searchbox").fill(PARAPHRASE)
-    page.get_by_role("searchbox").press("Enter")
+    page.locator("main").get_by_role("searchbox").fill(PARAPHRASE)
+    page.locator("main").get_by_role("searchbox").press("Enter")
 
     result = page.locator(".results__item", has_text=MEANT).first
     expect(result).to_be_visible()

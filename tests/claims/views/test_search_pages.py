@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -9,6 +11,7 @@ from django.urls import reverse
 
 from claims.models import Claim, ClaimEntity, Job
 from claims.services import indexing as indexing_services
+from sources.models import Article, Outlet
 from tests.claims.helpers import all_claim_ids, seed_claim
 from tests.claims.views.test_claim_pages import page_text, signed_in
 
@@ -63,7 +66,8 @@ def test_filters_narrow_the_results_and_a_bad_range_is_a_form_error(
 ) -> None:
     signed_in(client, viewer)
     hamas = seed_claim("000", "Hamas refused to send a delegation")
-    day = hamas.article.published_at.date().isoformat()  # type: ignore[union-attr]
+    Article.objects.filter(pk=hamas.article_id).update(published_at=datetime(2024, 8, 5, 9, tzinfo=UTC))
+    day = "2024-08-05"
 
     same_day = client.get(
         reverse("claims:search"), {"q": "refused delegation", "published_from": day, "published_to": day}
@@ -86,7 +90,10 @@ def test_the_page_of_a_person_lists_spellings_claims_by_role_and_outlets(
     client: Client, viewer: User, seed_corpus: Job, django_assert_num_queries
 ) -> None:
     signed_in(client, viewer)
-    key = ClaimEntity.objects.get(claim=seed_claim("000", "Hamas refused to send a delegation"), name="Hamas").key
+    hamas = seed_claim("000", "Hamas refused to send a delegation")
+    key = ClaimEntity.objects.get(claim=hamas, name="Hamas").key
+    outlet = Outlet.objects.create(name="Tehran Times")
+    Article.objects.filter(pk=hamas.article_id).update(outlet=outlet)
     named = Claim.objects.filter(entity_mentions__key=key, deleted_at__isnull=True)
 
     with django_assert_num_queries(ENTITY_QUERIES):
@@ -106,6 +113,8 @@ def test_the_page_of_a_person_lists_spellings_claims_by_role_and_outlets(
     outlets = response.context["outlets"]
     assert sum(o.named for o in outlets) == counts["all"]
     assert sum(o.credited for o in outlets) == counts["credited"]
+    tehran = next(o for o in outlets if o.outlet == outlet)
+    assert tehran.named == named.filter(article__outlet=outlet).count() > 0
 
 
 def test_a_name_in_another_spelling_has_one_page_and_the_claim_page_links_to_it(
