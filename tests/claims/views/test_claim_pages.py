@@ -1184,9 +1184,8 @@ def test_search_pages_its_results_and_makes_a_fixed_number_of_queries(
         .count()
     )
     assert claims_with_the > 25
-    # session, user, groups, story and outlet choices, meaning (buckets, vectors, sentences of the close
-    # claims), claim count, claim page, sentence count, sentence page
-    with django_assert_max_num_queries(12):
+    # bounded whatever the number of results: see SEARCH_QUERIES_MAX in tests/claims/views/test_search_pages.py
+    with django_assert_max_num_queries(22):
         first = client.get(reverse("claims:search"), {"q": "the"})
     second = client.get(reverse("claims:search"), {"q": "the", "page": "2"})
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from claims.models import Claim, ClaimEntity, Job
+from claims.models import Claim, Job
 from claims.services import indexing as indexing_services
 from sources.models import Article, Outlet
 from tests.claims.helpers import all_claim_ids, seed_claim
@@ -18,9 +18,10 @@ from tests.claims.views.test_claim_pages import page_text, signed_in
 pytestmark = pytest.mark.django_db
 
 PARAPHRASE = "Hamas declined to attend the negotiations"
-# session, user, groups, story and outlet choices, meaning (buckets, vectors, the close claims' sentences),
-# claim count and page, sentence count and page
-SEARCH_QUERIES = 12
+# session, user, groups, story and outlet choices, JIT off, commit; meaning: buckets, vectors, the close claims'
+# sentences; name keys; per list (claims, sentences): close ones' word test, count, and at most three reads of
+# the page (close ones above the word matches, word matches, close ones below): whatever the number of results
+SEARCH_QUERIES_MAX = 22
 # session, user, groups, spellings, role counts, claim count and page, outlets (and their names)
 ENTITY_QUERIES = 9
 
@@ -51,12 +52,12 @@ def test_the_search_page_says_which_results_match_the_words_and_which_the_meanin
     assert "word match</span>" in page_text(by_words)
 
 
-def test_the_search_makes_the_same_number_of_queries_however_many_results(
-    client: Client, viewer: User, indexed_corpus: Job, django_assert_num_queries
+def test_the_search_makes_a_bounded_number_of_queries_however_many_results(
+    client: Client, viewer: User, indexed_corpus: Job, django_assert_max_num_queries
 ) -> None:
     signed_in(client, viewer)
-    for q in (PARAPHRASE, "Gaza", "Hamas refused to send a delegation"):
-        with django_assert_num_queries(SEARCH_QUERIES):
+    for q in (PARAPHRASE, "Gaza", "Hamas refused to send a delegation", "40000"):
+        with django_assert_max_num_queries(SEARCH_QUERIES_MAX):
             response = client.get(reverse("claims:search"), {"q": q})
         assert response.context["claims"].paginator.count > 0
 
@@ -90,10 +91,10 @@ def test_the_page_of_a_person_lists_spellings_claims_by_role_and_outlets(
     client: Client, viewer: User, seed_corpus: Job, django_assert_num_queries
 ) -> None:
     signed_in(client, viewer)
-    hamas = seed_claim("000", "Hamas refused to send a delegation")
-    key = ClaimEntity.objects.get(claim=hamas, name="Hamas").key
+    baqeri = seed_claim("", "Baqeri condemned")
+    key = next(e["key"] for e in baqeri.entities if "Baqeri" in e["name"])
     outlet = Outlet.objects.create(name="Tehran Times")
-    Article.objects.filter(pk=hamas.article_id).update(outlet=outlet)
+    Article.objects.filter(pk=baqeri.article_id).update(outlet=outlet)
     named = Claim.objects.filter(entity_mentions__key=key, deleted_at__isnull=True)
 
     with django_assert_num_queries(ENTITY_QUERIES):
@@ -102,14 +103,15 @@ def test_the_page_of_a_person_lists_spellings_claims_by_role_and_outlets(
     mentioning = client.get(reverse("claims:entity-detail", args=[key]), {"as": "named"})
 
     counts = response.context["counts"]
+    spellings = [s.name for s in response.context["spellings"]]
     assert counts["all"] == named.count()
     assert counts["credited"] == credited.context["claims"].paginator.count > 0
     assert counts["named"] == mentioning.context["claims"].paginator.count > 0
     assert counts["credited"] + counts["named"] == counts["all"]
     assert all(c.credited for c in credited.context["claims"])
-    assert all("Hamas" in str(c.attribution) for c in credited.context["claims"])
-    assert not any("Hamas" in str(c.attribution) for c in mentioning.context["claims"])
-    assert "Hamas" in [s.name for s in response.context["spellings"]]
+    assert all(any(name in str(c.attribution) for name in spellings) for c in credited.context["claims"])
+    assert not any(any(name in str(c.attribution) for name in spellings) for c in mentioning.context["claims"])
+    assert "Baqeri" in spellings
     outlets = response.context["outlets"]
     assert sum(o.named for o in outlets) == counts["all"]
     assert sum(o.credited for o in outlets) == counts["credited"]
