@@ -135,8 +135,8 @@ class ClaimFilter(filters.FilterSet):
     q = filters.CharFilter(
         method="filter_q",
         help_text=(
-            "Text the claim contains, or a name it mentions in any spelling ('bagheri kani' finds 'Baqeri Kani'), "
-            "with the query's other words in its text"
+            "Every word in the claim's text in any order ('refused delegation'; '40000' finds '40,000'), or a name "
+            "it mentions in any spelling ('bagheri kani' finds 'Baqeri Kani') with the query's other words in its text"
         ),
     )
     published_after = UTCIsoDateTimeFilter(

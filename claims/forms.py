@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from claims.backends import client_address
 from claims.models import ClaimStatus, EvidenceDecisionChoice, Verdict
 from claims.selectors import desk as desk_selectors
+from claims.selectors import search as search_selectors
 from claims.services.logins import lockout_message, login_lockout_remaining
 from sources.models import Outlet, Story
 from sources.text.reading import (
@@ -151,7 +152,40 @@ class QueueFilterForm(forms.Form):
 
 
 class SearchForm(forms.Form):
+    """The search box and its filters; story, outlet and days narrow claims and sentences, status and verdict claims."""
+
     q = forms.CharField(label="Search claims and sentences", max_length=200, strip=True)
+    story = forms.ModelChoiceField(
+        queryset=Story.objects.order_by("name"), to_field_name="slug", required=False, empty_label="All stories"
+    )
+    outlet = forms.ModelChoiceField(queryset=Outlet.objects.order_by("name"), required=False, empty_label="All outlets")
+    published_from = forms.DateField(label="Published from", required=False, widget=forms.DateInput({"type": "date"}))
+    published_to = forms.DateField(label="to", required=False, widget=forms.DateInput({"type": "date"}))
+    status = forms.ChoiceField(choices=[("", "Any status"), *ClaimStatus.choices], required=False)
+    verdict = forms.ChoiceField(
+        label="Verdict",
+        choices=[("", "With or without a verdict"), ("with", "With a verdict"), ("without", "Without a verdict")],
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("published_from"), cleaned.get("published_to")
+        if start and end and end < start:
+            self.add_error("published_to", "The last day comes before the first.")
+        return cleaned
+
+    def filters(self) -> search_selectors.SearchFilters:
+        """The valid form's filters, for the search selectors."""
+        data = self.cleaned_data
+        return search_selectors.SearchFilters(
+            story=data.get("story"),
+            outlet=data.get("outlet"),
+            published_from=data.get("published_from"),
+            published_to=data.get("published_to"),
+            status=data.get("status") or "",
+            verdict=data.get("verdict") or "",
+        )
 
 
 class EvidenceDecisionForm(forms.Form):

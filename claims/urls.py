@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from claims.views import articles, claim_pages, dashboard, desk, groups, jobs, queue
+from claims.views import articles, claim_pages, dashboard, desk, finding, groups, jobs, queue
 
 app_name = "claims"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -12,7 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("queue/release/", queue.queue_release, name="queue-release"),
     path("queue/list/", queue.queue_list, name="queue-list"),
     path("mentions/", desk.mentions, name="mentions"),
-    path("search/", dashboard.search, name="search"),
+    path("search/", finding.search, name="search"),
+    path("entities/<path:key>/", finding.entity_detail, name="entity-detail"),
     path("articles/<int:article_id>/", articles.article_detail, name="article-detail"),
     path("articles/<int:article_id>/claims/add/", articles.claim_add, name="claim-add"),
     path("claims/<int:claim_id>/", claim_pages.claim_detail, name="claim-detail"),
