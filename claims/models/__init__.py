@@ -58,6 +58,7 @@ from claims.models.matching import (
     MatchKey,
     ScorerCalibration,
 )
+from claims.models.ratings import Rating
 from claims.models.reviews import (
     ClaimLease,
     Review,
@@ -93,6 +94,7 @@ __all__ = [
     "LinkStrength",
     "MatchBucket",
     "MatchKey",
+    "Rating",
     "Review",
     "RevisionAction",
     "ScorerCalibration",
