@@ -58,11 +58,10 @@ from claims.models.matching import (
     MatchKey,
     ScorerCalibration,
 )
-from claims.models.ratings import Rating
+from claims.models.ratings import Rating, Verdict
 from claims.models.reviews import (
     ClaimLease,
     Review,
-    Verdict,
 )
 
 __all__ = [

@@ -26,9 +26,10 @@ from claims.forms import (
     VerdictForm,
 )
 from claims.jobs import match as match_jobs
-from claims.models import Claim, Evidence
+from claims.models import Claim, Evidence, Review
 from claims.roles import AnyUser, can_review
 from claims.selectors import claim_details as claim_selectors
+from claims.selectors import claim_review as claim_review_selectors
 from claims.selectors import corroboration as corroboration_selectors
 from claims.selectors import figure_chart
 from claims.selectors import groups as group_selectors
@@ -46,6 +47,12 @@ from claims.views.access import (
 
 DELETED_CLAIM = "This claim was deleted, so it takes no verdict."
 DELETED_CLAIM_EDIT = "This claim was deleted; restore it before changing it."
+
+
+def verdict_words(review: Review) -> str:
+    """ "contested", or with a rating "false (contested)"."""
+    verdict = review.get_verdict_display().lower()
+    return f"{review.rating.label.lower()} ({verdict})" if review.rating is not None else verdict
 
 
 def claim_or_404(claim_id: int) -> Claim:
@@ -106,6 +113,7 @@ def claim_context(request: HttpRequest, claim: Claim, page_forms: ClaimForms, co
         if group or claim.deleted_at
         else claim_selectors.claim_group_suggestions(evidence=evidence),
         "corroboration": corroboration,
+        "publication": claim_review_selectors.claim_publication(claim),
         "timeline": timeline_selectors.claim_timeline(corroboration),
         "figure_charts": figure_chart.figure_charts(figure_chart.claim_figure_sources(claim=claim)),
         # Only a deleted claim can have been split (splitting hides the original).
@@ -168,6 +176,7 @@ def _record_verdict(request: HttpRequest, claim: Claim) -> HttpResponse:
             claim_id=claim.pk,
             reviewer=reviewer,
             verdict=form.cleaned_data["verdict"],
+            rating=form.cleaned_data["rating"].slug if form.cleaned_data["rating"] else "",
             rationale=form.cleaned_data["rationale"],
             expected_version=form.cleaned_data["version"],
         )
@@ -179,7 +188,7 @@ def _record_verdict(request: HttpRequest, claim: Claim) -> HttpResponse:
     except ValidationError as exc:
         add_form_errors(form, exc)
         return claim_page(request, claim, form, status=400)
-    messages.success(request, f"Recorded your verdict: {review.get_verdict_display().lower()}.")
+    messages.success(request, f"Recorded your verdict: {verdict_words(review)}.")
     return after_write(request, claim.pk)
 
 
