@@ -234,6 +234,7 @@ SPECTACULAR_SETTINGS = {
         "JobKindEnum": "claims.models.JobKind",
         "JobStateEnum": "claims.models.JobState",
         "ItemStateEnum": "claims.models.ItemState",
+        "VerdictEnum": "claims.models.Verdict",
     },
 }
 
