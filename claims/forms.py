@@ -66,6 +66,13 @@ class RatingRadioSelect(forms.RadioSelect):
         return option
 
 
+class RatingChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Reviewers see a rating's label alone; its summary shows in the radio's colour once picked."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.label)
+
+
 # The keys that pick the first rating of each summary (static/js/keys.js).
 SUMMARY_KEYS = {Verdict.CORROBORATED: "c", Verdict.CONTESTED: "x"}
 
@@ -74,7 +81,7 @@ class VerdictForm(forms.Form):
     """A verdict is a rating of the newsroom's scale; a bare verdict (corroborated or contested, no rating)
     is still accepted, as posted before the scale existed."""
 
-    rating = forms.ModelChoiceField(
+    rating = RatingChoiceField(
         queryset=Rating.objects.filter(active=True),
         to_field_name="slug",
         widget=RatingRadioSelect,

@@ -50,9 +50,10 @@ DELETED_CLAIM_EDIT = "This claim was deleted; restore it before changing it."
 
 
 def verdict_words(review: Review) -> str:
-    """ "contested", or with a rating "false (contested)"."""
+    """The verdict in words: "contested", "false (contested)", or "unproven" once when the two are one word."""
     verdict = review.get_verdict_display().lower()
-    return f"{review.rating.label.lower()} ({verdict})" if review.rating is not None else verdict
+    rating = review.rating.label.lower() if review.rating is not None else verdict
+    return verdict if rating == verdict else f"{rating} ({verdict})"
 
 
 def claim_or_404(claim_id: int) -> Claim:
