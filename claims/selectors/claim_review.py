@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Max, Min, Q
 
 from claims.extraction import figures
-from claims.models import Claim, Evidence, Rating, Review, Stance, Verdict
+from claims.models import Claim, ClaimStatus, Evidence, Rating, Review, Stance, Verdict
 from claims.selectors import corroboration as corroboration_selectors
 from sources.models import Article
 
@@ -52,6 +52,9 @@ def latest_review(claim: Claim) -> Review | None:
 
 def claim_publication(claim: Claim) -> Publication | None:
     """The claim's ClaimReview, or None before any verdict."""
+    # Only a verdict moves a claim off "unreviewed", and nothing moves it back: no query for the queue's claims.
+    if claim.status == ClaimStatus.UNREVIEWED:
+        return None
     review = latest_review(claim)
     if review is None:
         return None

@@ -30,6 +30,7 @@ def test_without_settings_a_public_address_or_a_rating_it_says_what_is_missing(
     claim = first_claim()
     Article.objects.update(url="")
     review_services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Old.")
+    claim.refresh_from_db()
     publication = claim_publication(claim)
     assert publication is not None
     assert not publication.publishable
@@ -47,6 +48,7 @@ def test_with_all_of_them_it_can_be_published(seed_corpus: Job, reviewer: User, 
     claim = first_claim()
     Article.objects.filter(pk=claim.article_id).update(url="https://news.example/a")
     review_services.review_record(claim_id=claim.pk, reviewer=reviewer, rating="false", rationale="Old.")
+    claim.refresh_from_db()
     publication = claim_publication(claim)
     assert publication is not None
     assert publication.problems == []
