@@ -394,7 +394,7 @@ class ReviewSerializer(serializers.ModelSerializer[Review]):
         slug_field="slug",
         queryset=Rating.objects.filter(active=True),
         required=False,
-        allow_null=False,
+        allow_null=True,  # in responses: reviews recorded before the scale have none; refused as input
         help_text=(
             "Slug of an active rating of the newsroom's scale (GET /api/v1/ratings/); it sets the verdict. "
             "Null on reviews recorded before the scale."
@@ -415,6 +415,10 @@ class ReviewSerializer(serializers.ModelSerializer[Review]):
         read_only_fields = ["id", "reviewer", "created_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "rating" in attrs and attrs["rating"] is None:
+            raise serializers.ValidationError(
+                {"rating": "Give a rating's slug, or leave it out to record a bare verdict."}
+            )
         if "rating" not in attrs and "verdict" not in attrs:
             raise serializers.ValidationError({"rating": "Give a rating (or a verdict: corroborated or contested)."})
         return attrs
