@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from claims.forms import LockoutAdminAuthenticationForm
-from claims.models import ChecklistItem, Claim, Evidence, Job, Review, ScorerCalibration
+from claims.models import ChecklistItem, Claim, Evidence, Job, Rating, Review, ScorerCalibration
 
 # The admin's login tells a locked-out user so, like the web login (claims/services/logins.py).
 admin.site.login_form = LockoutAdminAuthenticationForm
@@ -26,6 +27,21 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin[Rating]):
+    """The newsroom's rating scale. A rating reviews already use keeps what it meant: its slug, value,
+    summary and published name are fixed (add a new rating and retire this one to change them)."""
+
+    list_display = ["label", "slug", "alternate_name", "rating_value", "summary", "position", "active"]
+    list_editable = ["position", "active"]
+    ordering = ["position", "id"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Rating | None = None) -> list[str]:
+        if obj is not None and Review.objects.filter(rating=obj).exists():
+            return ["slug", "alternate_name", "rating_value", "summary"]
+        return []
 
 
 @admin.register(Evidence)

@@ -16,7 +16,7 @@ from django.core.validators import URLValidator
 from django.utils.text import slugify
 
 from claims.backends import client_address
-from claims.models import ClaimStatus, EvidenceDecisionChoice, Verdict
+from claims.models import ClaimStatus, EvidenceDecisionChoice, Rating, Verdict
 from claims.selectors import desk as desk_selectors
 from claims.selectors import search as search_selectors
 from claims.services.logins import lockout_message, login_lockout_remaining
@@ -56,8 +56,46 @@ class LockoutAdminAuthenticationForm(LockoutAuthenticationForm, AdminAuthenticat
     """The admin's login form (staff only), locked out the same way."""
 
 
+class RatingRadioSelect(forms.RadioSelect):
+    """Each rating's radio carries its summary, so the c and x keys (static/js/keys.js) can pick the
+    first corroborating or contesting rating of the scale."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        rating = getattr(option["value"], "instance", None)
+        if isinstance(rating, Rating):
+            option["attrs"]["data-summary"] = rating.summary
+        return option
+
+
+class RatingChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Reviewers see a rating's label alone; its summary shows in the radio's colour once picked."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.label)
+
+
+# The keys that pick the first rating of each summary (static/js/keys.js).
+SUMMARY_KEYS = {Verdict.CORROBORATED: "c", Verdict.CONTESTED: "x"}
+
+
 class VerdictForm(forms.Form):
-    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect)
+    """A verdict is a rating of the newsroom's scale; a bare verdict (corroborated or contested, no rating)
+    is still accepted, as posted before the scale existed."""
+
+    rating = RatingChoiceField(
+        queryset=Rating.objects.filter(active=True),
+        to_field_name="slug",
+        widget=RatingRadioSelect,
+        empty_label=None,
+        required=False,
+        error_messages={"invalid_choice": "That rating is not on the scale (any more); pick one of these."},
+    )
+    verdict = forms.ChoiceField(
+        choices=[(Verdict.CORROBORATED, Verdict.CORROBORATED.label), (Verdict.CONTESTED, Verdict.CONTESTED.label)],
+        widget=forms.RadioSelect,
+        required=False,
+    )
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Say why: which reports agree or disagree, and what you checked.",
@@ -65,6 +103,24 @@ class VerdictForm(forms.Form):
     )
     # The claim version the reviewer saw; a verdict on an older version is refused (StaleVersion).
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("rating") and not data.get("verdict") and "rating" not in self.errors:
+            self.add_error("rating", "Choose a rating.")
+        return data
+
+    def rating_choices(self) -> list[tuple[Any, str, str]]:
+        """Each rating's radio with its summary and its key (c, x or none): the first rating of each summary
+        has one."""
+        keyed: set[str] = set()
+        out = []
+        for radio in self["rating"]:
+            summary = radio.data["attrs"].get("data-summary", "")
+            key = SUMMARY_KEYS.get(summary, "") if summary not in keyed else ""
+            keyed.add(summary)
+            out.append((radio, summary, key))
+        return out
 
 
 class ClaimEditForm(forms.Form):

@@ -93,3 +93,19 @@ def env_cache(name: str, environ: Mapping[str, str] = os.environ) -> dict[str, A
     if not raw.startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured(f"{name}={raw!r} is not a Redis URL; expected redis://host:port/db")
     return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+
+
+def env_public_url(name: str, environ: Mapping[str, str] = os.environ, placeholder: str = "") -> str:
+    """An http(s) address the workbench publishes (in ClaimReview), or "" when unset.
+
+    With ``placeholder`` (e.g. "{claim}") the address is a template and must contain it once,
+    so every claim's fact-check gets an address of its own, never one shared by all.
+    """
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return ""
+    if not raw.startswith(("https://", "http://")) or " " in raw:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an http(s) address")
+    if placeholder and raw.count(placeholder) != 1:
+        raise ImproperlyConfigured(f"{name}={raw!r} must contain {placeholder} once (where the claim's id goes)")
+    return raw

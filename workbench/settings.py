@@ -22,6 +22,7 @@ from workbench.env import (
     env_database,
     env_int,
     env_list,
+    env_public_url,
     env_str,
 )
 
@@ -202,6 +203,12 @@ WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 6)
 # Wait after the first failed attempt; doubles after each further one.
 WEBHOOKS_RETRY_BASE_MS = env_int("WEBHOOKS_RETRY_BASE_MS", 30_000)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# ClaimReview a newsroom publishes (README "Configuration", docs/api.md): the organisation that authors
+# it, and where each claim's fact-check is published ({claim} is the claim's id). Unset, the export
+# still answers, and the claim page says it cannot be published.
+CLAIMREVIEW_AUTHOR_NAME = env_str("CLAIMREVIEW_AUTHOR_NAME", "").strip()
+CLAIMREVIEW_AUTHOR_URL = env_public_url("CLAIMREVIEW_AUTHOR_URL")
+CLAIMREVIEW_URL_TEMPLATE = env_public_url("CLAIMREVIEW_URL_TEMPLATE", placeholder="{claim}")
 # Migrations that point at the token table read this name (knox only sets it for itself).
 KNOX_TOKEN_MODEL = "knox.AuthToken"
 # --- Accounts: sign-in lockout and API token lifetime (README "Configuration", docs/deploy-accounts.md).
@@ -235,6 +242,7 @@ SPECTACULAR_SETTINGS = {
         "JobKindEnum": "claims.models.JobKind",
         "JobStateEnum": "claims.models.JobState",
         "ItemStateEnum": "claims.models.ItemState",
+        "VerdictEnum": "claims.models.Verdict",
     },
 }
 

@@ -77,18 +77,23 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet[Claim]):
     @extend_schema(
         summary="The claim's review as schema.org ClaimReview (JSON-LD)",
         description=(
-            "The latest verdict as a ClaimReview. `reviewRating.ratingValue` is on a 1-5 scale: "
-            "1 = contested (reports disagree or do not bear the claim out), 5 = corroborated; "
-            "`alternateName` is the verdict. `itemReviewed.appearance` lists the claim's article and every "
-            "article with a standing supporting link (not rejected, not withdrawn, not an unconfirmed "
-            "suggestion), earliest first; "
-            "`firstAppearance` is the earliest published. 404 (code not_reviewed) before any verdict."
+            "The latest verdict as a ClaimReview a newsroom can publish. `author` is the organisation in "
+            "CLAIMREVIEW_AUTHOR_NAME/URL; `url` the fact-check's public address (CLAIMREVIEW_URL_TEMPLATE with the "
+            "claim's id). `reviewRating` is the verdict's rating on the newsroom's scale: `ratingValue` between "
+            "`worstRating` and `bestRating` (the lowest and highest values of the scale), `alternateName` the "
+            "rating's published name; a verdict recorded before the scale keeps the 1-5 reading "
+            "(1 = contested, 5 = corroborated). `itemReviewed.author` is the source the claim is credited to, "
+            "when the article credits one. `itemReviewed.appearance` lists, at their own public URLs with "
+            "headline and date, the claim's article and every article with a standing supporting link (not "
+            "rejected, not withdrawn, not an unconfirmed suggestion), earliest first; `firstAppearance` is the "
+            "earliest dated one. A part that is not known (no setting, no URL, no date) is left out, never made "
+            "up. 404 (code not_reviewed) before any verdict."
         ),
         responses={200: OpenApiTypes.OBJECT, **DETAIL_ERRORS},
     )
     @action(detail=True, url_path="claimreview", renderer_classes=[JSONRenderer, exports.JSONLDRenderer])
     def claimreview(self, request: Request, pk: str) -> Response:
-        return Response(exports.claim_review(self._exported(pk), request))
+        return Response(exports.claim_review(self._exported(pk)))
 
     @extend_schema(
         summary="The claim's evidence as W3C Web Annotations (JSON-LD)",

@@ -3,9 +3,8 @@
 The ClaimReview and annotations are served by ClaimViewSet (claims.api.claims) as actions of a
 claim; the bulk export views, whose only work is to stream these rows, are at the end.
 
-ClaimReview rating scale (documented in the schema): ``ratingValue`` 1 = contested
-(the reports disagree or do not bear the claim out), 5 = corroborated (independent
-reports agree); ``worstRating`` 1, ``bestRating`` 5; ``alternateName`` is the verdict.
+The ClaimReview itself is built by claims.selectors.claim_review (the claim page shows the same
+document and says when it cannot be published).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -33,12 +32,10 @@ from claims import filters
 from claims.api import querysets
 from claims.api.common import errors
 from claims.extraction import figures
-from claims.models import Claim, Evidence, Stance, Verdict
-from claims.selectors import corroboration as corroboration_selectors
+from claims.models import Claim, Evidence
+from claims.selectors import claim_review as claim_review_selectors
 from sources.models import Article
 
-RATING_VALUES = {Verdict.CONTESTED: 1, Verdict.CORROBORATED: 5}
-WORST_RATING, BEST_RATING = 1, 5
 CONTEXT_CHARS = 32
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 EXPORT_CHUNK = 500
@@ -75,67 +72,11 @@ def _article_url(article: Article, request: Request) -> str:
     return article.url or reverse("api:article-detail", args=[article.pk], request=request)
 
 
-def _creative_work(article: Article, request: Request) -> dict[str, Any]:
-    work: dict[str, Any] = {
-        "@type": "NewsArticle",
-        "url": _article_url(article, request),
-        "headline": article.title,
-        "datePublished": _iso(article.published_at),
-    }
-    if article.outlet is not None:
-        work["publisher"] = {"@type": "Organization", "name": article.outlet.name}
-        if article.outlet.domain:
-            work["publisher"]["url"] = f"https://{article.outlet.domain}/"
-    return work
-
-
-def _supporting_articles(claim: Claim) -> list[Article]:
-    """The claim's own article and every article with a standing supporting link.
-
-    Standing: not rejected by a reviewer, not withdrawn by a recompute, and not a machine
-    suggestion nobody has confirmed yet (a published ClaimReview must not cite guesses).
-    """
-    ids = set(
-        Evidence.objects.filter(claim=claim, stance=Stance.SUPPORTS, withdrawn_at__isnull=True)
-        .filter(Q(via_claim__isnull=True) | Q(via_claim__deleted_at__isnull=True))
-        .filter(corroboration_selectors.counted())
-        .values_list("sentence__article_id", flat=True)
-    )
-    ids.add(claim.article_id)
-    articles = list(Article.objects.filter(pk__in=ids).select_related("outlet").defer("body"))
-    # Earliest first; articles without a publication time last.
-    return sorted(articles, key=lambda a: (a.published_at is None, a.published_at or datetime.min, a.pk))
-
-
-def claim_review(claim: Claim, request: Request) -> dict[str, Any]:
-    latest = claim.reviews.select_related("reviewer").order_by("-created_at", "-id").first()
-    if latest is None:
+def claim_review(claim: Claim) -> dict[str, Any]:
+    publication = claim_review_selectors.claim_publication(claim)
+    if publication is None:
         raise NotFound("This claim has no verdict yet, so there is no ClaimReview.", code="not_reviewed")
-    articles = _supporting_articles(claim)
-    appearance = [_creative_work(a, request) for a in articles]
-    dated = [work for work in appearance if work["datePublished"] is not None]
-    reviewer = latest.reviewer
-    return {
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "url": reverse("api:claim-claimreview", args=[claim.pk], request=request),
-        "claimReviewed": claim.text,
-        "datePublished": latest.created_at.date().isoformat(),
-        "author": {"@type": "Person", "name": reviewer.get_full_name() or reviewer.get_username()},
-        "reviewBody": latest.rationale,
-        "reviewRating": {
-            "@type": "Rating",
-            "ratingValue": RATING_VALUES[Verdict(latest.verdict)],
-            "worstRating": WORST_RATING,
-            "bestRating": BEST_RATING,
-            "alternateName": Verdict(latest.verdict).label,
-        },
-        "itemReviewed": {
-            "@type": "Claim",
-            "appearance": appearance,
-            "firstAppearance": dated[0] if dated else appearance[0],
-        },
-    }
+    return publication.document
 
 
 def web_annotations(claim: Claim, request: Request) -> dict[str, Any]:
@@ -282,7 +223,7 @@ class IgnoreAccept(BaseContentNegotiation):
 
 
 EXPORT_FILTERS = [
-    OpenApiParameter("status", OpenApiTypes.STR, enum=["unreviewed", "corroborated", "contested"]),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=["unreviewed", "corroborated", "contested", "unproven"]),
     OpenApiParameter("story", OpenApiTypes.STR, description="Slug of a story the article is in"),
     OpenApiParameter("article", OpenApiTypes.INT, description="Article id"),
     OpenApiParameter("outlet", OpenApiTypes.INT, description="Outlet id of the claim's article"),

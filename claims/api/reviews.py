@@ -30,7 +30,9 @@ from claims.services import reviews as review_services
     create=extend_schema(
         summary="Record a verdict on a claim",
         description=(
-            "Appends a review and makes its verdict the claim's status (reviewer role). "
+            "Appends a review and makes its verdict the claim's status (reviewer role). Give a `rating` of the "
+            "newsroom's scale (GET /api/v1/ratings/): its summary is the verdict; an unknown or retired rating "
+            "is a 400 naming it. A `verdict` alone (corroborated or contested) records no rating, as before the scale. "
             "Send the claim's ETag as If-Match to refuse the write if someone changed the claim meanwhile."
         ),
         parameters=[CLAIM.if_match("The review is recorded")],
@@ -60,7 +62,8 @@ class ReviewViewSet(
             review = review_services.review_record(
                 claim_id=claim.pk,
                 reviewer=caller(request),
-                verdict=data["verdict"],
+                verdict=data.get("verdict", ""),
+                rating=data["rating"].slug if "rating" in data else "",
                 rationale=data["rationale"],
                 expected_version=expected,
             )

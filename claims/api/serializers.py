@@ -23,6 +23,7 @@ from claims.models import (
     GroupDecision,
     Job,
     JobItem,
+    Rating,
     Review,
     Stance,
     TokenScope,
@@ -376,26 +377,80 @@ class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
         read_only_fields = fields
 
 
+class RatingSlugField(StrictSlugRelatedField):
+    """An active rating of the newsroom's scale by its slug; an unknown one is named in the 400."""
+
+    default_error_messages = {
+        "does_not_exist": "Unknown rating {value}; GET /api/v1/ratings/ lists the scale.",
+        "invalid": "A rating is a slug string, e.g. mostly-true.",
+    }
+
+
+class RatingSerializer(serializers.ModelSerializer[Rating]):
+    """One step of the newsroom's rating scale (edited in the admin)."""
+
+    worst_rating = serializers.SerializerMethodField(help_text="The scale's lowest ratingValue")
+    best_rating = serializers.SerializerMethodField(help_text="The scale's highest ratingValue")
+
+    class Meta:
+        model = Rating
+        fields = ["slug", "label", "alternate_name", "rating_value", "worst_rating", "best_rating", "summary", "active"]
+        read_only_fields = fields
+
+    def get_worst_rating(self, rating: Rating) -> int:
+        return int(self.context["scale_range"][0])
+
+    def get_best_rating(self, rating: Rating) -> int:
+        return int(self.context["scale_range"][1])
+
+
 class ReviewSerializer(serializers.ModelSerializer[Review]):
     """A verdict on a claim. The reviewer and time are set by the server."""
 
     claim = StrictPrimaryKeyRelatedField(queryset=Claim.objects.all())
-    verdict = StrictChoiceField(choices=Verdict.choices)
+    rating = RatingSlugField(
+        slug_field="slug",
+        queryset=Rating.objects.filter(active=True),
+        required=False,
+        allow_null=True,  # in responses: reviews recorded before the scale have none; refused as input
+        help_text=(
+            "Slug of an active rating of the newsroom's scale (GET /api/v1/ratings/); it sets the verdict. "
+            "Null on reviews recorded before the scale."
+        ),
+    )
+    verdict = StrictChoiceField(
+        choices=Verdict.choices,
+        required=False,
+        help_text="The rating's summary; send it alone (corroborated or contested) to record no rating, "
+        "or beside a rating it must agree with",
+    )
     rationale = StrictCharField(trim_whitespace=True, allow_blank=False, help_text="Why: required")
     reviewer = serializers.CharField(source="reviewer.username", read_only=True)
 
     class Meta:
         model = Review
-        fields = ["id", "claim", "verdict", "rationale", "reviewer", "created_at"]
+        fields = ["id", "claim", "rating", "verdict", "rationale", "reviewer", "created_at"]
         read_only_fields = ["id", "reviewer", "created_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "rating" in attrs and attrs["rating"] is None:
+            raise serializers.ValidationError(
+                {"rating": "Give a rating's slug, or leave it out to record a bare verdict."}
+            )
+        if "rating" not in attrs and "verdict" not in attrs:
+            raise serializers.ValidationError({"rating": "Give a rating (or a verdict: corroborated or contested)."})
+        return attrs
 
 
 class ClaimReviewSerializer(serializers.ModelSerializer[Review]):
     reviewer = serializers.CharField(source="reviewer.username", read_only=True)
+    rating: serializers.SlugRelatedField[Rating] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Review
-        fields = ["verdict", "reviewer", "rationale", "created_at"]
+        fields = ["verdict", "rating", "reviewer", "rationale", "created_at"]
         read_only_fields = fields
 
 

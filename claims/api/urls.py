@@ -5,7 +5,20 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from claims.api import articles, claims, common, evidence, exports, groups, ingest, jobs, reviews, tokens, webhooks
+from claims.api import (
+    articles,
+    claims,
+    common,
+    evidence,
+    exports,
+    groups,
+    ingest,
+    jobs,
+    ratings,
+    reviews,
+    tokens,
+    webhooks,
+)
 
 app_name = "api"
 
@@ -16,6 +29,7 @@ router.register("articles", articles.ArticleViewSet, basename="article")
 router.register("sentences", articles.SentenceViewSet, basename="sentence")
 router.register("claims", claims.ClaimViewSet, basename="claim")
 router.register("reviews", reviews.ReviewViewSet, basename="review")
+router.register("ratings", ratings.RatingViewSet, basename="rating")
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("evidence", evidence.EvidenceViewSet, basename="evidence")
 router.register("groups", groups.GroupViewSet, basename="group")

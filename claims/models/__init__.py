@@ -66,10 +66,10 @@ from claims.models.matching import (
     MatchKey,
     ScorerCalibration,
 )
+from claims.models.ratings import Rating, Verdict
 from claims.models.reviews import (
     ClaimLease,
     Review,
-    Verdict,
 )
 
 __all__ = [
@@ -107,6 +107,7 @@ __all__ = [
     "LinkStrength",
     "MatchBucket",
     "MatchKey",
+    "Rating",
     "Review",
     "RevisionAction",
     "ScorerCalibration",

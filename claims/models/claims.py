@@ -13,6 +13,7 @@ class ClaimStatus(models.TextChoices):
     UNREVIEWED = "unreviewed", "Unreviewed"
     CORROBORATED = "corroborated", "Corroborated"
     CONTESTED = "contested", "Contested"
+    UNPROVEN = "unproven", "Unproven"
 
 
 class SentenceAssessment(models.Model):

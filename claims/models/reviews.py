@@ -8,11 +8,7 @@ from django.db.models import Q
 
 from claims.models.claims import Claim
 from claims.models.groups import DuplicateGroup
-
-
-class Verdict(models.TextChoices):
-    CORROBORATED = "corroborated", "Corroborated"
-    CONTESTED = "contested", "Contested"
+from claims.models.ratings import Rating, Verdict
 
 
 class ClaimLease(models.Model):
@@ -43,6 +39,9 @@ class Review(models.Model):
     # Set when the verdict was given to the group's canonical claim and carried to this member, which had
     # no verdict of its own; a member's own verdict (via_group empty) is never overridden by its group's.
     via_group = models.ForeignKey(DuplicateGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The newsroom's rating (its summary is ``verdict``); empty on reviews recorded before the scale existed,
+    # which keep showing and exporting their verdict as they did.
+    rating = models.ForeignKey(Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["claim_id", "created_at", "id"]

@@ -437,11 +437,18 @@ def claim_group_suggestions(*, evidence: ClaimEvidence) -> list[GroupSuggestion]
     return [replace(s, group_id=groups.get(s.claim.pk)) for s in ranked]
 
 
+def _verdict_label(review: Review) -> str:
+    """ "False (contested)"; a review recorded before the rating scale shows its verdict alone, as it did."""
+    if review.rating is None:
+        return review.get_verdict_display()
+    return f"{review.rating.label} ({review.get_verdict_display().lower()})"
+
+
 def claim_history(*, claim: Claim) -> list[HistoryEntry]:
     """Every verdict, evidence decision and reviewer edit of the claim, newest first (three queries)."""
     entries = [
-        HistoryEntry(r.created_at, r.reviewer, "verdict", r.verdict, r.get_verdict_display(), r.rationale)
-        for r in Review.objects.filter(claim=claim).select_related("reviewer")
+        HistoryEntry(r.created_at, r.reviewer, "verdict", r.verdict, _verdict_label(r), r.rationale)
+        for r in Review.objects.filter(claim=claim).select_related("reviewer", "rating")
     ]
     entries += [
         HistoryEntry(

@@ -14,6 +14,7 @@ from claims.models import (
     EvidenceDecision,
     EvidenceDecisionChoice,
     EvidenceMethod,
+    Rating,
     Review,
     Stance,
     Verdict,
@@ -59,29 +60,48 @@ def review_record(
     *,
     claim_id: int,
     reviewer: User,
-    verdict: str,
     rationale: str,
+    verdict: str = "",
+    rating: str = "",
     expected_version: int | None = None,
 ) -> Review:
     """Append a verdict and make it the claim's status.
 
+    ``rating`` is the slug of an active rating of the newsroom's scale; its summary is the verdict
+    (a ``verdict`` given beside it must agree). A verdict alone, as before the scale, records no rating.
     With ``expected_version`` the write succeeds only if nobody changed the claim
     since the caller read it; otherwise ``StaleVersion`` says who did.
     """
     if not can_review(reviewer):
         raise PermissionDenied("Only reviewers can record verdicts.")
-    if verdict not in Verdict.values:
-        raise ValidationError({"verdict": f"Choose one of: {', '.join(Verdict.values)}."})
+    chosen = _rating(rating, verdict) if rating else None
+    verdict = chosen.summary if chosen is not None else verdict
+    # Unproven says neither way; only a rating of the scale can say it.
+    if verdict not in (Verdict.CORROBORATED, Verdict.CONTESTED) and chosen is None:
+        raise ValidationError({"verdict": "Choose a rating (or a verdict: corroborated or contested)."})
     rationale = rationale.strip()
     if not rationale:
         raise ValidationError({"rationale": "A rationale is required: say why."})
     claim = Claim.objects.select_for_update().get(pk=claim_id)
     _check_writable(claim, expected_version)
-    review = Review.objects.create(claim=claim, reviewer=reviewer, verdict=verdict, rationale=rationale)
+    review = Review.objects.create(claim=claim, reviewer=reviewer, verdict=verdict, rating=chosen, rationale=rationale)
     Claim.objects.filter(pk=claim.pk).update(status=verdict, version=F("version") + 1)
     webhook_outbox.webhook_review_recorded(review=review, claim_version=claim.version + 1)
     _carry_to_group(review)
     return review
+
+
+def _rating(slug: str, verdict: str) -> Rating:
+    """The active rating with this slug; a verdict given beside it must be the rating's summary."""
+    chosen = Rating.objects.filter(slug=slug, active=True).first()
+    if chosen is None:
+        offered = ", ".join(Rating.objects.filter(active=True).values_list("slug", flat=True))
+        raise ValidationError({"rating": f"Unknown rating {slug!r}; choose one of: {offered}."})
+    if verdict and verdict != chosen.summary:
+        raise ValidationError(
+            {"verdict": f"The rating {chosen.label!r} is {chosen.summary}, not {verdict}; send one or make them agree."}
+        )
+    return chosen
 
 
 def _carry_to_group(review: Review) -> list[Review]:
@@ -105,7 +125,12 @@ def _carry_to_group(review: Review) -> list[Review]:
     carried = []
     for member in members:
         row = Review.objects.create(
-            claim=member, reviewer=review.reviewer, verdict=review.verdict, rationale=rationale, via_group=group
+            claim=member,
+            reviewer=review.reviewer,
+            verdict=review.verdict,
+            rating=review.rating,
+            rationale=rationale,
+            via_group=group,
         )
         Claim.objects.filter(pk=member.pk).update(status=review.verdict, version=F("version") + 1)
         webhook_outbox.webhook_review_recorded(review=row, claim_version=member.version + 1)

@@ -108,6 +108,7 @@ def webhook_review_recorded(*, review: Review, claim_version: int) -> None:
             "claim": review.claim_id,
             "claim_version": claim_version,
             "verdict": review.verdict,
+            "rating": review.rating.slug if review.rating is not None else None,
             "rationale": review.rationale,
             "reviewer": review.reviewer.get_username(),
             "created_at": review.created_at,

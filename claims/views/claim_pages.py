@@ -26,9 +26,10 @@ from claims.forms import (
     VerdictForm,
 )
 from claims.jobs import match as match_jobs
-from claims.models import Claim, Evidence
+from claims.models import Claim, Evidence, Review
 from claims.roles import AnyUser, can_review
 from claims.selectors import claim_details as claim_selectors
+from claims.selectors import claim_review as claim_review_selectors
 from claims.selectors import corroboration as corroboration_selectors
 from claims.selectors import figure_chart
 from claims.selectors import groups as group_selectors
@@ -47,6 +48,13 @@ from claims.views.desk_parts import desk_context
 
 DELETED_CLAIM = "This claim was deleted, so it takes no verdict."
 DELETED_CLAIM_EDIT = "This claim was deleted; restore it before changing it."
+
+
+def verdict_words(review: Review) -> str:
+    """The verdict in words: "contested", "false (contested)", or "unproven" once when the two are one word."""
+    verdict = review.get_verdict_display().lower()
+    rating = review.rating.label.lower() if review.rating is not None else verdict
+    return verdict if rating == verdict else f"{rating} ({verdict})"
 
 
 def claim_or_404(claim_id: int) -> Claim:
@@ -107,6 +115,7 @@ def claim_context(request: HttpRequest, claim: Claim, page_forms: ClaimForms, co
         if group or claim.deleted_at
         else claim_selectors.claim_group_suggestions(evidence=evidence),
         "corroboration": corroboration,
+        "publication": claim_review_selectors.claim_publication(claim),
         "timeline": timeline_selectors.claim_timeline(corroboration),
         "figure_charts": figure_chart.figure_charts(figure_chart.claim_figure_sources(claim=claim)),
         # Only a deleted claim can have been split (splitting hides the original).
@@ -170,6 +179,7 @@ def _record_verdict(request: HttpRequest, claim: Claim) -> HttpResponse:
             claim_id=claim.pk,
             reviewer=reviewer,
             verdict=form.cleaned_data["verdict"],
+            rating=form.cleaned_data["rating"].slug if form.cleaned_data["rating"] else "",
             rationale=form.cleaned_data["rationale"],
             expected_version=form.cleaned_data["version"],
         )
@@ -181,7 +191,7 @@ def _record_verdict(request: HttpRequest, claim: Claim) -> HttpResponse:
     except ValidationError as exc:
         add_form_errors(form, exc)
         return claim_page(request, claim, form, status=400)
-    messages.success(request, f"Recorded your verdict: {review.get_verdict_display().lower()}.")
+    messages.success(request, f"Recorded your verdict: {verdict_words(review)}.")
     return after_write(request, claim.pk)
 
 

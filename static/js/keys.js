@@ -37,7 +37,10 @@
   function verdict(value) {
     var form = document.querySelector(".verdict-form");
     if (!form) return;
-    var radio = form.querySelector("input[name='verdict'][value='" + value + "']");
+    // The first rating of the newsroom's scale with this summary; the bare verdict when the scale is empty.
+    var radio =
+      form.querySelector("input[name='rating'][data-summary='" + value + "']") ||
+      form.querySelector("input[name='verdict'][value='" + value + "']");
     if (radio) radio.checked = true;
     var rationale = form.querySelector("textarea[name='rationale']");
     if (rationale) {

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, LinkStrength, Stance
 from claims.services import groups as group_services
 from claims.services import reviews as review_services
+from sources.models import Article
 from tests.api.conftest import API, assert_error_shape
 from tests.api.helpers import streamed_text
 
@@ -113,10 +114,12 @@ def test_claimreview_cites_only_standing_supporting_links(
         doc = as_viewer.get(f"{API}/claims/{one.pk}/claimreview/").json()
         return list(doc["itemReviewed"]["appearance"])
 
-    own = f"http://testserver/api/v1/articles/{one.article_id}/"
+    for claim in (one, two, three):
+        Article.objects.filter(pk=claim.article_id).update(url=f"https://news.example/{claim.article_id}")
+    own = f"https://news.example/{one.article_id}"
     assert [a["url"] for a in appearance()] == [own]
     review_services.evidence_decide(evidence_id=suggestion.pk, reviewer=reviewer, decision="confirmed", note="")
-    assert [a["url"] for a in appearance()] == [own, f"http://testserver/api/v1/articles/{two.article_id}/"]
+    assert [a["url"] for a in appearance()] == [own, f"https://news.example/{two.article_id}"]
     annotated = as_viewer.get(f"{API}/claims/{one.pk}/annotations/").json()["items"]
     assert len(annotated) == 2  # origin and the confirmed link; the withdrawn one is left out
 

@@ -40,13 +40,32 @@ def link(claim: Claim, article: Article, words: str, stance: str = Stance.SUPPOR
     )
 
 
-def test_claimreview_json_ld_lists_every_supporting_article_and_the_first_appearance(
-    as_viewer: APIClient, reviewer: User, claim: Claim, newsroom: dict[str, Any]
+PUBLISHER = {"@type": "Organization", "name": "Harbour Checks", "url": "https://checks.example/"}
+
+
+@pytest.fixture
+def published(settings: Any, newsroom: dict[str, Any]) -> dict[str, Article]:
+    """A newsroom that publishes its fact-checks, and articles with their public address and headline
+    (test-3 has neither: it was ingested from a file)."""
+    settings.CLAIMREVIEW_AUTHOR_NAME = PUBLISHER["name"]
+    settings.CLAIMREVIEW_AUTHOR_URL = PUBLISHER["url"]
+    settings.CLAIMREVIEW_URL_TEMPLATE = "https://checks.example/fact-checks/{claim}"
+    articles: dict[str, Article] = newsroom["articles"]
+    for name in ("test-1.txt", "test-2.txt"):
+        n = name[5]
+        Article.objects.filter(pk=articles[name].pk).update(
+            url=f"https://ledger.example/harbours/{n}", title=f"Harbour report {n}"
+        )
+    return articles
+
+
+def test_claimreview_a_newsroom_publishes_carries_its_rating_author_claimant_and_public_addresses(
+    as_viewer: APIClient, reviewer: User, claim: Claim, published: dict[str, Article]
 ):
-    a = newsroom["articles"]
-    link(claim, a["test-1.txt"], "The Port Authority said")  # earliest (January)
-    link(claim, a["test-3.txt"], "Officials in Rotterdam", stance=Stance.CONTRADICTS)  # not an appearance
-    review_services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="corroborated", rationale="Port data.")
+    link(claim, published["test-1.txt"], "The Port Authority said")  # earliest (January)
+    link(claim, published["test-3.txt"], "Officials in Rotterdam")  # supports, but has no public address
+    link(claim, published["test-3.txt"], "The minister told", stance=Stance.CONTRADICTS)  # not an appearance
+    review_services.review_record(claim_id=claim.pk, reviewer=reviewer, rating="mostly-true", rationale="Port data.")
 
     response = as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/", HTTP_ACCEPT="application/ld+json")
     assert response.status_code == 200, response.content
@@ -54,39 +73,72 @@ def test_claimreview_json_ld_lists_every_supporting_article_and_the_first_appear
     doc = response.json()
     assert doc["@context"] == "https://schema.org"
     assert doc["@type"] == "ClaimReview"
+    assert doc["url"] == f"https://checks.example/fact-checks/{claim.pk}"
+    assert doc["author"] == PUBLISHER
     assert doc["claimReviewed"] == claim.text
+    assert doc["reviewBody"] == "Port data."
+    # The default scale: False 1 ... True 5; Mostly true is 4.
     assert doc["reviewRating"] == {
         "@type": "Rating",
-        "ratingValue": 5,
+        "ratingValue": 4,
         "worstRating": 1,
         "bestRating": 5,
-        "alternateName": "Corroborated",
+        "alternateName": "Mostly true",
     }
-    assert doc["author"] == {"@type": "Person", "name": reviewer.username}
-    assert doc["reviewBody"] == "Port data."
     item = doc["itemReviewed"]
     assert item["@type"] == "Claim"
-    assert [w["datePublished"][:10] for w in item["appearance"]] == ["2024-01-10", "2024-02-10"]
-    assert item["firstAppearance"]["datePublished"].startswith("2024-01-10")
+    assert [(w["url"], w["headline"], w["datePublished"][:10]) for w in item["appearance"]] == [
+        ("https://ledger.example/harbours/1", "Harbour report 1", "2024-01-10"),
+        ("https://ledger.example/harbours/2", "Harbour report 2", "2024-02-10"),
+    ]
+    assert item["firstAppearance"]["url"] == "https://ledger.example/harbours/1"
     assert item["firstAppearance"]["publisher"] == {
         "@type": "Organization",
         "name": "Daily Ledger",
         "url": "https://ledger.example/",
     }
-    assert all(w["@type"] == "NewsArticle" and "headline" in w and w["url"] for w in item["appearance"])
     # Plain JSON clients get the same document.
     assert as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/").json() == doc
 
 
-def test_a_contested_verdict_rates_1_and_a_rejected_link_is_not_an_appearance(
+def test_the_claimant_is_the_source_the_article_credits(
+    as_viewer: APIClient, reviewer: User, claim: Claim, published: dict[str, Article]
+):
+    credited = {"source": "Port Authority", "verb": "said", "kind": "reported_speech", "start": 0, "end": 14}
+    Claim.objects.filter(pk=claim.pk).update(attribution=[credited])
+    review_services.review_record(claim_id=claim.pk, reviewer=reviewer, rating="true", rationale="Port data.")
+    doc = as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/").json()
+    assert doc["itemReviewed"]["author"] == {"@type": "Organization", "name": "Port Authority"}
+
+    titled = {**credited, "source": "Anna de Vries", "role": "harbour master"}
+    Claim.objects.filter(pk=claim.pk).update(attribution=[titled])
+    doc = as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/").json()
+    assert doc["itemReviewed"]["author"] == {"@type": "Person", "name": "Anna de Vries", "jobTitle": "harbour master"}
+
+    Claim.objects.filter(pk=claim.pk).update(attribution=[])  # the outlet states it itself: no claimant named
+    assert "author" not in as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/").json()["itemReviewed"]
+
+
+def test_a_verdict_from_before_the_scale_keeps_its_1_to_5_reading_and_nothing_is_made_up(
     as_viewer: APIClient, reviewer: User, claim: Claim, newsroom: dict[str, Any]
 ):
     evidence = link(claim, newsroom["articles"]["test-1.txt"], "The Port Authority said")
     review_services.evidence_decide(evidence_id=evidence.pk, reviewer=reviewer, decision="rejected")
     review_services.review_record(claim_id=claim.pk, reviewer=reviewer, verdict="contested", rationale="Old figure.")
     doc = as_viewer.get(f"{API}/claims/{claim.pk}/claimreview/").json()
-    assert (doc["reviewRating"]["ratingValue"], doc["reviewRating"]["alternateName"]) == (1, "Contested")
-    assert len(doc["itemReviewed"]["appearance"]) == 1
+    assert doc["reviewRating"] == {
+        "@type": "Rating",
+        "ratingValue": 1,
+        "worstRating": 1,
+        "bestRating": 5,
+        "alternateName": "Contested",
+    }
+    # No organisation, no public address of the fact-check or of any article is configured or known:
+    # the document leaves them out rather than pointing at the workbench's own API.
+    assert "url" not in doc
+    assert "author" not in doc
+    assert doc["itemReviewed"]["appearance"] == []
+    assert "firstAppearance" not in doc["itemReviewed"]
 
 
 def test_an_unreviewed_claim_has_no_claimreview(as_viewer: APIClient, claim: Claim):

@@ -38,6 +38,7 @@ def test_a_reviewer_records_a_verdict_and_the_claim_status_follows(
     assert data == {
         "id": review.pk,
         "claim": claim.pk,
+        "rating": None,
         "verdict": "contested",
         "rationale": "The figure is from 2019.",
         "reviewer": reviewer.username,

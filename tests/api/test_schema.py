@@ -24,6 +24,7 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/reviews/", "get"),
     ("/api/v1/reviews/", "post"),
     ("/api/v1/reviews/{id}/", "get"),
+    ("/api/v1/ratings/", "get"),
     ("/api/v1/jobs/", "get"),
     ("/api/v1/jobs/{id}/", "get"),
     ("/api/v1/jobs/recompute/", "post"),
@@ -80,7 +81,7 @@ def test_the_schema_documents_auth_errors_and_read_only_server_fields(schema_fil
     assert create["responses"]["412"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
     assert [p["name"] for p in create["parameters"] if p["in"] == "header"] == ["If-Match"]
     # The request body of a review omits what the server sets.
-    assert set(components["schemas"]["ReviewRequest"]["properties"]) == {"claim", "verdict", "rationale"}
+    assert set(components["schemas"]["ReviewRequest"]["properties"]) == {"claim", "rating", "verdict", "rationale"}
     assert components["schemas"]["Review"]["properties"]["reviewer"]["readOnly"] is True
     ingest = schema["paths"]["/api/v1/ingest/"]["post"]
     assert "202" in ingest["responses"]

@@ -84,7 +84,8 @@ def corpus(_keep_the_test_connection: None, seed_corpus: Job, reviewer: User) ->
 
 
 def test_the_run_covers_every_get_operation():
-    assert len(GET_OPERATIONS) == 21
+    assert len(GET_OPERATIONS) == 22
+    assert "GET /api/v1/ratings/" in GET_OPERATIONS
     assert "GET /api/v1/claims/{id}/claimreview/" in GET_OPERATIONS
     assert "GET /api/v1/groups/{id}/" in GET_OPERATIONS
 

@@ -213,6 +213,7 @@ def test_a_verdict_writes_one_message_per_subscribed_endpoint_and_sends_after_co
         "claim": claim.pk,
         "claim_version": 2,
         "verdict": "contested",
+        "rating": None,
         "rationale": "Old.",
         "reviewer": reviewer.username,
         "created_at": body["data"]["created_at"],

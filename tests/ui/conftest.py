@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
 
 from claims.roles import Role
+from tests.rating_scale import default_scale
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -43,6 +44,7 @@ def role_groups(transactional_db: None) -> None:
     """Transactional tests flush every table afterwards, the migration's role groups too; restore them."""
     for role in Role:
         Group.objects.get_or_create(name=role.value)
+    default_scale()  # and the migration's rating scale
 
 
 class ConsoleErrors(list[str]):

@@ -57,14 +57,14 @@ def test_a_reviewer_checks_the_hamas_claim_across_articles_and_records_a_verdict
     page.keyboard.press("x")
     rationale = page.get_by_label("Rationale")
     expect(rationale).to_be_focused()
-    expect(page.get_by_label("Contested")).to_be_checked()
+    expect(page.get_by_label(re.compile(r"^\s*Misleading\b"))).to_be_checked()
     page.keyboard.type("Press TV says Hamas refused the talks, but no one confirms a delegation was asked.")
     page.keyboard.press("Control+Enter")
 
-    expect(page.get_by_role("status")).to_have_text("Recorded your verdict: contested.")
+    expect(page.get_by_role("status")).to_have_text("Recorded your verdict: misleading (contested).")
     expect(page.locator(".claim-head .status")).to_have_text("Contested")
     entries = page.locator(".history__entry")
-    expect(entries.nth(0)).to_contain_text("Contested by rita-reviewer")
+    expect(entries.nth(0)).to_contain_text("Misleading (contested) by rita-reviewer")
     expect(entries.nth(0)).to_contain_text("no one confirms a delegation was asked")
     expect(entries.nth(1)).to_contain_text("Confirmed evidence by rita-reviewer")
     claim.refresh_from_db()
@@ -86,8 +86,8 @@ def test_shortcuts_do_nothing_while_typing_and_question_mark_shows_the_help(
     page.keyboard.type("jkcxyne? typed")
     expect(rationale).to_have_value("jkcxyne? typed")
     expect(help_box).to_be_hidden()
-    expect(page.get_by_label("Contested")).not_to_be_checked()
-    expect(page.get_by_label("Corroborated")).not_to_be_checked()
+    expect(page.get_by_label(re.compile(r"^\s*Misleading\b"))).not_to_be_checked()
+    expect(page.get_by_label(re.compile(r"^\s*True\b"))).not_to_be_checked()
     assert page.url == url
 
     page.keyboard.press("Escape")  # leave the field; now keys are shortcuts
@@ -97,7 +97,7 @@ def test_shortcuts_do_nothing_while_typing_and_question_mark_shows_the_help(
     page.keyboard.press("Escape")
     expect(help_box).to_be_hidden()
     page.keyboard.press("c")
-    expect(page.get_by_label("Corroborated")).to_be_checked()
+    expect(page.get_by_label(re.compile(r"^\s*True\b"))).to_be_checked()
     assert console_errors == []
 
 

@@ -7,6 +7,7 @@ the evidence. At 1366 px the same bar is there and the layout keeps its two colu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -146,10 +147,10 @@ def test_at_390_px_the_verdict_form_is_one_tap_away_from_the_evidence(
     # The keyboard still works at this width: c picks the verdict, Ctrl+Enter sends it.
     phone.locator("body").click(position={"x": 5, "y": 300})
     phone.keyboard.press("c")
-    expect(phone.get_by_label("Corroborated")).to_be_checked()
+    expect(phone.get_by_label(re.compile(r"^\s*True\b"))).to_be_checked()
     phone.keyboard.type("Three outlets give the same toll.")
     phone.keyboard.press("Control+Enter")
-    expect(phone.get_by_role("status")).to_have_text("Recorded your verdict: corroborated.")
+    expect(phone.get_by_role("status")).to_have_text("Recorded your verdict: true (corroborated).")
     assert Review.objects.filter(claim=claim, reviewer=reviewer, verdict="corroborated").exists()
     assert console_errors == []
 

@@ -39,14 +39,14 @@ def test_a_reviewer_contests_a_claim_from_the_article_reader(
     sources = page.locator(".evidence__item .evidence__source a").all_inner_texts()
     assert len(set(sources)) > 1, sources
 
-    page.get_by_label("Contested").check()
+    page.get_by_label(re.compile(r"^\s*False\b")).check()
     page.get_by_label("Rationale").fill("Other reports say a delegation was sent; not confirmed.")
     page.get_by_role("button", name="Record verdict").click()
 
-    expect(page.get_by_role("status")).to_have_text("Recorded your verdict: contested.")
+    expect(page.get_by_role("status")).to_have_text("Recorded your verdict: false (contested).")
     expect(page.locator(".claim-head .status")).to_have_text("Contested")
     latest = page.locator(".history__entry").first
-    expect(latest).to_contain_text("Contested by rita-reviewer")
+    expect(latest).to_contain_text("False (contested) by rita-reviewer")
     expect(latest).to_contain_text("Other reports say a delegation was sent; not confirmed.")
     claim = Claim.objects.get(text__contains=HAMAS)
     assert claim.status == ClaimStatus.CONTESTED
@@ -87,12 +87,12 @@ def test_a_second_reviewer_sees_a_conflict_and_keeps_their_rationale(
             log_in(tab, live_server.url, user.username)
             open_hamas_claim(tab)  # both open the claim at the same version
 
-        first.get_by_label("Corroborated").check()
+        first.get_by_label(re.compile(r"^\s*True\b")).check()
         first.get_by_label("Rationale").fill("Two wire services agree.")
         first.get_by_role("button", name="Record verdict").click()
         expect(first.get_by_role("status")).to_contain_text("corroborated")
 
-        second.get_by_label("Contested").check()
+        second.get_by_label(re.compile(r"^\s*False\b")).check()
         second.get_by_label("Rationale").fill("The group's own statement says otherwise.")
         second.get_by_role("button", name="Record verdict").click()
 

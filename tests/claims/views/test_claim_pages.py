@@ -703,9 +703,11 @@ def test_the_claim_view_makes_a_fixed_number_of_queries(
         review_services.evidence_decide(evidence_id=evidence.pk, reviewer=who, decision="confirmed")
     signed_in(client, reviewer)
     # session, user, groups, claim, spans, neighbouring sentences, evidence, reviews, decisions, revisions,
-    # duplicate group, corroborating reports, copies among them (it counts nothing: no figures chart), and the
-    # desk: assignments, comments, checklist steps (no ticks to read: no steps), reviewers to assign to
-    with django_assert_max_num_queries(17):
+    # duplicate group, corroborating reports, copies among them (it counts nothing: no figures chart); the
+    # desk: assignments, comments, checklist steps (no ticks to read: no steps), reviewers to assign to;
+    # the ClaimReview panel: latest review with its rating, supporting articles (2), the scale's range;
+    # the verdict form's ratings
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("claims:claim-detail", args=[claim.pk]))
     assert len(response.context["history"]) == 12
 
@@ -1074,9 +1076,10 @@ def test_the_claim_view_of_a_split_claim_makes_a_fixed_number_of_queries(
     )
     signed_in(client, reviewer)
     # session, user, groups, claim, spans, neighbours, evidence, reviews, decisions, revisions, group,
-    # corroborating reports, copies among them, split parts (it counts nothing: no figures chart), and the
-    # desk: assignments, comments, checklist steps (a deleted claim offers no forms, so no reviewer list)
-    with django_assert_max_num_queries(17):
+    # corroborating reports, copies among them, split parts (it counts nothing: no figures chart); the
+    # desk: assignments, comments, checklist steps (a deleted claim offers no forms, so no reviewer list);
+    # the ClaimReview panel's latest review (none: no ClaimReview)
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("claims:claim-detail", args=[claim.pk]))
     assert len(response.context["split_into"]) == 3
 
