@@ -35,11 +35,11 @@ from claims.api.common import errors
 from claims.extraction import figures
 from claims.models import Claim, Evidence, Stance, Verdict
 from claims.selectors import corroboration as corroboration_selectors
+from claims.selectors.hand_links import w3c_selectors
 from sources.models import Article
 
 RATING_VALUES = {Verdict.CONTESTED: 1, Verdict.CORROBORATED: 5}
 WORST_RATING, BEST_RATING = 1, 5
-CONTEXT_CHARS = 32
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 EXPORT_CHUNK = 500
 # Each exported field and the column it is read from, in the export's order.
@@ -165,15 +165,8 @@ def web_annotations(claim: Claim, request: Request) -> dict[str, Any]:
                 ],
                 "target": {
                     "source": _article_url(article, request),
-                    "selector": [
-                        {
-                            "type": "TextQuoteSelector",
-                            "exact": body[start:end],
-                            "prefix": body[max(0, start - CONTEXT_CHARS) : start],
-                            "suffix": body[end : end + CONTEXT_CHARS],
-                        },
-                        {"type": "TextPositionSelector", "start": start, "end": end},
-                    ],
+                    # The same selectors a link made by hand stores (details["selector"]).
+                    "selector": w3c_selectors(body, start, end),
                 },
             }
         )
