@@ -34,7 +34,7 @@ def _article_or_404(article_id: int) -> Article:
 
 
 def _offset(value: object) -> int | None:
-    text = str(value or "")
+    text = "" if value is None else str(value)
     return int(text) if text.isdigit() else None
 
 
