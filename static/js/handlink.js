@@ -9,6 +9,27 @@
   var panel = document.getElementById("link-panel");
   if (!reader || !bar || !panel) return;
 
+  // Claim spans are links: a drag that starts on one selects words instead of dragging the link (Firefox
+  // reads the attribute, Chromium the CSS in hand_links.css); a plain click still opens the claim.
+  Array.prototype.forEach.call(reader.querySelectorAll("a.claim"), function (link) {
+    link.draggable = false;
+  });
+
+  // Releasing the mouse after selecting words of a claim span is no click on its link: keep the selection.
+  // A click that leaves the selection as it was (a plain click, even on selected words) opens the claim.
+  var selectedAtPress = "";
+  reader.addEventListener("mousedown", function () {
+    var selection = window.getSelection();
+    selectedAtPress = selection ? selection.toString() : "";
+  });
+  reader.addEventListener("click", function (event) {
+    var target = event.target;
+    var selection = window.getSelection();
+    if (!(target instanceof Element) || !target.closest("a.claim") || !selection || selection.isCollapsed) return;
+    var selected = selection.toString();
+    if (selected.trim() && selected !== selectedAtPress) event.preventDefault();
+  });
+
   // Markers and the "+" of a sentence are controls, not article text: they take no offsets.
   var NOT_TEXT = ".markers, .add-claim";
 
