@@ -227,6 +227,8 @@ SPECTACULAR_SETTINGS = {
         "JobKindEnum": "claims.models.JobKind",
         "JobStateEnum": "claims.models.JobState",
         "ItemStateEnum": "claims.models.ItemState",
+        # One decision on one link, or on several at once (/evidence/decisions/): the same two choices.
+        "EvidenceDecisionDecisionEnum": ["confirmed", "rejected"],
     },
 }
 
