@@ -76,7 +76,8 @@ def test_the_link_form_quotes_the_selection_from_the_article_not_from_the_browse
     signed_in(client, reviewer)
 
     partial = client.get(link_url(sentence.article), {"start": start, "end": end}, HTTP_HX_REQUEST="true")
-    page = client.get(link_url(sentence.article), {"start": start, "end": end, "q": "delegation"})
+    search: dict[str, str | int] = {"start": start, "end": end, "q": "delegation"}
+    page = client.get(link_url(sentence.article), search)
 
     assert partial.status_code == 200
     html = partial.content.decode()
