@@ -188,7 +188,7 @@ class EvidenceBulkForm(forms.Form):
         choices=[(EvidenceDecisionChoice.CONFIRMED, "Confirm"), (EvidenceDecisionChoice.REJECTED, "Reject")]
     )
     note = forms.CharField(
-        label="Rationale for the selected links",
+        label="Why, for every selected link",
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         error_messages={"required": "A rationale is required: say why."},

@@ -61,9 +61,13 @@ def _link_context(request: HttpRequest, article: Article, form: EvidenceLinkForm
     }
 
 
+def _htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
 def _link_page(request: HttpRequest, article: Article, form: EvidenceLinkForm, status: int = 200) -> HttpResponse:
     context = _link_context(request, article, form)
-    if request.headers.get("HX-Request") == "true":
+    if _htmx(request):
         return render(request, "claims/_link_evidence_form.html", {"article": article, **context}, status=status)
     return reader_page(request, article, status=status, extra=context)
 
@@ -75,6 +79,9 @@ def evidence_link(request: HttpRequest, article_id: int) -> HttpResponse:
     article = _article_or_404(article_id)
     if request.method != "POST":
         start, end = _offset(request.GET.get("start")), _offset(request.GET.get("end"))
+        if (start is None or end is None or end <= start) and _htmx(request):
+            # htmx swaps the answer into the reader's aside: the form, saying there is nothing selected.
+            return _link_page(request, article, EvidenceLinkForm(initial={"stance": Stance.SUPPORTS}))
         if start is None or end is None or end <= start:
             messages.info(request, NO_SELECTION)
             return redirect("claims:article-detail", article_id=article.pk)

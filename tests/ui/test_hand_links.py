@@ -169,7 +169,7 @@ def test_a_reviewer_confirms_two_suggestions_at_once_and_the_focus_lands_on_the_
     page.keyboard.press("t")
     expect(boxes.nth(1)).to_be_checked()
     expect(bulk.locator("[data-bulk-count]")).to_have_text("2 selected")
-    bulk.get_by_label("Rationale for the selected links").fill("Both report the refusal in their own words.")
+    bulk.get_by_label("Why, for every selected link").fill("Both report the refusal in their own words.")
     bulk.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "bulk-decide-1366.png"), full_page=False)
     bulk.get_by_role("button", name="Confirm selected").click()

@@ -90,6 +90,22 @@ def test_the_link_form_quotes_the_selection_from_the_article_not_from_the_browse
     assert f'value="{claim.pk}"' in body  # the search found the claim to pick
 
 
+def test_an_empty_selection_gets_the_form_saying_so_or_the_reader_with_a_message(
+    client: Client, reviewer: User, seed_corpus: object
+) -> None:
+    article = other_sentence(hamas()).article
+    signed_in(client, reviewer)
+
+    partial = client.get(link_url(article), {"start": 40, "end": 40}, HTTP_HX_REQUEST="true")
+    plain = client.get(link_url(article), {"start": "x"}, follow=True)
+
+    assert partial.status_code == 200
+    assert "The selection holds no words of the article." in partial.content.decode()
+    assert "<html" not in partial.content.decode()
+    assert plain.redirect_chain == [(reverse("claims:article-detail", args=[article.pk]), 302)]
+    assert "Select some words of the article first" in plain.content.decode()
+
+
 def test_a_reviewer_links_a_selection_and_returns_to_the_sentence_in_the_reader(
     client: Client, reviewer: User, seed_corpus: object
 ) -> None:
