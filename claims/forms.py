@@ -16,7 +16,7 @@ from django.core.validators import URLValidator
 from django.utils.text import slugify
 
 from claims.backends import client_address
-from claims.models import ClaimStatus, EvidenceDecisionChoice, Rating, Verdict
+from claims.models import ClaimStatus, EvidenceDecisionChoice, Rating, Stance, Verdict
 from claims.selectors import desk as desk_selectors
 from claims.selectors import search as search_selectors
 from claims.services.logins import lockout_message, login_lockout_remaining
@@ -252,6 +252,57 @@ class EvidenceDecisionForm(forms.Form):
         ]
     )
     note = forms.CharField(required=False, max_length=2000)
+
+
+class EvidenceLinkForm(forms.Form):
+    """Evidence linked by hand from a reader selection: its offsets (never its text), the claim, stance and why."""
+
+    start = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    end = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # Picked from radio buttons the template lists (search results, the story's claims).
+    claim = forms.IntegerField(min_value=1, error_messages={"required": "Pick the claim this is evidence for."})
+    stance = forms.ChoiceField(choices=Stance.choices, widget=forms.RadioSelect, initial=Stance.SUPPORTS)
+    note = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why this passage supports or contradicts the claim.",
+        error_messages={"required": "A rationale is required: say why this bears on the claim."},
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data and data.get("start") is not None and data.get("end") is not None and data["end"] <= data["start"]:
+            raise forms.ValidationError("The selection is empty: select some words of the article.")
+        return data
+
+
+class EvidenceLinkSearchForm(forms.Form):
+    q = forms.CharField(label="Find the claim", max_length=200, required=False, strip=True)
+
+
+class EvidenceIdsField(forms.TypedMultipleChoiceField):
+    """Ticked evidence ids: any whole numbers (the service refuses those that are not the claim's)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(coerce=int, **kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value).isdigit()
+
+
+class EvidenceBulkForm(forms.Form):
+    evidence = EvidenceIdsField(error_messages={"required": "Select at least one link to decide."})
+    decision = forms.ChoiceField(
+        choices=[(EvidenceDecisionChoice.CONFIRMED, "Confirm"), (EvidenceDecisionChoice.REJECTED, "Reject")]
+    )
+    note = forms.CharField(
+        label="Why, for every selected link",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": "A rationale is required: say why."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class MultipleFileInput(forms.FileInput):

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from claims.views import articles, claim_pages, dashboard, desk, finding, groups, jobs, queue
+from claims.views import articles, claim_pages, dashboard, desk, finding, groups, hand_links, jobs, queue
 
 app_name = "claims"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -26,6 +26,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("claims/<int:claim_id>/comments/", desk.claim_comment, name="claim-comment"),
     path("claims/<int:claim_id>/checklist/", desk.claim_check, name="claim-check"),
     path("evidence/<int:evidence_id>/decide/", claim_pages.evidence_decide, name="evidence-decide"),
+    path("articles/<int:article_id>/link/", hand_links.evidence_link, name="evidence-link"),
+    path("articles/<int:article_id>/link/claims/", hand_links.evidence_link_claims, name="evidence-link-claims"),
+    path("claims/<int:claim_id>/evidence/decide/", hand_links.evidence_bulk_decide, name="evidence-bulk-decide"),
     path("groups/", groups.group_list, name="group-list"),
     path("groups/<int:group_id>/", groups.group_detail, name="group-detail"),
     path("groups/<int:group_id>/merge/", groups.group_merge, name="group-merge"),

@@ -243,6 +243,8 @@ SPECTACULAR_SETTINGS = {
         "JobStateEnum": "claims.models.JobState",
         "ItemStateEnum": "claims.models.ItemState",
         "VerdictEnum": "claims.models.Verdict",
+        # One decision on one link, or on several at once (/evidence/decisions/): the same two choices.
+        "EvidenceDecisionDecisionEnum": ["confirmed", "rejected"],
     },
 }
 

@@ -1,4 +1,4 @@
-"""REST API v1 evidence links: list and read them, add a manual one, confirm or reject one."""
+"""REST API v1 evidence links: list and read them, add a manual one, confirm or reject one or several at once."""
 
 from __future__ import annotations
 
@@ -16,11 +16,18 @@ from rest_framework.utils.serializer_helpers import ReturnDict
 
 from claims import filters
 from claims.api import querysets
+from claims.api.claims import CLAIM
 from claims.api.common import DETAIL_ERRORS, READ_ERRORS, ListFiltersOnly, caller, errors, validated
 from claims.api.pagination import IdCursorPagination
 from claims.api.parsers import JSONParser
-from claims.api.serializers import EvidenceCreateSerializer, EvidenceDecisionSerializer, EvidenceSerializer
-from claims.models import Evidence
+from claims.api.serializers import (
+    EvidenceBulkDecisionSerializer,
+    EvidenceBulkResultSerializer,
+    EvidenceCreateSerializer,
+    EvidenceDecisionSerializer,
+    EvidenceSerializer,
+)
+from claims.models import Claim, Evidence
 from claims.services import reviews as review_services
 
 
@@ -57,6 +64,8 @@ class EvidenceViewSet(
             return EvidenceCreateSerializer
         if self.action == "decision":
             return EvidenceDecisionSerializer
+        if self.action == "decisions":
+            return EvidenceBulkDecisionSerializer
         return EvidenceSerializer
 
     def _shown(self, evidence: Evidence) -> ReturnDict[str, Any]:
@@ -91,3 +100,33 @@ class EvidenceViewSet(
             evidence_id=evidence.pk, reviewer=caller(request), decision=data["decision"], note=data["note"]
         )
         return Response(self._shown(evidence))
+
+    @extend_schema(
+        summary="Confirm or reject several links of one claim at once",
+        description=(
+            "One rationale for every link; each gets its own decision, as if decided one by one. All or none: "
+            "a link of another claim, or the claim's own source when rejecting, refuses the whole batch (400). "
+            "Send the claim's ETag as If-Match: a change since (a colleague's decision) refuses it too (412)."
+        ),
+        parameters=[CLAIM.if_match("The links are decided")],
+        request=EvidenceBulkDecisionSerializer,
+        responses={200: EvidenceBulkResultSerializer, **errors(400, 401, 403, 412, 413, 428, 429)},
+    )
+    @action(detail=False, methods=["post"])
+    def decisions(self, request: Request) -> Response:
+        data = validated(EvidenceBulkDecisionSerializer(data=request.data))
+        claim: Claim = data["claim"]
+        expected = CLAIM.required_version(request, claim.pk)
+        with CLAIM.stale_is_412():
+            records = review_services.evidence_decide_many(
+                claim_id=claim.pk,
+                evidence_ids=data["evidence"],
+                reviewer=caller(request),
+                decision=data["decision"],
+                note=data["note"],
+                expected_version=expected,
+            )
+        claim.refresh_from_db(fields=["version"])
+        decided = self.get_queryset().filter(pk__in=[r.evidence_id for r in records])
+        body = {"claim": claim.pk, "version": claim.version, "results": list(decided)}
+        return Response(EvidenceBulkResultSerializer(body).data, headers={"ETag": CLAIM.etag(claim)})

@@ -34,9 +34,9 @@ from claims.api.common import errors
 from claims.extraction import figures
 from claims.models import Claim, Evidence
 from claims.selectors import claim_review as claim_review_selectors
+from claims.selectors.hand_links import w3c_selectors
 from sources.models import Article
 
-CONTEXT_CHARS = 32
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 EXPORT_CHUNK = 500
 # Each exported field and the column it is read from, in the export's order.
@@ -106,15 +106,8 @@ def web_annotations(claim: Claim, request: Request) -> dict[str, Any]:
                 ],
                 "target": {
                     "source": _article_url(article, request),
-                    "selector": [
-                        {
-                            "type": "TextQuoteSelector",
-                            "exact": body[start:end],
-                            "prefix": body[max(0, start - CONTEXT_CHARS) : start],
-                            "suffix": body[end : end + CONTEXT_CHARS],
-                        },
-                        {"type": "TextPositionSelector", "start": start, "end": end},
-                    ],
+                    # The same selectors a link made by hand stores (details["selector"]).
+                    "selector": w3c_selectors(body, start, end),
                 },
             }
         )

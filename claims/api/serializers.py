@@ -33,6 +33,7 @@ from claims.models import (
     WebhookEvent,
 )
 from claims.selectors import claim_details
+from claims.services.reviews import MAX_DECIDED_AT_ONCE
 from sources.models import Article, Outlet, Sentence, Story
 
 MAX_INGEST_DOCUMENTS = 100
@@ -732,6 +733,23 @@ class EvidenceCreateSerializer(serializers.Serializer[Any]):
                 raise serializers.ValidationError({"start": ["The span must lie within one sentence of the article."]})
             attrs["sentence"] = found
         return attrs
+
+
+class EvidenceBulkDecisionSerializer(serializers.Serializer[Any]):
+    """Several links of one claim confirmed or rejected together, with one rationale: all, or none."""
+
+    claim = StrictPrimaryKeyRelatedField(queryset=Claim.objects.all(), help_text="The claim whose links these are")
+    evidence = ids_field(
+        min_length=1, max_length=MAX_DECIDED_AT_ONCE, allow_empty=False, help_text="Ids of the claim's links"
+    )
+    decision = StrictChoiceField(choices=["confirmed", "rejected"])
+    note = StrictCharField(max_length=2000, help_text="The rationale, recorded on every decision")
+
+
+class EvidenceBulkResultSerializer(serializers.Serializer[Any]):
+    claim = serializers.IntegerField(read_only=True)
+    version = serializers.IntegerField(read_only=True, help_text="The claim's version after the decisions")
+    results = EvidenceSerializer(many=True, read_only=True, help_text="Each decided link as it is now")
 
 
 # --- webhooks ------------------------------------------------------------------------------

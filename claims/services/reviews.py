@@ -20,6 +20,7 @@ from claims.models import (
     Verdict,
 )
 from claims.roles import can_review
+from claims.selectors.hand_links import w3c_selectors
 from claims.services import webhook_outbox
 from sources.models import Sentence
 
@@ -167,6 +168,52 @@ ORIGIN_NOT_REJECTABLE = (
     "edit or delete the claim if it misreads its source."
 )
 
+MAX_DECIDED_AT_ONCE = 200
+
+
+@transaction.atomic
+def evidence_decide_many(
+    *,
+    claim_id: int,
+    evidence_ids: list[int],
+    reviewer: User,
+    decision: str,
+    note: str,
+    expected_version: int | None,
+) -> list[EvidenceDecision]:
+    """Confirm or reject several links of one claim with one rationale: all of them, or none.
+
+    ``expected_version`` is the claim's version the reviewer saw; any change since (a colleague's
+    decision or verdict) raises ``StaleVersion`` and nothing is written. Each link gets its own
+    append-only decision, as if decided one by one.
+    """
+    if not can_review(reviewer):
+        raise PermissionDenied("Only reviewers can confirm or reject evidence.")
+    if decision not in (EvidenceDecisionChoice.CONFIRMED, EvidenceDecisionChoice.REJECTED):
+        raise ValidationError({"decision": "Choose confirmed or rejected."})
+    ids = list(dict.fromkeys(evidence_ids))
+    if not ids:
+        raise ValidationError({"evidence": "Select at least one link to decide."})
+    if len(ids) > MAX_DECIDED_AT_ONCE:
+        raise ValidationError({"evidence": f"Decide at most {MAX_DECIDED_AT_ONCE} links at once."})
+    if not note.strip():
+        raise ValidationError({"note": "A rationale is required: say why."})
+    claim = Claim.objects.select_for_update().get(pk=claim_id)
+    _check_writable(claim, expected_version)
+    links = {e.pk: e for e in Evidence.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    foreign = [pk for pk in ids if pk not in links or links[pk].claim_id != claim.pk]
+    if foreign:
+        raise ValidationError({"evidence": f"Not evidence of claim {claim.pk}: {', '.join(map(str, foreign))}."})
+    if decision == EvidenceDecisionChoice.REJECTED and any(links[pk].method == EvidenceMethod.ORIGIN for pk in ids):
+        raise ValidationError({"evidence": ORIGIN_NOT_REJECTABLE})
+    # The claim is locked and its version checked: each decision then bumps the version it leaves.
+    return [
+        evidence_decide(
+            evidence_id=pk, reviewer=reviewer, decision=decision, note=note, expected_version=claim.version + n
+        )
+        for n, pk in enumerate(ids)
+    ]
+
 
 @transaction.atomic
 def evidence_add_manual(
@@ -179,7 +226,7 @@ def evidence_add_manual(
         raise ValidationError({"stance": f"Choose one of: {', '.join(Stance.values)}."})
     claim = Claim.objects.select_for_update().get(pk=claim_id)
     _check_writable(claim, None)
-    sentence = Sentence.objects.get(pk=sentence_id)
+    sentence = Sentence.objects.select_related("article").get(pk=sentence_id)
     if not sentence.start <= start < end <= sentence.end:
         raise ValidationError({"span": f"The span must lie within the sentence ({sentence.start}-{sentence.end})."})
     if Evidence.objects.filter(claim=claim, sentence=sentence, start=start, end=end).exists():
@@ -193,7 +240,12 @@ def evidence_add_manual(
         method=EvidenceMethod.MANUAL,
         score=1.0,
         decision=EvidenceDecisionChoice.CONFIRMED,
-        details={"reason": "linked by a reviewer", "user": user.username},
+        # The W3C selectors as linked, so the annotation still anchors if the article is ever re-read.
+        details={
+            "reason": "linked by a reviewer",
+            "user": user.username,
+            "selector": w3c_selectors(sentence.article.body, start, end),
+        },
     )
     EvidenceDecision.objects.create(
         evidence=evidence, decision=EvidenceDecisionChoice.CONFIRMED, reviewer=user, note=note.strip()

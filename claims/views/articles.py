@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -55,9 +57,14 @@ def _article_or_404(article_id: int) -> Article:
         raise Http404("No article with this number.") from None
 
 
-def _reader_page(
-    request: HttpRequest, article: Article, add_form: ClaimAddForm | None = None, status: int = 200
+def reader_page(
+    request: HttpRequest,
+    article: Article,
+    add_form: ClaimAddForm | None = None,
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """The article reader; ``extra`` adds to its context (the link-as-evidence form of views.hand_links)."""
     paragraphs = article_selectors.article_reader(article=article)
     markers = article_selectors.reader_claims(paragraphs)
     adding = None
@@ -77,6 +84,7 @@ def _reader_page(
             "reviewed": [m.claim for m in markers if m.claim.status != ClaimStatus.UNREVIEWED],
             "adding": adding,
             "add_form": add_form if adding is not None else None,
+            **(extra or {}),
         },
         status=status,
     )
@@ -85,7 +93,7 @@ def _reader_page(
 @require_http_methods(["GET", "HEAD"])
 @viewer_required
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
-    return _reader_page(request, _article_or_404(article_id))
+    return reader_page(request, _article_or_404(article_id))
 
 
 @require_POST
@@ -96,7 +104,7 @@ def claim_add(request: HttpRequest, article_id: int) -> HttpResponse:
     article = _article_or_404(article_id)
     form = ClaimAddForm(request.POST)
     if not form.is_valid():
-        return _reader_page(request, article, form, status=400)
+        return reader_page(request, article, form, status=400)
     sentence = article.sentences.filter(pk=form.cleaned_data["sentence"]).first()
     if sentence is None:
         return HttpResponseBadRequest("That sentence is not part of this article.")
@@ -107,6 +115,6 @@ def claim_add(request: HttpRequest, article_id: int) -> HttpResponse:
             match_jobs.job_create_match_for_claims(claim_ids=[claim.pk], created_by=reviewer)
     except ValidationError as exc:
         add_form_errors(form, exc)
-        return _reader_page(request, article, form, status=400)
+        return reader_page(request, article, form, status=400)
     messages.success(request, f"Added claim {claim.pk} on sentence {sentence.position + 1}.")
     return redirect("claims:claim-detail", claim_id=claim.pk)

@@ -33,6 +33,7 @@ from claims.selectors import claim_review as claim_review_selectors
 from claims.selectors import corroboration as corroboration_selectors
 from claims.selectors import figure_chart
 from claims.selectors import groups as group_selectors
+from claims.selectors import hand_links as hand_link_selectors
 from claims.selectors import timeline as timeline_selectors
 from claims.services import edits as edit_services
 from claims.services import reviews as review_services
@@ -108,6 +109,7 @@ def claim_context(request: HttpRequest, claim: Claim, page_forms: ClaimForms, co
         "facts": claim_selectors.claim_facts(claim=claim),
         "spans": claim_selectors.claim_spans_in_context(claim=claim),
         "evidence": evidence,
+        "bulk_ids": hand_link_selectors.undecided_ids(evidence),  # the links a reviewer can tick (views.hand_links)
         "history": claim_selectors.claim_history(claim=claim),
         "group": group,
         # A deleted claim cannot be grouped, so it gets no suggestions either.
@@ -146,8 +148,8 @@ def claim_page(
 
 
 def after_write(request: HttpRequest, claim_id: int, fragment: str = "") -> HttpResponse:
-    """Post/redirect/get: back to the queue when the form came from it, else to the claim."""
-    return redirect(safe_next(request) or reverse("claims:claim-detail", kwargs={"claim_id": claim_id}) + fragment)
+    """Post/redirect/get: back to the queue when the form came from it, else to the claim (at ``fragment``)."""
+    return redirect((safe_next(request) or reverse("claims:claim-detail", kwargs={"claim_id": claim_id})) + fragment)
 
 
 def _to_claim(request: HttpRequest, claim_id: int) -> HttpResponse:
@@ -337,4 +339,10 @@ def evidence_decide(request: HttpRequest, evidence_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return after_write(request, evidence.claim_id, f"#evidence-{evidence.pk}")
     messages.success(request, f"{record.get_decision_display()} the evidence.")
-    return after_write(request, evidence.claim_id, f"#evidence-{evidence.pk}")
+    return after_write(request, evidence.claim_id, focus_fragment(evidence.claim, [evidence.pk]))
+
+
+def focus_fragment(claim: Claim, decided: list[int]) -> str:
+    """Where the page opens after a decision: at the next undecided link, not the top of the page."""
+    following = hand_link_selectors.focus_after(claim_selectors.claim_evidence(claim=claim), decided)
+    return f"#evidence-{following}" if following is not None else "#evidence-heading"

@@ -37,6 +37,7 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/evidence/", "post"),
     ("/api/v1/evidence/{id}/", "get"),
     ("/api/v1/evidence/{id}/decision/", "post"),
+    ("/api/v1/evidence/decisions/", "post"),
     ("/api/v1/export/claims.jsonl", "get"),
     ("/api/v1/export/claims.csv", "get"),
     ("/api/v1/webhooks/", "get"),

@@ -455,7 +455,10 @@ def test_a_reviewer_rejects_and_confirms_evidence_and_both_show_in_the_history(
     confirmed = client.post(decide, {"decision": "confirmed", "note": "Checked the original."})
 
     assert rejected.status_code == confirmed.status_code == 302
-    assert confirmed["Location"] == reverse("claims:claim-detail", args=[claim.pk]) + f"#evidence-{evidence.pk}"
+    # Not the top of the page: the next link still to decide, or the evidence when none is left.
+    url = reverse("claims:claim-detail", args=[claim.pk])
+    undecided = Evidence.objects.filter(claim=claim, decision=EvidenceDecisionChoice.PENDING, withdrawn_at=None)
+    assert confirmed["Location"] in {f"{url}#evidence-{e.pk}" for e in undecided} | {f"{url}#evidence-heading"}
     evidence.refresh_from_db()
     assert evidence.decision == EvidenceDecisionChoice.CONFIRMED
     assert list(EvidenceDecision.objects.order_by("id").values_list("decision", flat=True)) == ["rejected", "confirmed"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -221,7 +222,8 @@ def test_an_evidence_decision_from_the_queue_stays_on_the_claim(
         {"decision": "rejected", "next": "/queue/?status=unreviewed"},
     )
 
-    assert response["Location"] == "/queue/?status=unreviewed"
+    # Back in the queue at the next link to decide (or the evidence), not at the top of the page.
+    assert re.fullmatch(r"/queue/\?status=unreviewed#evidence-(\d+|heading)", response["Location"])
     assert client.get(response["Location"]).context["claim"] == first
 
 

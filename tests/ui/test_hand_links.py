@@ -1,0 +1,222 @@
+"""Link by hand, decide in bulk, in real headless Chromium at a laptop's 1366 px and a phone's 390 px.
+
+A reviewer selects words of another article with the mouse, opens the link form with the l key,
+picks the claim by searching its words and links the passage; on the claim page they tick several
+suggestions, confirm them with one rationale, and the page opens at the next undecided link with
+the focus on it. Set UI_SHOTS_DIR to keep the screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+
+from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, Job, LinkStrength, Stance
+from sources.models import Sentence, SentenceKind
+from tests.ui.conftest import ConsoleErrors
+from tests.ui.helpers import HAMAS, log_in
+
+pytestmark = [pytest.mark.browser]
+
+PHONE = ViewportSize(width=390, height=844)
+LAPTOP = ViewportSize(width=1366, height=900)
+# Another seed article (Press TV) reports the same refusal in its own words.
+OTHER_REPORT = "Hamas has refused to participate in these talks"
+
+
+def tab_of_size(browser: Browser, console_errors: ConsoleErrors, size: ViewportSize) -> Iterator[Page]:
+    ctx = browser.new_context(viewport=size)
+    ctx.set_default_timeout(10_000)
+    tab = ctx.new_page()
+    tab.on("console", console_errors.record)
+    yield tab
+    ctx.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, console_errors: ConsoleErrors) -> Iterator[Page]:
+    yield from tab_of_size(browser, console_errors, PHONE)
+
+
+@pytest.fixture
+def laptop(browser: Browser, console_errors: ConsoleErrors) -> Iterator[Page]:
+    yield from tab_of_size(browser, console_errors, LAPTOP)
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    out = Path(os.environ.get("UI_SHOTS_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def other_report() -> Sentence:
+    return Sentence.objects.select_related("article").get(text__contains=OTHER_REPORT)
+
+
+def drag_over_first_line(page: Page, selector: str) -> str:
+    """Select most of the first line of an element's text with the mouse; returns what the browser selected."""
+    page.locator(selector).scroll_into_view_if_needed()
+    rect = page.locator(selector).evaluate(
+        "e => { const r = e.getClientRects()[0]; return {left: r.left, right: r.right, top: r.top, height: r.height}; }"
+    )
+    y = rect["top"] + rect["height"] / 2
+    page.mouse.move(rect["left"] + 1, y)
+    page.mouse.down()
+    # Stop well inside the line: dragging past its last word would take the rest of the paragraph.
+    page.mouse.move(rect["left"] + (rect["right"] - rect["left"]) * 0.6, y, steps=8)
+    page.mouse.up()
+    return str(page.evaluate("() => window.getSelection().toString()"))
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_a_reviewer_selects_words_of_another_article_and_links_them_to_the_claim(
+    live_server, laptop: Page, console_errors: ConsoleErrors, reviewer: User, seed_corpus: Job, shots: Path
+) -> None:
+    page = laptop
+    claim = Claim.objects.get(text__contains=HAMAS)
+    sentence = other_report()
+    log_in(page, live_server.url, reviewer.username)
+    page.goto(f"{live_server.url}/articles/{sentence.article_id}/")
+
+    selected = drag_over_first_line(page, f"#s{sentence.position}")
+    assert len(selected.strip()) > 10, selected
+    bar = page.locator("#link-bar")
+    expect(bar).to_be_visible()
+    expect(bar.locator("q")).to_have_text(words(selected))
+    page.keyboard.press("l")
+
+    form = page.locator("#link-form-card")
+    expect(form.get_by_role("heading", name="Link as evidence")).to_be_focused()
+    expect(bar).to_be_hidden()
+    expect(form.locator(".link-form__quote")).to_contain_text(words(selected))
+    page.get_by_label("Find a claim by its words or number").fill("refused to send a delegation")
+    pick = form.locator("#link-claim-results").get_by_label(re.compile(HAMAS))
+    expect(pick).to_be_visible()
+    pick.check()
+    form.get_by_label("Supports").check()
+    form.get_by_label("3. Rationale").fill("Press TV reports the same refusal in its own words.")
+    page.screenshot(path=str(shots / "hand-link-1366.png"), full_page=False)
+    form.get_by_role("button", name="Link evidence").click()
+
+    expect(page.get_by_role("status")).to_have_text(f"Linked the passage to claim {claim.pk} as evidence: supports.")
+    expect(page).to_have_url(re.compile(rf"/articles/{sentence.article_id}/#s{sentence.position}$"))
+    link = Evidence.objects.get(claim=claim, sentence=sentence, method=EvidenceMethod.MANUAL)
+    body = sentence.article.body
+    # The link holds what the reviewer selected, read back from the article by its offsets.
+    assert words(body[link.start : link.end]) == words(selected)
+    assert (link.decision, link.stance) == (EvidenceDecisionChoice.CONFIRMED, Stance.SUPPORTS)
+    assert link.details["selector"][1] == {"type": "TextPositionSelector", "start": link.start, "end": link.end}
+
+    page.goto(f"{live_server.url}/claims/{claim.pk}/#evidence-{link.pk}")
+    item = page.locator(f"#evidence-{link.pk}")
+    expect(item).to_contain_text("Added by a reviewer")
+    expect(item).to_contain_text("Confirmed")
+    expect(item.locator("mark")).to_have_text(body[link.start : link.end])
+    assert console_errors == []
+
+
+def ensure_suggestions(claim: Claim, count: int) -> None:
+    """At least ``count`` undecided suggestions on the claim (the seed's, topped up as a matcher would)."""
+    have = Evidence.objects.filter(
+        claim=claim, decision=EvidenceDecisionChoice.PENDING, withdrawn_at__isnull=True
+    ).exclude(method=EvidenceMethod.ORIGIN)
+    sentences = Sentence.objects.filter(kind=SentenceKind.BODY).exclude(article=claim.article).order_by("id")
+    for sentence in sentences:
+        if have.count() >= count:
+            return
+        if not Evidence.objects.filter(claim=claim, sentence=sentence).exists():
+            Evidence.objects.create(
+                claim=claim,
+                sentence=sentence,
+                start=sentence.start,
+                end=sentence.end,
+                stance=Stance.SUPPORTS,
+                method=EvidenceMethod.SEMANTIC,
+                score=0.55,
+                strength=LinkStrength.SUGGESTED,
+            )
+
+
+def test_a_reviewer_confirms_two_suggestions_at_once_and_the_focus_lands_on_the_next(
+    live_server, laptop: Page, console_errors: ConsoleErrors, reviewer: User, seed_corpus: Job, shots: Path
+) -> None:
+    page = laptop
+    claim = Claim.objects.get(text__contains=HAMAS)
+    ensure_suggestions(claim, 3)
+    origin = Evidence.objects.get(claim=claim, method=EvidenceMethod.ORIGIN)
+    log_in(page, live_server.url, reviewer.username)
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+
+    boxes = page.locator("input[form='evidence-bulk'][name='evidence']")
+    expect(page.locator(f"#evidence-{origin.pk} input[type=checkbox]")).to_have_count(0)
+    ids = [int(str(v)) for v in boxes.evaluate_all("all => all.map(b => b.value)")]
+    assert len(ids) >= 3
+    bulk = page.locator("#evidence-bulk")
+    expect(bulk.get_by_role("button", name="Confirm selected")).to_be_disabled()
+    boxes.nth(0).check()
+    # The keyboard way: e moves to a link, t ticks it.
+    page.locator(f"#evidence-{ids[1]}").focus()
+    page.keyboard.press("t")
+    expect(boxes.nth(1)).to_be_checked()
+    expect(bulk.locator("[data-bulk-count]")).to_have_text("2 selected")
+    bulk.get_by_label("Why, for every selected link").fill("Both report the refusal in their own words.")
+    bulk.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "bulk-decide-1366.png"), full_page=False)
+    bulk.get_by_role("button", name="Confirm selected").click()
+
+    expect(page.get_by_role("status")).to_have_text("Confirmed 2 evidence links.")
+    expect(page).to_have_url(re.compile(rf"/claims/{claim.pk}/#evidence-{ids[2]}$"))
+    # No jump to the top: the next undecided link has the focus, so y decides it straight away.
+    expect(page.locator(f"#evidence-{ids[2]}")).to_be_focused()
+    decided = Evidence.objects.filter(pk__in=ids[:2])
+    assert set(decided.values_list("decision", flat=True)) == {EvidenceDecisionChoice.CONFIRMED}
+    assert {d.note for e in decided for d in e.decisions.all()} == {"Both report the refusal in their own words."}
+    page.keyboard.press("y")
+    expect(page.get_by_role("status")).to_have_text("Confirmed the evidence.")
+    assert Evidence.objects.get(pk=ids[2]).decision == EvidenceDecisionChoice.CONFIRMED
+    assert console_errors == []
+
+
+def test_at_390_px_the_link_bar_and_form_and_the_bulk_form_fit_the_phone(
+    live_server, phone: Page, console_errors: ConsoleErrors, reviewer: User, seed_corpus: Job, shots: Path
+) -> None:
+    page = phone
+    claim = Claim.objects.get(text__contains=HAMAS)
+    ensure_suggestions(claim, 2)
+    sentence = other_report()
+    log_in(page, live_server.url, reviewer.username)
+    page.goto(f"{live_server.url}/articles/{sentence.article_id}/")
+
+    selected = drag_over_first_line(page, f"#s{sentence.position}")
+    bar = page.locator("#link-bar")
+    expect(bar).to_be_visible()
+    box = bar.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= PHONE["width"]
+    page.screenshot(path=str(shots / "hand-link-bar-390.png"), full_page=False)
+    bar.get_by_role("button", name="Link as evidence").click()
+    heading = page.get_by_role("heading", name="Link as evidence")
+    expect(heading).to_be_focused()
+    expect(heading).to_be_in_viewport()
+    expect(page.locator(".link-form__quote")).to_have_count(1)
+    expect(page.locator(".link-form__quote")).to_contain_text(words(selected))
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(shots / "hand-link-form-390.png"), full_page=False)
+
+    page.goto(f"{live_server.url}/claims/{claim.pk}/#evidence-heading")
+    page.locator("input[form='evidence-bulk'][name='evidence']").first.check()
+    page.locator("#evidence-bulk").scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(shots / "bulk-decide-390.png"), full_page=False)
+    assert console_errors == []
