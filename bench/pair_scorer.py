@@ -38,7 +38,8 @@ import torch
 from matching_util import SHARED, embed, machine, paired_bootstrap, prf, spearman  # puts the project on sys.path
 
 from claims.matching import calibration, scoring
-from claims.matching.pair_scorer import folded, pair_batches, pair_logits, pair_scorer, split_of
+from claims.matching.pair_scorer import LowRankAdapter, folded, pair_batches, pair_logits, pair_scorer, split_of
+from claims.matching.semantic import MiniLM
 
 B = npt.NDArray[np.bool_]
 F = npt.NDArray[np.float64]
@@ -180,23 +181,23 @@ def bench_cost(count: int) -> None:
     pairs = [(r[1], r[2]) for r in rows[:count]]
     scorer = pair_scorer()
     model, head = folded(scorer.base, scorer.adapter)
-    systems = {
-        "adapter terms per layer": lambda batch: pair_logits(scorer.base, scorer.adapter, batch),
-        "adapter folded into the weights (shipped)": lambda batch: pair_logits(model, head, batch),
+    systems: dict[str, tuple[MiniLM, LowRankAdapter]] = {
+        "adapter terms per layer": (scorer.base, scorer.adapter),
+        "adapter folded into the weights (shipped)": (model, head),
     }
     logits = {name: np.zeros(len(pairs)) for name in systems}
     seconds = dict.fromkeys(systems, 0.0)
     print(f"machine: {machine()}")
     with torch.inference_mode():
-        for system in systems.values():  # warm
-            system(pair_batches(scorer.base, pairs[:32], 32)[0][1])
+        for weights, adapter in systems.values():  # warm
+            pair_logits(weights, adapter, pair_batches(scorer.base, pairs[:32], 32)[0][1])
         started = time.perf_counter()
         batches = pair_batches(scorer.base, pairs, 32)
         tokenizing = time.perf_counter() - started
         for positions, batch in batches:
-            for name, system in systems.items():
+            for name, (weights, adapter) in systems.items():
                 started = time.perf_counter()
-                logits[name][positions] = system(batch).double().numpy()
+                logits[name][positions] = pair_logits(weights, adapter, batch).double().numpy()
                 seconds[name] += time.perf_counter() - started
     print(f"{len(pairs)} MRPC pairs, batches of 32 sorted by length; tokenizing {tokenizing:.2f}s")
     for name in systems:
