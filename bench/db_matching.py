@@ -384,14 +384,14 @@ def incremental(claim_ids: list[int]) -> dict[str, float]:
         indexing_services.claims_index(claim_ids=claim_ids)
         out["embed + band rows (40 claims)"] = time.perf_counter() - started
         started = time.perf_counter()
-        pairs = linking_services._candidate_pairs(claim_ids)
+        candidates = linking_services._candidates(claim_ids)
         out["candidate lookup"] = time.perf_counter() - started
         started = time.perf_counter()
-        rows, linked = linking_services._score(pairs)
+        scored = linking_services._score(candidates)
         out["scoring"] = time.perf_counter() - started
         started = time.perf_counter()
-        linking_services._upsert(rows)
-        linking_services._withdraw_missing(claim_ids, {r.key for r in rows}, set(pairs))
+        linking_services._upsert(scored.rows)
+        linking_services._withdraw_missing(claim_ids, {r.key for r in scored.rows}, scored.decided)
         out["evidence upsert"] = time.perf_counter() - started
         started = time.perf_counter()
         regrouping_services.groups_update(claim_ids=claim_ids)
@@ -402,8 +402,9 @@ def incremental(claim_ids: list[int]) -> dict[str, float]:
     out["total after the embedding"] = sum(
         out[k] for k in ("candidate lookup", "scoring", "evidence upsert", "regroup touched components", "commit")
     )
-    out["candidate pairs"] = float(len(pairs))
-    out["linked pairs"] = float(linked)
+    out["candidate pairs"] = float(len(candidates.pairs))
+    out["pairs read by the pair scorer"] = float(scored.read)
+    out["linked pairs"] = float(scored.linked)
     return out
 
 
@@ -531,9 +532,23 @@ def main() -> None:
         action="store_true",
         help="with one size: reuse the corpus an earlier run loaded (the timed steps alone; a recompute changes it)",
     )
+    parser.add_argument(
+        "--scorer-caps",
+        type=int,
+        nargs="+",
+        default=[],
+        help="pair scorer caps (partners per claim) to time the new articles with, in turn (0: no cap; default: "
+        "the product's)",
+    )
     parser.add_argument("--probes", type=int, default=0, help="flipped uncertain bits per semantic band (0: today)")
     args = parser.parse_args()
     setup(args.database_url)
+    # After django.setup(): the services import the models.
+    from claims.matching.pair_scorer import pair_scorer
+    from claims.services import linking as linking_services
+
+    default_cap = linking_services.SCORED_PARTNERS
+    args.scorer_caps = args.scorer_caps or [default_cap]
     if args.probes:
         use_probes(args.probes)
     print(machine())
@@ -542,9 +557,11 @@ def main() -> None:
     print(f"{len(base)} distinct source sentences")
     rng = np.random.default_rng(5)
     sources = base[:-40]  # the last 40 are the new articles' unseen sentences
-    real, rate = embed(sources, "scale-base")
+    # Only the distinct sentences the sizes use (all of them from about 100k claims): a small run embeds few.
+    used = min(len(sources), max(int(size * (1 - COPY_SHARE)) for size in args.sizes))
+    real, rate = embed(sources[:used], "scale-base")
     if rate:
-        print(f"embedded {len(sources):,} distinct sentences at {rate:.0f} sentences/s (cached for later runs)")
+        print(f"embedded {used:,} distinct sentences at {rate:.0f} sentences/s (cached for later runs)")
     for size in args.sizes:
         texts, origin = corpus(sources, size)
         if args.keep_loaded and len(args.sizes) == 1 and loaded(size):
@@ -566,20 +583,25 @@ def main() -> None:
                 f"  buckets aged into up to {args.aged_parts} parts: {made:,} rows, "
                 f"{time.perf_counter() - started:.0f} s"
             )
-        runs: list[dict[str, float]] = []
-        for repeat in range(args.repeats):
-            if repeat:  # the same corpus again, with other stored claims copied into the new article
-                remove_new_articles(size)
-            incremental(new_article(base[-20:], texts, rng))  # warm: model load, caches
-            freeze_startup_objects()  # as a Celery worker process does at its start
-            fresh = new_article(base[-40:-20], texts, rng)
-            runs.append(incremental(fresh))
-        for stage in runs[0]:
-            counts = stage in ("candidate pairs", "linked pairs")
-            values = [run[stage] if counts else run[stage] * 1000 for run in runs]
-            shown = " / ".join(f"{v:,.0f}" for v in values)
-            median = f" (median {float(np.median(values)):,.0f})" if len(values) > 1 else ""
-            print(f"  incremental {stage}: {shown}{'' if counts else ' ms'}{median}")
+        for cap in args.scorer_caps:
+            linking_services.SCORED_PARTNERS = cap or 1 << 30
+            runs: list[dict[str, float]] = []
+            for repeat in range(args.repeats):
+                if repeat or cap != args.scorer_caps[0]:  # the same corpus again, other stored claims copied
+                    remove_new_articles(size)
+                incremental(new_article(base[-20:], texts, rng))  # warm: model load, caches
+                freeze_startup_objects()  # as a Celery worker process does at its start
+                fresh = new_article(base[-40:-20], texts, rng)
+                pair_scorer()._memo.clear()  # a new article's pairs are new to the scorer; repeats would find them
+                runs.append(incremental(fresh))
+            print(f"  pair scorer cap: {cap or 'none'} partners per claim")
+            for stage in runs[0]:
+                counts = stage in ("candidate pairs", "pairs read by the pair scorer", "linked pairs")
+                values = [run[stage] if counts else run[stage] * 1000 for run in runs]
+                shown = " / ".join(f"{v:,.0f}" for v in values)
+                median = f" (median {float(np.median(values)):,.0f})" if len(values) > 1 else ""
+                print(f"  incremental {stage}: {shown}{'' if counts else ' ms'}{median}")
+        linking_services.SCORED_PARTNERS = default_cap
         if args.caps:
             distinct = min(int(size * (1 - COPY_SHARE)), len(sources))
             stored = vectors(real, origin, distinct).astype(np.float16)  # as loaded, rounded as stored

@@ -15,7 +15,7 @@ rows (``rows_for``) and looks candidates up by them; this module does the same i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,6 +139,35 @@ class Matcher:
     def link(self, items: Sequence[Item]) -> list[Link]:
         """Score every candidate pair; keep the ones the decision links (auto or suggested)."""
         return [link for link in self.scored(items) if link.decision.linked]
+
+
+def needs_pair_scorer(decision: MatchDecision) -> bool:
+    """Whether a pair's decision by the rules (``scoring.compare`` without a pair logit) waits on the pair scorer.
+
+    Only a supporting semantic link does: contradictions, later counts, different days and a negation of
+    another predicate are decided by their rules whatever the scorer would say.
+    """
+    negation = decision.signals.get("negation", {})
+    unaligned = bool(negation.get("mismatch")) and not negation.get("aligned")
+    return decision.method == "semantic" and decision.stance != "contradicts" and not unaligned
+
+
+def scorer_pairs(
+    partners: Mapping[int, Sequence[int]], waiting: Mapping[tuple[int, int], float], cap: int
+) -> set[tuple[int, int]]:
+    """The pairs (lower id first) the pair scorer reads: per claim, its ``cap`` partners of highest cosine.
+
+    ``partners`` are claims' own candidates (their lookups' lists); ``waiting`` the pairs that wait on
+    the scorer, with their cosines. A claim ranks only its own candidates that wait, highest cosine
+    first, then lower id; a pair is read when either claim ranks it within ``cap``. Both ranks come
+    from the two claims' own candidates, so the pairs read do not depend on which other claims are
+    matched in the same call, and a claim never brings more than ``cap`` pairs to the scorer.
+    """
+    out: set[tuple[int, int]] = set()
+    for a, mine in partners.items():
+        ranked = sorted((-waiting[pair], b) for b in mine if (pair := (min(a, b), max(a, b))) in waiting)
+        out.update((min(a, b), max(a, b)) for _, b in ranked[:cap])
+    return out
 
 
 def different_events(links: Iterable[Link]) -> set[tuple[int, int]]:

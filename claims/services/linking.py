@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from claims.matching import postings, scoring
 from claims.matching.calibration import Calibration
-from claims.matching.linking import METHOD_IDS
+from claims.matching.linking import METHOD_IDS, needs_pair_scorer, scorer_pairs
 from claims.matching.pair_scorer import pair_scorer
-from claims.matching.scoring import MatchDecision
+from claims.matching.scoring import MatchDecision, TextFeatures
 from claims.models import (
     Claim,
     ClaimSpan,
@@ -34,12 +34,21 @@ from claims.services import indexing as indexing_services
 from claims.services import sql_fragments
 
 MAX_CANDIDATES = 200  # per claim, the band-sharing partners with the closest sketches; bounds work on huge buckets
+# Per claim, the partners the pair scorer reads (the closest by cosine among its own candidates): bounds the
+# scorer's forward passes per claim, whatever the corpus holds near it (``linking.scorer_pairs``).
+SCORED_PARTNERS = 3
 
 
 MACHINE_METHODS = (EvidenceMethod.LEXICAL, EvidenceMethod.SEMANTIC, EvidenceMethod.FIGURE)
 
 
 _UPSERT_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    pairs: dict[tuple[int, int], set[str]]  # (lower id, higher id): the row kinds that made the pair
+    partners: dict[int, list[int]]  # each given claim's own candidates, as its lookup ranked them
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +64,10 @@ _LOOKUP_BATCH = 50  # claims whose buckets are read at once: bounds memory (a cl
 
 
 def _candidate_pairs(claim_ids: Sequence[int]) -> dict[tuple[int, int], set[str]]:
+    return _candidates(claim_ids).pairs
+
+
+def _candidates(claim_ids: Sequence[int]) -> Candidates:
     """Pairs (lower id, higher id) of live claims of different articles sharing a band row with a given claim.
 
     Each given claim keeps its ``MAX_CANDIDATES`` partners with the closest embedding sketches,
@@ -71,6 +84,7 @@ def _candidate_pairs(claim_ids: Sequence[int]) -> dict[tuple[int, int], set[str]
     deleted = np.array(list(Claim.objects.filter(deleted_at__isnull=False).values_list("pk", flat=True)), np.int64)
     names = {v: name for name, v in METHOD_IDS.items()}
     pairs: dict[tuple[int, int], set[str]] = {}
+    partners: dict[int, list[int]] = {}
     ordered = sorted(articles)
     for lo in range(0, len(ordered), _LOOKUP_BATCH):
         batch = ordered[lo : lo + _LOOKUP_BATCH]
@@ -91,7 +105,8 @@ def _candidate_pairs(claim_ids: Sequence[int]) -> dict[tuple[int, int], set[str]
             for partner in postings.top_partners(sketch[a], buckets, exclude, MAX_CANDIDATES):
                 b = partner.claim
                 pairs.setdefault((min(a, b), max(a, b)), set()).update(names[m] for m in partner.kinds)
-    return pairs
+                partners.setdefault(a, []).append(b)
+    return Candidates(pairs, partners)
 
 
 def _sharing_rows(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -229,31 +244,67 @@ def _worth_scoring(
     return sorted(kept)
 
 
-def _score(
-    pairs: dict[tuple[int, int], set[str]],
-) -> tuple[list[_Row], int]:
+@dataclass(frozen=True, slots=True)
+class Scored:
+    rows: list[_Row]
+    linked: int
+    decided: set[tuple[int, int]]  # pairs with a decision; the others wait on a scorer that did not read them
+    read: int  # pairs the pair scorer read
+
+
+def _decide(
+    todo: list[tuple[int, int]],
+    features: dict[int, TextFeatures],
+    partners: dict[int, list[int]],
+    calibration: Calibration | None,
+) -> tuple[dict[tuple[int, int], MatchDecision], int]:
+    """Decisions of the pairs that can be decided, and how many the pair scorer read.
+
+    With a calibration, a supporting semantic link waits on the pair scorer, which reads only the
+    ``SCORED_PARTNERS`` closest waiting partners of each claim (``linking.scorer_pairs``): a pair
+    beyond both claims' caps gets no decision here, so its links are neither written nor withdrawn
+    (as a pair beyond the candidate cap). Every other pair is decided by the rules, as before.
+    """
+    pairs = [(features[a], features[b]) for a, b in todo]
+    rules = scoring.compare_many(pairs)
+    if calibration is None:
+        return dict(zip(todo, rules, strict=True)), 0
+    waiting: dict[tuple[int, int], float] = {}
+    for pair, (fa, fb), decision in zip(todo, pairs, rules, strict=True):
+        if fa.embedding is None or fb.embedding is None or not needs_pair_scorer(decision):
+            continue
+        cosine = float(np.dot(fa.embedding, fb.embedding))  # as compare_many tests the floor
+        if cosine >= calibration.cosine_floor:
+            waiting[pair] = cosine
+    read = sorted(scorer_pairs(partners, waiting, SCORED_PARTNERS))
+    decided = {pair: d for pair, d in zip(todo, rules, strict=True) if pair not in waiting}
+    scored = scoring.compare_many(
+        [(features[a], features[b]) for a, b in read], pair_logits=pair_scorer().logits, calibration=calibration
+    )
+    decided.update(zip(read, scored, strict=True))
+    return decided, len(read)
+
+
+def _score(candidates: Candidates) -> Scored:
+    pairs = candidates.pairs
     calibration = calibration_selectors.calibration_current()
     vectors = _current_vectors({x for pair in pairs for x in pair})
     todo = _worth_scoring(list(pairs), vectors, calibration)
     features = indexing_services.live_features({x for pair in todo for x in pair}, vectors)
     todo = [(a, b) for a, b in todo if a in features and b in features]
-    needed = {x for pair in todo for x in pair}
-    spans = _claim_spans(needed)
+    decisions, read = _decide(todo, features, candidates.partners, calibration)
+    spans = _claim_spans({x for pair, d in decisions.items() if d.linked for x in pair})
     best: dict[tuple[int, int, int, int], _Row] = {}
     linked = 0
-    decisions = scoring.compare_many(
-        [(features[a], features[b]) for a, b in todo],
-        pair_logits=None if calibration is None else pair_scorer().logits,
-        calibration=calibration,
-    )
-    for (a, b), decision in zip(todo, decisions, strict=True):
+    for (a, b), decision in sorted(decisions.items()):
         if not decision.linked or decision.method not in MACHINE_METHODS:
             continue
         linked += 1
         for row in _rows_for_pair(a, b, decision, pairs[(a, b)], spans):
             if row.key not in best or row.rank > best[row.key].rank:
                 best[row.key] = row
-    return [best[k] for k in sorted(best)], linked
+    waiting = set(todo) - set(decisions)
+    return Scored([best[k] for k in sorted(best)], linked, set(pairs) - waiting, read)
 
 
 _UPSERT_COLUMNS = (
@@ -340,10 +391,10 @@ def _withdraw_missing(
 ) -> int:
     """Hide undecided machine links of these claims (either side) that this run no longer finds.
 
-    Withdrawn: links of pairs scored here and not linked, of pairs that share no band row any
-    more, and of deleted claims. A pair that still shares a row but fell beyond one claim's
-    candidate cap may be kept by the other claim's run: it is left as it is, so chunk order
-    never matters.
+    Withdrawn: links of pairs decided here (``scored``) and not linked, of pairs that share no
+    band row any more, and of deleted claims. A pair that still shares a row but fell beyond one
+    claim's candidate cap, or beyond both claims' pair-scorer caps, may be decided by the other
+    claim's run: it is left as it is, so chunk order never matters.
     """
     ids = list(claim_ids)
     missing = [
@@ -375,11 +426,11 @@ def _withdraw_missing(
 def claims_link(*, claim_ids: Sequence[int]) -> LinkOutcome:
     """Link claims (already indexed) to the claims of other articles they share band rows with, both directions."""
     live = sorted(c.pk for c in indexing_services.live_claims(claim_ids))
-    pairs = _candidate_pairs(live)
-    rows, linked = _score(pairs)
-    _upsert(rows)
-    withdrawn = _withdraw_missing(live, {r.key for r in rows}, set(pairs))
-    return LinkOutcome(len(live), len(pairs), linked, len(rows), withdrawn)
+    candidates = _candidates(live)
+    scored = _score(candidates)
+    _upsert(scored.rows)
+    withdrawn = _withdraw_missing(live, {r.key for r in scored.rows}, scored.decided)
+    return LinkOutcome(len(live), len(candidates.pairs), scored.linked, len(scored.rows), withdrawn)
 
 
 def evidence_withdraw_for_deleted_claims() -> int:

@@ -96,6 +96,44 @@ def test_chunks_agree_on_pairs_one_side_cut_by_the_candidate_cap(
     assert machine_links() == in_one_call
 
 
+def test_chunks_agree_on_pairs_beyond_the_pair_scorers_cap(seed_corpus: Job, monkeypatch: pytest.MonkeyPatch) -> None:
+    ingest_copy("000", "Wire A")
+    monkeypatch.setattr(linking_services, "SCORED_PARTNERS", 1)
+    monkeypatch.setattr(match_jobs, "CHUNK_SIZE", 25)
+    ids = all_claim_ids()
+    indexing_services.claims_index(claim_ids=ids)
+    candidates = linking_services._candidates(ids)
+    scored = linking_services._score(candidates)
+    assert set(candidates.pairs) - scored.decided  # the cap binds: some claims wait on more partners than one
+
+    job = match_jobs.job_create_recompute()
+    match_jobs.match_job_run(job_id=job.pk)
+    from_job = machine_links()
+    matching_services.claims_match(claim_ids=ids)
+
+    assert from_job
+    assert machine_links() == from_job
+
+
+def test_the_pair_scorer_reads_at_most_its_cap_of_pairs_per_claim(
+    seed_corpus: Job, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_copy("000", "Wire A")
+    ids = all_claim_ids()
+    indexing_services.claims_index(claim_ids=ids)
+    candidates = linking_services._candidates(ids)
+    monkeypatch.setattr(linking_services, "SCORED_PARTNERS", 1 << 30)
+    uncapped = linking_services._score(candidates)
+
+    monkeypatch.setattr(linking_services, "SCORED_PARTNERS", 1)
+    capped = linking_services._score(candidates)
+
+    assert capped.read <= len(candidates.partners) < uncapped.read
+    assert capped.decided < uncapped.decided == set(candidates.pairs)
+    linked = {(r.claim_id, r.via_claim_id) for r in capped.rows}
+    assert linked <= {(r.claim_id, r.via_claim_id) for r in uncapped.rows}
+
+
 def test_a_redelivered_job_message_changes_nothing(seed_corpus: Job) -> None:
     job = match_jobs.job_create_recompute()
     match_jobs.match_job_run(job_id=job.pk)

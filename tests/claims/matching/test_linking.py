@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from claims.matching import scoring
-from claims.matching.linking import METHOD_IDS, Item, Link, Matcher, near_duplicate_groups
+from claims.matching.linking import METHOD_IDS, Item, Link, Matcher, near_duplicate_groups, scorer_pairs
 from claims.matching.scoring import MatchDecision
 from claims.matching.semantic import DIM, HyperplaneLSH
 
@@ -47,3 +47,48 @@ def test_a_matcher_with_probes_pairs_texts_either_side_of_an_uncertain_plane():
     assert sum(1 for method, _, _ in rows if method == METHOD_IDS["semantic"]) == 64  # two keys in each of 32 bands
     assert shared_bands(Matcher()) == set(range(1, 32))
     assert shared_bands(Matcher(planes=planes)) == set(range(32))
+
+
+def _waiting(partners: dict[int, list[int]]) -> dict[tuple[int, int], float]:
+    """Cosines of every partner pair, made up from the ids so that each claim has its own order."""
+    rng = np.random.default_rng(3)
+    pairs = sorted({(min(a, b), max(a, b)) for a, mine in partners.items() for b in mine})
+    return {pair: float(c) for pair, c in zip(pairs, rng.uniform(0.5, 1.0, len(pairs)), strict=True)}
+
+
+def test_the_pair_scorer_reads_each_claims_closest_partners_and_no_more_than_its_cap():
+    partners = {1: [10, 11, 12, 13, 14, 15], 2: [10, 11], 3: [14, 1]}
+    waiting = _waiting(partners)
+
+    read = scorer_pairs(partners, waiting, cap=2)
+
+    closest_of_1 = sorted(partners[1], key=lambda b: -waiting[(1, b)])[:2]
+    assert {pair for pair in read if 1 in pair} >= {(1, b) for b in closest_of_1}
+    assert {(1, b) for b in partners[1]} - read  # the cap binds: 1 has six partners waiting
+    assert len(read) <= 2 * len(partners)
+
+
+def test_the_pairs_read_are_the_same_whether_claims_are_matched_at_once_or_in_chunks():
+    partners = {a: [b for b in range(1, 13) if b != a and (a * b) % 5 != 1] for a in range(1, 13)}
+    waiting = _waiting(partners)
+    assert all(len(mine) > 3 for mine in partners.values())  # every claim has more waiting partners than the cap
+
+    at_once = scorer_pairs(partners, waiting, cap=3)
+    chunks = [range(1, 5), range(5, 9), range(9, 13)]
+    in_chunks = set().union(
+        *(
+            scorer_pairs(
+                {a: partners[a] for a in chunk},
+                {p: c for p, c in waiting.items() if p[0] in chunk or p[1] in chunk},
+                cap=3,
+            )
+            for chunk in chunks
+        )
+    )
+
+    assert in_chunks == at_once
+    assert len(at_once) < len(waiting)
+
+
+def test_ties_in_cosine_go_to_the_lower_id():
+    assert scorer_pairs({5: [9, 7, 8]}, {(5, 7): 0.8, (5, 8): 0.8, (5, 9): 0.8}, cap=1) == {(5, 7)}

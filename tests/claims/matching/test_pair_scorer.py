@@ -93,3 +93,23 @@ def test_a_pair_read_again_gets_the_same_logit_from_memory():
 
     assert again.tolist() == list(reversed(first.tolist()))
     assert pairs[0] in scorer._memo
+
+
+def test_the_adapter_folded_into_the_weights_gives_the_same_logits_and_leaves_the_encoder_alone():
+    scorer = pair_scorer.pair_scorer()
+    pairs = [
+        ("Talks resume in Doha on Monday.", "Negotiations restart in Doha Monday."),
+        ("The ministry counted 8,005 deaths.", "A storm closed the port for two days."),
+    ]
+    name = "encoder.layer.0.attention.self.query.weight"
+    packaged = scorer.base.w[name].clone()
+
+    model, head = pair_scorer.folded(scorer.base, scorer.adapter)
+    with torch.inference_mode():
+        for _, batch in pair_scorer.pair_batches(scorer.base, pairs, batch_size=2):
+            with_terms = pair_scorer.pair_logits(scorer.base, scorer.adapter, batch)
+            folded_in = pair_scorer.pair_logits(model, head, batch)
+            assert torch.allclose(with_terms, folded_in, atol=1e-4)
+
+    assert not torch.equal(model.w[name], packaged)  # the adapter changed this layer
+    assert torch.equal(scorer.base.w[name], packaged)
