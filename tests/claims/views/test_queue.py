@@ -283,8 +283,8 @@ def test_the_queue_page_makes_a_fixed_number_of_queries(
     # + release others + claim, then the claim view's reads (spans, neighbours, evidence, reviews, decisions,
     # revisions, duplicate group, corroborating reports, copies among them); the review desk adds the filter
     # form's reviewers, the mention count, why this claim (one query), and the claim's desk (assignments,
-    # comments, checklist steps, reviewers to assign to).
-    with django_assert_max_num_queries(32):
+    # comments, checklist steps, reviewers to assign to); the verdict form's ratings.
+    with django_assert_max_num_queries(33):
         response = client.get(reverse("claims:queue"), {"story": "talks"})
     assert response.context["claim"] not in held
     assert response.context["claim"] is not None
