@@ -9,6 +9,7 @@ from claims.api import (
     articles,
     claims,
     common,
+    desk,
     evidence,
     exports,
     groups,
@@ -16,6 +17,7 @@ from claims.api import (
     jobs,
     ratings,
     reviews,
+    search,
     tokens,
     webhooks,
 )
@@ -37,6 +39,11 @@ router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
+    path("claims/<int:id>/comments/", desk.ClaimCommentsView.as_view(), name="claim-comments"),
+    path("claims/<int:id>/checklist/", desk.ClaimChecklistView.as_view(), name="claim-checklist"),
+    path("claims/<int:id>/assignee/", desk.ClaimAssigneeView.as_view(), name="claim-assignee"),
+    path("search/", search.ClaimSearchView.as_view(), name="search-claims"),
+    path("search/sentences/", search.SentenceSearchView.as_view(), name="search-sentences"),
     path("ingest/", ingest.IngestView.as_view(), name="ingest"),
     path("export/claims.jsonl", exports.ExportClaimsJSONLView.as_view(), name="export-claims-jsonl"),
     path("export/claims.csv", exports.ExportClaimsCSVView.as_view(), name="export-claims-csv"),

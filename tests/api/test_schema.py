@@ -53,6 +53,13 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/groups/{id}/merge/", "post"),
     ("/api/v1/groups/{id}/split/", "post"),
     ("/api/v1/groups/{id}/canonical/", "post"),
+    ("/api/v1/search/", "get"),
+    ("/api/v1/search/sentences/", "get"),
+    ("/api/v1/claims/{id}/comments/", "get"),
+    ("/api/v1/claims/{id}/comments/", "post"),
+    ("/api/v1/claims/{id}/checklist/", "get"),
+    ("/api/v1/claims/{id}/checklist/", "post"),
+    ("/api/v1/claims/{id}/assignee/", "post"),
 }
 
 
