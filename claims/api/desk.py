@@ -31,6 +31,7 @@ from claims.api.desk_serializers import (
 )
 from claims.api.pagination import IdCursorPagination
 from claims.api.parsers import JSONParser
+from claims.api.search_serializers import PagingQuerySerializer
 from claims.api.serializers import ErrorSerializer
 from claims.models import Claim, ClaimAssignee, ClaimComment, CommentMention
 from claims.selectors import desk as desk_selectors
@@ -38,8 +39,9 @@ from claims.services import desk as desk_services
 
 WRITE_ERRORS = errors(400, 401, 403, 404, 413, 429)
 LIST_ERRORS = {
-    **DETAIL_ERRORS,
-    400: OpenApiResponse(ErrorSerializer, description="The cursor or page_size is invalid; `fields` names it."),
+    **errors(401, 403),
+    400: OpenApiResponse(ErrorSerializer, description="page_size is invalid; `fields` says why."),
+    404: OpenApiResponse(ErrorSerializer, description="No such claim, or the cursor is not one we gave."),
 }
 
 
@@ -91,6 +93,10 @@ class ClaimCommentsView(ListCreateAPIView[ClaimComment]):
 
     def get_queryset(self) -> QuerySet[ClaimComment]:
         return _comments_of(_claim(self.kwargs["id"]))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        validated(PagingQuerySerializer(data=request.query_params))
+        return super().list(request, *args, **kwargs)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         claim = _claim(self.kwargs["id"])

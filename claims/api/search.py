@@ -16,9 +16,10 @@ from rest_framework.response import Response
 
 from claims.api.common import READ_ERRORS, validated
 from claims.api.search_serializers import (
+    MAX_SEARCH_PAGE_SIZE,
     ClaimSearchQuerySerializer,
     ClaimSearchResultSerializer,
-    PagingQuerySerializer,
+    SearchPagingQuerySerializer,
     SentenceSearchQuerySerializer,
     SentenceSearchResultSerializer,
 )
@@ -29,7 +30,6 @@ from claims.selectors import search as search_selectors
 from sources.models import Sentence
 
 SEARCH_PAGE_SIZE = 25  # as the search page
-MAX_SEARCH_PAGE_SIZE = 100
 
 
 class SearchPagination(PageNumberPagination):
@@ -61,7 +61,7 @@ class _SearchView(ListAPIView[Any]):
     filter_backends: list[Any] = []
 
     def _query(self, request: Request, serializer_class: type[SentenceSearchQuerySerializer]) -> Any:
-        validated(PagingQuerySerializer(data=request.query_params))
+        validated(SearchPagingQuerySerializer(data=request.query_params))
         query = serializer_class(data=request.query_params)
         validated(query)
         return query

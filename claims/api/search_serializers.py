@@ -23,6 +23,8 @@ from sources.models import Outlet, Sentence, Story
 MAX_QUERY_CHARS = 200
 # Read by the paginator, checked here so that a bad value is a 400 and not silently the default.
 PAGING_PARAMETERS = ("page", "page_size")
+# A search page ranks and loads its rows apart (claims.selectors.search.Ranked): smaller than other lists.
+MAX_SEARCH_PAGE_SIZE = 100
 
 
 class SentenceSearchQuerySerializer(serializers.Serializer[Any]):
@@ -88,10 +90,14 @@ class ClaimSearchQuerySerializer(SentenceSearchQuerySerializer):
 
 
 class PagingQuerySerializer(serializers.Serializer[Any]):
-    """Validation only (the paginator documents these parameters)."""
+    """Validation only (the paginator documents these parameters): a bad value is a 400, not the default."""
 
     page = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+
+
+class SearchPagingQuerySerializer(PagingQuerySerializer):
+    page_size = serializers.IntegerField(min_value=1, max_value=MAX_SEARCH_PAGE_SIZE, required=False)
 
 
 class SearchMatchSerializer(serializers.Serializer[Any]):

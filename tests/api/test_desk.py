@@ -254,3 +254,10 @@ def test_an_unknown_claim_is_a_404(as_reviewer: APIClient, db: None, what: str, 
         assert_error_shape(as_reviewer.post(_url(pk, what), payload, format="json"), 404)
         if what != "assignee":
             assert_error_shape(as_reviewer.get(_url(pk, what)), 404)
+
+
+def test_a_bad_page_size_or_cursor_of_the_comments_is_refused(as_viewer: APIClient, claim: Claim) -> None:
+    for page_size in ("0", "abc", "201"):
+        error = assert_error_shape(as_viewer.get(_url(claim, "comments"), {"page_size": page_size}), 400)
+        assert "page_size" in error["fields"]
+    assert_error_shape(as_viewer.get(_url(claim, "comments"), {"cursor": "not-ours"}), 404)
