@@ -45,8 +45,9 @@ class CommentCreateSerializer(serializers.Serializer[Any]):
 
 class ChecklistStepSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(source="item.pk", help_text="The step's id, to tick or untick it")
-    label = serializers.CharField(source="item.label")
-    help_text = serializers.CharField(source="item.help_text")
+    # The names the admin gives the step's fields; Field itself has attributes of these names (hence the ignores).
+    label = serializers.CharField(source="item.label")  # type: ignore[assignment]
+    help_text = serializers.CharField(source="item.help_text")  # type: ignore[assignment]
     checked = serializers.BooleanField()
     by = serializers.CharField(
         source="by.username", allow_null=True, default=None, help_text="Who ticked or unticked it last; null: nobody"

@@ -77,7 +77,7 @@ def test_filters_narrow_by_outlet_days_status_and_verdict(as_viewer: APIClient, 
     review_services.review_record(claim_id=late.pk, reviewer=reviewer, verdict=Verdict.CORROBORATED, rationale="ok")
     outlet_b = Outlet.objects.get(name="Outlet B")
 
-    def found(**params: object) -> set[int]:
+    def found(**params: str | int) -> set[int]:
         response = as_viewer.get(SEARCH, {"q": "harbour fees", **params})
         assert response.status_code == 200, response.content
         return set(_ids(response))
@@ -164,5 +164,5 @@ def test_an_outlet_filter_on_an_article_without_an_outlet_finds_nothing(as_viewe
     other = Outlet.objects.create(name="Elsewhere")
     assert Article.objects.get(pk=claim.article_id).outlet is None
 
-    assert _ids(as_viewer.get(SEARCH, {"q": "harbour lights", "outlet": other.pk})) == []
+    assert _ids(as_viewer.get(SEARCH, {"q": "harbour lights", "outlet": str(other.pk)})) == []
     assert _ids(as_viewer.get(SEARCH, {"q": "harbour lights"})) == [claim.pk]
