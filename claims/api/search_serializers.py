@@ -16,6 +16,7 @@ from claims.api.pagination import MAX_PAGE_SIZE
 from claims.api.serializers import MAX_ID, StrictSlugRelatedField
 from claims.matching import query
 from claims.models import Claim, ClaimStatus
+from claims.selectors import articles as article_selectors
 from claims.selectors import search as search_selectors
 from sources.models import Outlet, Sentence, Story
 
@@ -143,12 +144,19 @@ class SentenceSearchResultSerializer(serializers.ModelSerializer[Sentence]):
 
     outlet = serializers.CharField(source="article.outlet.name", default=None, allow_null=True, read_only=True)
     published_at = serializers.DateTimeField(source="article.published_at", allow_null=True, read_only=True)
+    article_title = serializers.SerializerMethodField(
+        help_text="The article's title, or its first line when it has none (as the search page shows it)"
+    )
     match = serializers.SerializerMethodField()
 
     class Meta:
         model = Sentence
-        fields = ["id", "text", "article", "position", "outlet", "published_at", "match"]
+        fields = ["id", "text", "article", "article_title", "position", "outlet", "published_at", "match"]
         read_only_fields = fields
+
+    def get_article_title(self, sentence: Sentence) -> str:
+        # The selector annotates the body's first characters (article_head) instead of loading the body.
+        return article_selectors.title_from_head(sentence.article.title, getattr(sentence, "article_head", ""))
 
     @extend_schema_field(SearchMatchSerializer)
     def get_match(self, sentence: Sentence) -> dict[str, Any]:

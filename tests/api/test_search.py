@@ -67,6 +67,7 @@ def test_sentences_are_searched_at_their_own_endpoint(as_viewer: APIClient) -> N
     assert response.status_code == 200
     (row,) = response.json()["results"]
     assert row["article"] == claim.article_id
+    assert row["article_title"] == claim.article.title
     assert row["text"] == claim.text
     assert row["match"]["words"] is True
 
