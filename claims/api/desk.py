@@ -77,7 +77,7 @@ def _comments_of(claim: Claim) -> QuerySet[ClaimComment]:
         summary="Comment on a claim",
         description=(
             "Appends a comment (comments are never changed or deleted). Each `@username` naming an active user "
-            "who can read claims becomes a mention, listed in `mentions` and on that user's mentions page. "
+            "who can read claims becomes a mention, listed in `mentions`. "
             "Reviewer role, token with the review scope. A deleted claim takes no comments (400)."
         ),
         request=CommentCreateSerializer,
