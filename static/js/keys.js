@@ -25,7 +25,8 @@
     box.hidden = !open;
     if (open) {
       var close = box.querySelector("[data-key='close-help']");
-      if (close) close.focus();
+      // The list opens at its top on a short screen; Close (and Esc) still has the focus.
+      if (close) close.focus({ preventScroll: true });
     }
   }
 

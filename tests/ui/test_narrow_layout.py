@@ -93,6 +93,12 @@ def test_at_390_px_no_reviewer_screen_is_wider_than_the_phone(
     group, claim = sign_in_over_a_group(phone, live_server.url, reviewer)
 
     screens = ["/", f"/claims/{claim.pk}/", "/queue/", "/groups/", f"/groups/{group.pk}/", f"/jobs/{seed_corpus.pk}/"]
+    # The review desk's and search's screens too: the queue list, mentions, a search, a person, linking a selection.
+    sentence = claim.spans.select_related("sentence").first()
+    assert sentence is not None
+    start, end = sentence.sentence.start, sentence.sentence.end
+    screens += ["/queue/list/", "/mentions/", f"/search/?q={claim.pk}", "/entities/hamas/"]
+    screens.append(f"/articles/{claim.article_id}/link/?start={start}&end={end}")
     for path in screens:
         phone.goto(live_server.url + path)
         expect(phone.locator("main")).to_be_visible()
@@ -191,4 +197,24 @@ def test_at_1366_px_the_claim_keeps_two_columns_and_the_verdict_in_the_first_scr
         laptop.goto(live_server.url + path)
         assert page_width(laptop) <= LAPTOP["width"], path
         assert nav_overflow(laptop)["inside"] <= 0, path
+    assert console_errors == []
+
+
+def test_at_390_px_the_keyboard_help_opens_at_its_title_and_scrolls_to_close(
+    live_server, phone: Page, console_errors: ConsoleErrors, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = most_evidence_claim()
+    log_in(phone, live_server.url, reviewer.username)
+    phone.goto(f"{live_server.url}/claims/{claim.pk}/")
+
+    phone.keyboard.press("?")
+
+    expect(phone.locator("#keys-help")).to_be_visible()
+    assert edge(phone, "#keys-help-title") >= 0  # the list is taller than the phone: its top stays in reach
+    close = phone.locator("[data-key='close-help']")
+    expect(close).to_be_focused()
+    close.scroll_into_view_if_needed()
+    assert edge(phone, "[data-key='close-help']", "bottom") <= PHONE["height"]
+    close.click()
+    expect(phone.locator("#keys-help")).to_be_hidden()
     assert console_errors == []

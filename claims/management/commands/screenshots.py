@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from argparse import ArgumentParser
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -25,7 +26,7 @@ from django.db.models import Count, Q
 from django.test.testcases import LiveServerThread
 from django.urls import reverse
 
-from claims.models import Claim, DuplicateGroup, Job
+from claims.models import Claim, ClaimEntity, DuplicateGroup, Evidence, EvidenceDecisionChoice, EvidenceMethod, Job
 from sources.models import Article, Sentence, SentenceKind
 
 CHROMIUM_ARGS = [
@@ -44,6 +45,17 @@ class Shot:
     path: str
     needs_login: bool = True
     press: str = ""  # a key to press before the capture (the keyboard help)
+    focus: str = ""  # a CSS selector: capture the window scrolled to it, not the whole (long) page
+
+    @property
+    def full_page(self) -> bool:
+        # The overlay covers the viewport, and a focus is one part of a long page: both are window captures.
+        return not (self.press or self.focus)
+
+
+FOCUS_CLEARANCE = 72  # px left above a focused element: the claim page's sticky jump bar is 60 px high
+INFERRED_ARTICLES_READ = 200  # the "From the text" capture picks among the first articles, not the whole corpus
+MAX_QUERY = 200  # the search box's max_length (claims.forms.SearchForm)
 
 
 def session_for(user: User) -> str:
@@ -88,7 +100,8 @@ def screens() -> list[Shot]:
         shots.append(Shot("11-claim-deleted", reverse("claims:claim-detail", args=[deleted.pk])))
     if claim is not None:
         shots.append(Shot("12-keyboard-help", reverse("claims:claim-detail", args=[claim.pk]), press="?"))
-    return shots + provenance_screens()
+    everything = shots + provenance_screens() + desk_screens(claim) + finding_screens(claim)
+    return sorted(everything, key=lambda shot: shot.name)  # numbered in the order the captures are listed
 
 
 def provenance_screens() -> list[Shot]:
@@ -111,11 +124,30 @@ def provenance_screens() -> list[Shot]:
     return shots
 
 
+def scroll_to(page: Any, selector: str) -> bool:
+    """Scroll the window so the element starts just below the sticky bar (unless the first window shows it
+    whole already); False when the page has no such element."""
+    return bool(
+        page.evaluate(
+            """([selector, clearance]) => {
+                const el = document.querySelector(selector);
+                if (!el) return false;
+                const box = el.getBoundingClientRect();
+                if (box.bottom <= window.innerHeight) return true;  // in the first window: keep the page's top
+                window.scrollTo(0, box.top + window.scrollY - clearance);
+                return true;
+            }""",
+            [selector, FOCUS_CLEARANCE],
+        )
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Save a PNG of each reviewer screen (login, articles, reader, claim, upload, job, dashboard, queue, "
-        "search, adding a claim, a deleted claim, keyboard help, a claim's provenance, duplicate groups) using "
-        "headless Chromium. Capturing the queue "
+        "search, adding a claim, a deleted claim, keyboard help, a claim's provenance, duplicate groups, the queue "
+        "list, mentions, a search by meaning, a person or organisation, linking a selection, and the claim's desk, "
+        "verdict form, ClaimReview and bulk decisions) using headless Chromium. Capturing the queue "
         "holds its first claim for the user, as opening the queue in a browser does."
     )
 
@@ -125,6 +157,12 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Log in through the form with this password instead of a session")
         parser.add_argument("--base-url", help="A running server to capture; default: serve this project in-process")
         parser.add_argument("--width", type=int, default=1280)
+        parser.add_argument(
+            "--height", type=int, default=900, help="The window's height (window captures are this high)"
+        )
+        parser.add_argument(
+            "--window", action="store_true", help="Capture the window only, as each screen first opens (smaller files)"
+        )
         parser.add_argument(
             "--chromium", default=os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium"), help="Chromium binary"
         )
@@ -162,7 +200,7 @@ class Command(BaseCommand):
                 browser = playwright.chromium.launch(
                     executable_path=options["chromium"], headless=True, args=CHROMIUM_ARGS
                 )
-                context = browser.new_context(viewport={"width": options["width"], "height": 900})
+                context = browser.new_context(viewport={"width": options["width"], "height": options["height"]})
                 page = context.new_page()
                 signed_in = False
                 for shot in shots:
@@ -186,11 +224,78 @@ class Command(BaseCommand):
                     target = out / f"{shot.name}.png"
                     if shot.press:
                         page.keyboard.press(shot.press)
-                    # The overlay covers the viewport; a full-page capture of it would be mostly empty page.
-                    page.screenshot(path=str(target), full_page=not shot.press)
-                    self.stdout.write(f"{target}  ({shot.path}, HTTP {status})")
+                    note = ""
+                    if shot.focus and not scroll_to(page, shot.focus):
+                        # A viewer's claim page has no verdict form: say so rather than pass the top off as it.
+                        note = f", {shot.focus} not on the page"
+                    page.screenshot(path=str(target), full_page=shot.full_page and not options["window"])
+                    self.stdout.write(f"{target}  ({shot.path}, HTTP {status}{note})")
                 browser.close()
         finally:
             if server is not None:
                 server.terminate()
         self.stdout.write(self.style.SUCCESS(f"Saved {len(shots)} screenshots to {out}"))
+
+
+def desk_screens(claim: Claim | None) -> list[Shot]:
+    """The queue as a list, the mentions, and the claim page's desk, verdict form, ClaimReview and bulk form."""
+    shots = [Shot("16-queue-list", reverse("claims:queue-list")), Shot("17-mentions", reverse("claims:mentions"))]
+    if claim is None:
+        return shots
+    path = reverse("claims:claim-detail", args=[claim.pk])
+    shots += [
+        Shot("21-claim-desk", path, focus="#desk-heading"),
+        Shot("22-claim-verdict", path, focus="#verdict-heading"),
+        Shot("23-claim-claimreview", path, focus="#claimreview-heading"),
+    ]
+    undecided = Evidence.objects.filter(
+        claim=claim, decision=EvidenceDecisionChoice.PENDING, withdrawn_at__isnull=True
+    ).exclude(method=EvidenceMethod.ORIGIN)
+    if undecided.exists():  # the bulk form is offered only while some link waits for a decision
+        shots.append(Shot("24-claim-bulk-decide", path, focus="#evidence-bulk"))
+    return shots
+
+
+def finding_screens(claim: Claim | None) -> list[Shot]:
+    """A search by the claim's whole sentence (its neighbours in meaning), the most named person or organisation,
+    the reader's link form for a sentence of another article, and the article whose text says most about it."""
+    shots = []
+    if claim is not None:
+        query = claim.text if len(claim.text) <= MAX_QUERY else claim.text[:MAX_QUERY].rsplit(" ", 1)[0]
+        shots.append(Shot("18-search-meaning", reverse("claims:search") + "?" + urlencode({"q": query})))
+    named = (
+        ClaimEntity.objects.filter(claim__deleted_at__isnull=True)
+        .values("key")
+        .annotate(n=Count("claim_id"))
+        .order_by("-n", "key")
+        .first()
+    )
+    if named is not None:
+        shots.append(Shot("19-entity", reverse("claims:entity-detail", args=[named["key"]])))
+    if claim is not None:
+        # A real selection: a whole body sentence of another article (evidence usually comes from elsewhere).
+        other = Sentence.objects.filter(kind=SentenceKind.BODY).exclude(article=claim.article)
+        other = other.order_by("article_id", "position")
+        sentence = other.filter(claim_spans__isnull=True).first() or other.first()
+        if sentence is not None:
+            link = reverse("claims:evidence-link", args=[sentence.article_id])
+            query = urlencode({"start": sentence.start, "end": sentence.end})
+            # The form, as the reader's script brings it into view; on a phone it follows the whole article.
+            shots.append(Shot("20-reader-link", f"{link}?{query}", focus="#link-form-card"))
+    told = most_inferred(Article.objects.only("id", "inferred").order_by("id")[:INFERRED_ARTICLES_READ])
+    if told is not None:
+        path = reverse("claims:article-detail", args=[told.pk])
+        shots.append(Shot("25-article-from-the-text", path, focus=".inferred-details"))
+    return shots
+
+
+def most_inferred(articles: Iterable[Article]) -> Article | None:
+    """The article whose text says most about it (dateline, credits, dates), for its "From the text" line."""
+
+    def told(article: Article) -> int:
+        meta = article.inferred_metadata
+        found = (meta.outlet, meta.place, meta.published)
+        return sum(x is not None for x in found) + len(meta.credits) + len(meta.days_without_year)
+
+    best = max(articles, key=told, default=None)
+    return best if best is not None and told(best) else None
