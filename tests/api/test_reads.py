@@ -153,6 +153,7 @@ def test_claim_detail_lists_evidence_with_exact_quotes(as_viewer: APIClient, new
     assert data["reviews"] == [
         {
             "verdict": "corroborated",
+            "rating": None,  # recorded with a bare verdict, as before the rating scale
             "reviewer": reviewer.username,
             "rationale": "Port data.",
             "created_at": data["reviews"][0]["created_at"],

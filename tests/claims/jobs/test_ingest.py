@@ -437,21 +437,31 @@ def test_each_finished_batch_of_documents_is_matched_once_by_a_job_of_its_own(
     assert Job.objects.filter(kind=JobKind.MATCH).count() == 3
 
 
+def hashable_links() -> set[tuple[object, ...]]:
+    """Every machine link with all its columns, its details as sorted JSON."""
+    return {(*row[:-1], json.dumps(row[-1], sort_keys=True)) for row in machine_links()}
+
+
 @pytest.mark.django_db
-def test_matching_batch_by_batch_leaves_the_links_and_groups_of_matching_everything_at_once(
+def test_matching_everything_again_after_batch_by_batch_matching_changes_no_link_or_group(
     settings: Settings, django_capture_on_commit_callbacks: Any
 ) -> None:
     settings.INGEST_MATCH_BATCH = 2
     with django_capture_on_commit_callbacks(execute=True):  # each batch's match job runs as it is queued
         ingest_paths_now(SEED_DIR)
     assert Job.objects.filter(kind=JobKind.MATCH, state=JobState.SUCCEEDED).count() == 3
-    by_batch = machine_links()
+    by_batch = hashable_links()
     groups = list(GroupMember.objects.order_by("claim_id").values_list("claim_id", "group_id"))
 
     matching_services.claims_match(claim_ids=all_claim_ids())
 
+    after = hashable_links()
     assert by_batch
-    assert machine_links() == by_batch
+    assert by_batch <= after  # every link batch matching made stands, unchanged
+    # A pair outside both claims' few best waiting pairs when the later one arrived is left undecided
+    # (the pair scorer's per-claim cap); seen with the whole corpus, it may only become a suggestion.
+    added = after - by_batch
+    assert all((row[5], row[8], row[10]) == ("semantic", "suggested", "pending") for row in added)
     assert list(GroupMember.objects.order_by("claim_id").values_list("claim_id", "group_id")) == groups
 
 
