@@ -57,6 +57,7 @@ class Run:
     sentences: int
     claims: int
     links: int
+    automatic: int
     jobs: int
     peak_rss_mib: float
     load: tuple[float, float, float]
@@ -143,18 +144,21 @@ def unfinished_jobs(conn: psycopg.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+LIVE_MACHINE_LINKS = (
+    "SELECT count(*) FROM claims_evidence WHERE method IN ('lexical', 'semantic', 'figure') AND withdrawn_at IS NULL"
+)
 COUNTS = (
     "SELECT count(*) FROM sources_sentence",
     "SELECT count(*) FROM claims_claim WHERE deleted_at IS NULL",
-    "SELECT count(*) FROM claims_evidence WHERE method IN ('lexical', 'semantic', 'figure') AND withdrawn_at IS NULL",
+    LIVE_MACHINE_LINKS,
+    LIVE_MACHINE_LINKS + " AND strength = 'auto'",
     "SELECT count(*) FROM claims_job",
 )
 
 
-def counts(conn: psycopg.Connection) -> tuple[int, int, int, int]:
-    """Sentences, live claims, live machine links and jobs."""
-    sentences, claims, links, jobs = (int((conn.execute(q).fetchone() or (0,))[0]) for q in COUNTS)
-    return sentences, claims, links, jobs
+def counts(conn: psycopg.Connection) -> tuple[int, ...]:
+    """Sentences, live claims, live machine links, the automatic ones among them, and jobs."""
+    return tuple(int((conn.execute(q).fetchone() or (0,))[0]) for q in COUNTS)
 
 
 def one_run(args: argparse.Namespace, data: Path, way: str, concurrency: int, var: Path) -> Run:
@@ -172,19 +176,19 @@ def one_run(args: argparse.Namespace, data: Path, way: str, concurrency: int, va
                     raise SystemExit(f"{way}, {concurrency} process(es): jobs unfinished after {args.timeout:.0f} s")
                 time.sleep(0.25)
             seconds = time.monotonic() - started
-            sentences, claims, links, jobs = counts(conn)
+            sentences, claims, links, automatic, jobs = counts(conn)
         peak = peak_rss_mib(proc.pid)
-    return Run(way, concurrency, seconds, sentences, claims, links, jobs, peak, os.getloadavg())
+    return Run(way, concurrency, seconds, sentences, claims, links, automatic, jobs, peak, os.getloadavg())
 
 
 def report(runs: list[Run]) -> None:
     print(f"\n{'way':<12} {'procs':>5} {'wall s':>8} {'sent/s':>8} {'sentences':>9} {'claims':>7} {'links':>6} "
-          f"{'jobs':>5} {'peak RSS':>9}  load")  # fmt: skip
+          f"{'auto':>5} {'jobs':>5} {'peak RSS':>9}  load")  # fmt: skip
     for r in runs:
         load = " ".join(f"{x:.1f}" for x in r.load)
         print(
             f"{r.way:<12} {r.concurrency:>5} {r.seconds:>8.1f} {r.rate:>8.1f} {r.sentences:>9} {r.claims:>7} "
-            f"{r.links:>6} {r.jobs:>5} {r.peak_rss_mib:>7.0f}Mi  {load}"
+            f"{r.links:>6} {r.automatic:>5} {r.jobs:>5} {r.peak_rss_mib:>7.0f}Mi  {load}"
         )
 
 
