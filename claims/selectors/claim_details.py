@@ -439,9 +439,12 @@ def claim_group_suggestions(*, evidence: ClaimEvidence) -> list[GroupSuggestion]
 
 def _verdict_label(review: Review) -> str:
     """ "False (contested)"; a review recorded before the rating scale shows its verdict alone, as it did."""
+    summary = review.get_verdict_display()
     if review.rating is None:
-        return review.get_verdict_display()
-    return f"{review.rating.label} ({review.get_verdict_display().lower()})"
+        return summary
+    if review.rating.label.lower() == summary.lower():
+        return review.rating.label  # "Unproven", not "Unproven (unproven)"
+    return f"{review.rating.label} ({summary.lower()})"
 
 
 def claim_history(*, claim: Claim) -> list[HistoryEntry]:

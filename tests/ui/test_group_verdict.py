@@ -46,7 +46,7 @@ def test_a_verdict_on_the_canonical_claim_is_shown_on_a_member_and_takes_the_gro
     page.goto(f"{live_server.url}/claims/{member.pk}/")
     expect(page.locator(".claim-head .status")).to_have_text("Unproven")
     carried = page.locator(".history__entry").first
-    expect(carried).to_contain_text("Unproven (unproven) by rita-reviewer")
+    expect(carried).to_contain_text("Unproven by rita-reviewer")
     expect(carried.locator(".history__text")).to_contain_text(
         f"Verdict of duplicate group {group.pk} (canonical claim {canonical.pk}): {RATIONALE}"
     )
