@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 from bench_db import postgres_prepare
-from ui_pages import DEFAULT_DB, Timing, _bench_reviewer, _setup_django, _time, build
+from ui_pages import DEFAULT_DB, Timing, _bench_reviewer, _setup_django, _time, build, update
 
 SECTION = "## Search pages"
 TURN = 0.025  # per-dimension noise on a copy's unit vector: cosine about 0.9 to its seed claim
@@ -216,18 +216,6 @@ def report(
     return "\n".join(lines) + "\n"
 
 
-def update(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if SECTION in text:
-        head, rest = text.split(SECTION, 1)
-        after = rest.find("\n## ")
-        tail = rest[after + 1 :] if after >= 0 else ""
-        text = head + section + ("\n" + tail if tail else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=DEFAULT_DB.replace("bench_ui", "bench_search"))
@@ -259,7 +247,7 @@ def main() -> None:
     section = report(timings, encode, _counts(), command, load, args.torch_threads)
     print(section)
     if args.update:
-        update(args.update, section)
+        update(args.update, section, SECTION)
 
 
 if __name__ == "__main__":

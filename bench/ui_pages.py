@@ -429,10 +429,11 @@ def report(timings: list[Timing], counts: dict[str, int], command: str, built: f
     return "\n".join(lines) + "\n"
 
 
-def update(path: Path, section: str) -> None:
+def update(path: Path, section: str, heading: str = SECTION) -> None:
+    """Replace the ``heading`` section of the Markdown file with ``section`` (or append it)."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if SECTION in text:
-        head, rest = text.split(SECTION, 1)
+    if heading in text:
+        head, rest = text.split(heading, 1)
         after = rest.find("\n## ")
         tail = rest[after + 1 :] if after >= 0 else ""
         text = head + section + ("\n" + tail if tail else "")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from claims.jobs import ingest as ingest_jobs
 from claims.jobs import runner as job_runner
 from claims.models import Claim, Evidence, EvidenceMethod, LinkStrength, Stance
-from sources.models import Article
+from sources.models import Article, Sentence, SentenceKind
 from sources.text.reading import ArticleDocument
 from tests.conftest import SEED_DIR
 
@@ -98,3 +98,27 @@ def ingest_copy(prefix: str, outlet: str) -> Article:
     job = ingest_jobs.job_create_ingest(documents=[document])
     job_runner.job_run(job_id=job.pk)
     return Article.objects.get(source_name=f"copy-of-{prefix}-{outlet}.txt")
+
+
+def suggestions(claim: Claim, count: int) -> list[Evidence]:
+    """``count`` pending suggested links of ``claim``, one per body sentence of other articles."""
+    sentences = Sentence.objects.filter(kind=SentenceKind.BODY).exclude(article=claim.article).order_by("id")
+    made = []
+    for sentence in sentences:
+        if Evidence.objects.filter(claim=claim, sentence=sentence).exists():
+            continue
+        made.append(
+            Evidence.objects.create(
+                claim=claim,
+                sentence=sentence,
+                start=sentence.start,
+                end=sentence.end,
+                stance=Stance.SUPPORTS,
+                method=EvidenceMethod.SEMANTIC,
+                score=0.6,
+                strength=LinkStrength.SUGGESTED,
+            )
+        )
+        if len(made) == count:
+            return made
+    raise AssertionError("not enough sentences")

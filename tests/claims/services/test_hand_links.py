@@ -12,13 +12,13 @@ from claims.models import (
     EvidenceDecision,
     EvidenceDecisionChoice,
     EvidenceMethod,
-    LinkStrength,
     Stance,
 )
 from claims.selectors.corroboration import claim_corroboration
 from claims.services.hand_links import evidence_link_selection
 from claims.services.reviews import ORIGIN_NOT_REJECTABLE, StaleVersion, evidence_decide, evidence_decide_many
 from sources.models import Article, Sentence, SentenceKind
+from tests.claims.helpers import suggestions
 
 pytestmark = pytest.mark.django_db
 
@@ -38,30 +38,6 @@ def other_body_sentences(claim: Claim, count: int) -> list[Sentence]:
             if run[-1].position - run[0].position == count - 1:
                 return run
     raise AssertionError("the seed corpus has no such article")
-
-
-def suggestions(claim: Claim, count: int) -> list[Evidence]:
-    """``count`` pending suggested links of ``claim``, one per body sentence of other articles."""
-    sentences = Sentence.objects.filter(kind=SentenceKind.BODY).exclude(article=claim.article).order_by("id")
-    made = []
-    for sentence in sentences:
-        if Evidence.objects.filter(claim=claim, sentence=sentence).exists():
-            continue
-        made.append(
-            Evidence.objects.create(
-                claim=claim,
-                sentence=sentence,
-                start=sentence.start,
-                end=sentence.end,
-                stance=Stance.SUPPORTS,
-                method=EvidenceMethod.SEMANTIC,
-                score=0.6,
-                strength=LinkStrength.SUGGESTED,
-            )
-        )
-        if len(made) == count:
-            return made
-    raise AssertionError("not enough sentences")
 
 
 # --- link by hand -----------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, LinkStrength, Stance
+from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, Stance
 from claims.services import reviews as review_services
 from sources.models import Article, Sentence, SentenceKind
+from tests.claims.helpers import suggestions
 
 pytestmark = pytest.mark.django_db
 
@@ -35,29 +36,6 @@ def other_sentence(claim: Claim) -> Sentence:
     ).first()
     assert sentence is not None
     return sentence
-
-
-def suggestions(claim: Claim, count: int) -> list[Evidence]:
-    sentences = Sentence.objects.filter(kind=SentenceKind.BODY).exclude(article=claim.article).order_by("id")
-    made = []
-    for sentence in sentences:
-        if Evidence.objects.filter(claim=claim, sentence=sentence).exists():
-            continue
-        made.append(
-            Evidence.objects.create(
-                claim=claim,
-                sentence=sentence,
-                start=sentence.start,
-                end=sentence.end,
-                stance=Stance.SUPPORTS,
-                method=EvidenceMethod.SEMANTIC,
-                score=0.6,
-                strength=LinkStrength.SUGGESTED,
-            )
-        )
-        if len(made) == count:
-            break
-    return made
 
 
 def link_url(article: Article) -> str:
