@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from claims.matching.lexical import STOPWORDS
+
 NEGATORS = frozenset(
     {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "nowhere"}
 )
@@ -39,6 +41,12 @@ _NEGATIVE_PHRASES = frozenset(
 )
 
 
+# "no" and "without" negate the noun they govern ("gave no details", "without a shot fired"): the
+# cue carries that noun, and it says nothing about a text that does not mention it.
+NOUN_NEGATORS = frozenset({"no", "without"})
+_DETERMINERS = frozenset({"a", "an", "the", "any", "more", "further", "other", "such", "single"})
+
+
 @dataclass(frozen=True, slots=True)
 class Polarity:
     negative: bool
@@ -50,14 +58,53 @@ def is_negator(word: str) -> bool:
 
 
 def polarity(words: Sequence[str]) -> Polarity:
-    """The polarity of a clause from its lower-cased tokens, with the cue words found."""
+    """The polarity of a clause from its lower-cased tokens, with the cue words found.
+
+    "No." before a number ("No. 1 court") is no negator, and "neither ... nor" is one negation,
+    not two that cancel. A noun negator's cue names its noun: "no details".
+    """
     cues: list[str] = []
     for i, word in enumerate(words):
-        if is_negator(word) or _NEGATIVE_PREDICATE.match(word):
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if (word == "no" and following[:1].isdigit()) or (word == "nor" and "neither" in cues):
+            continue
+        if word in NOUN_NEGATORS and (phrase := _governed_phrase(words[i + 1 : i + 5])):
+            cues.append(f"{word} {phrase}")
+        elif is_negator(word) or _NEGATIVE_PREDICATE.match(word):
             cues.append(word)
-        elif i + 1 < len(words) and (word, words[i + 1]) in _NEGATIVE_PHRASES:
-            cues.append(f"{word} {words[i + 1]}")
+        elif (word, following) in _NEGATIVE_PHRASES:
+            cues.append(f"{word} {following}")
     return Polarity(negative=len(cues) % 2 == 1, cues=tuple(cues))
+
+
+def _governed_phrase(after: Sequence[str]) -> str:
+    """The (at most two) words after the determiners: "no statistical evidence", "without a shot"."""
+    words = [w for w in after if w not in _DETERMINERS and w not in STOPWORDS and w.isalpha()][:2]
+    return " ".join(words)
+
+
+def negated_noun(cue: str) -> str | None:
+    """The words a "no …" / "without …" cue negates, or None for any other cue."""
+    first, _, rest = cue.partition(" ")
+    return rest if first in NOUN_NEGATORS and rest else None
+
+
+def mentions(words: Sequence[str], phrase: str) -> bool:
+    """Whether a text's words name any word of the phrase, in any inflection ("increase", "increased")."""
+    return any(_same_stem(w, p) for p in phrase.split() for w in words)
+
+
+def _same_stem(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    shared = next((n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return shared >= 4 and shared >= max(len(a), len(b)) - 2
+
+
+def relevant(cues: Sequence[str], other_words: Sequence[str]) -> Polarity:
+    """The polarity of a text's cues that bear on the other text: a negated noun it does not mention does not."""
+    kept = tuple(c for c in cues if (noun := negated_noun(c)) is None or mentions(other_words, noun))
+    return Polarity(negative=len(kept) % 2 == 1, cues=kept)
 
 
 def opposed(a: Polarity, b: Polarity) -> bool:

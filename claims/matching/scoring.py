@@ -32,13 +32,14 @@ from claims.extraction import figures
 from claims.extraction.entities import fold
 from claims.matching.calibration import Calibration, feature_vector
 from claims.matching.lexical import containment, content_of, jaccard, tokens
-from claims.matching.polarity import Polarity, is_negator, opposed, polarity
+from claims.matching.polarity import Polarity, is_negator, negated_noun, opposed, polarity, relevant
 
 # v2: sub-population and incident-size rules for figures; v3: overlapping figure ranges are consistent,
 # figures are compared at their dates (a later, larger toll is an update), stance compares the polarity
 # of aligned predicates instead of the presence of a negation word
 # v4: supporting links decided by the calibrated probability of the pair scorer and the signals
-SCORING_VERSION = "scoring-v4"
+# v5: "no"/"without" negate only the noun they govern, "neither ... nor" is one negation, "No. 1" none
+SCORING_VERSION = "scoring-v5"
 PairLogits = Callable[[Sequence[tuple[str, str]]], npt.NDArray[np.float64]]
 
 
@@ -348,7 +349,7 @@ def compare(
     )
     quantities = compare_quantities(a.quantities, b.quantities, a.as_of, b.as_of)
     dates = compare_dates(a.dates, b.dates)
-    pa, pb = _polarity(a), _polarity(b)
+    pa, pb = _polarity(a, b), _polarity(b, a)
     negation_mismatch = opposed(pa, pb)
     aligned = _predicates_aligned(a, b)
     sizes = sorted((len(set(a.words)), len(set(b.words))))
@@ -451,14 +452,14 @@ def stance(a: TextFeatures, b: TextFeatures) -> str:
     """
     if compare_quantities(a.quantities, b.quantities, a.as_of, b.as_of)["status"] == "conflict":
         return "contradicts"
-    if opposed(_polarity(a), _polarity(b)) and _predicates_aligned(a, b):
+    if opposed(_polarity(a, b), _polarity(b, a)) and _predicates_aligned(a, b):
         return "contradicts"
     return "supports"
 
 
-def _polarity(features: TextFeatures) -> Polarity:
-    # The cues are stored; their parity is the polarity ("did not refuse" affirms).
-    return Polarity(negative=len(features.negations) % 2 == 1, cues=tuple(features.negations))
+def _polarity(features: TextFeatures, other: TextFeatures) -> Polarity:
+    # The cues are stored; the parity of those bearing on the other text is the polarity ("did not refuse" affirms).
+    return relevant(features.negations, other.words)
 
 
 def _predicates_aligned(a: TextFeatures, b: TextFeatures) -> bool:
@@ -467,7 +468,9 @@ def _predicates_aligned(a: TextFeatures, b: TextFeatures) -> bool:
     Names are left out because they say who and where, not what: "Hamas did not send a delegation to
     Doha" and "Hamas sent a statement to Doha" share Hamas and Doha but not the predicate.
     """
-    cue_words = {w for cue in (*a.negations, *b.negations) for w in cue.split()}
+    # A noun negator's noun ("no details") is content, not cue.
+    cues = (*a.negations, *b.negations)
+    cue_words = {w for cue in cues for w in (cue.split()[:1] if negated_noun(cue) else cue.split())}
     keys = a.entity_keys | b.entity_keys
 
     def is_name(word: str) -> bool:

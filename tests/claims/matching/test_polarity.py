@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims.matching.lexical import tokens
-from claims.matching.polarity import opposed, polarity
+from claims.matching.polarity import opposed, polarity, relevant
 
 
 def negative(text: str) -> bool:
@@ -66,3 +66,24 @@ def test_the_cues_name_the_words_that_set_the_polarity() -> None:
 def test_declined_negates_only_with_to():
     assert negative("The minister declined to comment")
     assert not negative("Prices declined sharply in March")
+
+
+def test_neither_nor_is_one_negation_not_two_that_cancel():
+    assert negative("Neither O'Connor nor any other justice announced a retirement")
+
+
+def test_no_before_a_number_is_not_a_negator():
+    assert not negative("The four were found guilty in Beijing's No. 1 Intermediate Court")
+
+
+def test_a_noun_negators_cue_names_the_noun_it_negates():
+    assert polarity(tokens("She gave no further details")).cues == ("no details",)
+    assert polarity(tokens("They withdrew without a shot fired")).cues == ("without shot fired",)
+
+
+def test_a_negated_noun_the_other_text_does_not_mention_bears_on_nothing():
+    cues = polarity(tokens("Bremer will launch the program but gave no details")).cues
+
+    assert relevant(cues, tokens("Bremer said he would launch a program")).negative is False
+    assert relevant(cues, tokens("Bremer gave details of the program")).negative is True
+    assert relevant(cues, tokens("Bremer announced the detail")).negative is True  # singular or plural

@@ -386,3 +386,14 @@ def test_without_a_calibration_compare_many_decides_as_compare():
     pairs = [(features(A, embedding=unit(0.0)), features(B, embedding=unit(0.1)))]
 
     assert scoring.compare_many(pairs)[0] == compare(*pairs[0])
+
+
+BREMER = "Bremer said he would launch a $70 million program in the next two weeks to clean up neighborhoods"
+
+
+def test_an_extra_clause_with_no_in_one_report_does_not_contradict_the_other():
+    extra = features(f"{BREMER}, but gave no details.")
+    denied = features(BREMER.replace("would launch", "would not launch"))
+
+    assert compare(features(BREMER), extra).stance != "contradicts"
+    assert compare(features(BREMER), denied).stance == "contradicts"
