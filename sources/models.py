@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from sources.text import reading
 from sources.text.inference import DateKind, InferredDate, InferredMetadata
 
 
@@ -78,6 +79,11 @@ class Article(models.Model):
             return self.title
         first_line = self.body.split("\n", 1)[0]
         return first_line if len(first_line) <= 90 else first_line[:87].rstrip() + "…"
+
+    @property
+    def source_label(self) -> str:
+        """The file or request it came from, as screens show it: a file's name, never its server folders."""
+        return reading.source_label(self.source_name)
 
     @property
     def inferred_metadata(self) -> InferredMetadata:

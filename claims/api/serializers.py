@@ -35,6 +35,7 @@ from claims.models import (
 from claims.selectors import claim_details
 from claims.services.reviews import MAX_DECIDED_AT_ONCE
 from sources.models import Article, Outlet, Sentence, Story
+from sources.text.reading import source_label
 
 MAX_INGEST_DOCUMENTS = 100
 # Ids are PostgreSQL bigints; a larger number is refused here, not by the database.
@@ -506,7 +507,11 @@ class CorroborationSerializer(serializers.Serializer[Any]):
         ),
     )
     unnamed_outlets = serializers.IntegerField(
-        read_only=True, help_text="Articles among the reports that name no outlet; each counts as an outlet of its own"
+        read_only=True,
+        help_text=(
+            "Articles among the reports that name no outlet, neither given nor credited in their own text; "
+            "each counts as an outlet of its own"
+        ),
     )
     first_appearance = ReportSerializer(read_only=True, allow_null=True, help_text="Earliest dated supporting report")
     reports = ReportSerializer(
@@ -572,6 +577,12 @@ class ClaimDetailSerializer(ClaimSerializer):
 
 
 class JobItemSerializer(serializers.ModelSerializer[JobItem]):
+    source = serializers.CharField(  # type: ignore[assignment]  # (see AttributionSerializer.source)
+        source="source_label",
+        read_only=True,
+        help_text="The document's file name (no server folders), upload name, API position or article",
+    )
+
     class Meta:
         model = JobItem
         fields = ["position", "source", "state", "message", "article"]
@@ -612,6 +623,20 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             "heartbeat_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Job) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        result = data.get("result")
+        if isinstance(result, dict) and isinstance(result.get("errors"), list):
+            # The stored errors name each input as the ingest command read it, server folders included.
+            data["result"] = {**result, "errors": [_error_shown(e) for e in result["errors"]]}
+        return data
+
+
+def _error_shown(error: object) -> object:
+    if isinstance(error, dict) and isinstance(error.get("source"), str):
+        return {**error, "source": source_label(error["source"])}
+    return error
 
 
 class JobDetailSerializer(JobSerializer):

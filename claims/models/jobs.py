@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from sources.models import Article
+from sources.text import reading
 
 
 class JobKind(models.TextChoices):
@@ -99,3 +100,8 @@ class JobItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} ({self.state})"
+
+    @property
+    def source_label(self) -> str:
+        """The source as the job page and the API show it: a file's name, never its server folders."""
+        return reading.source_label(self.source)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Left
@@ -73,12 +73,29 @@ def article_rows(articles: Iterable[Article]) -> list[ArticleRow]:
 
 
 @dataclass(frozen=True, slots=True)
+class Run:
+    """Text of a piece, ``marked`` when it lies in the reviewer's selection (the link form's passage)."""
+
+    text: str
+    marked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Piece:
     """A run of a sentence's text, marked by ``claim`` when it is that claim's span."""
 
     text: str
     claim: Claim | None = None
     status: str = ""  # how the claim is highlighted: its status, or FIGURES
+    # The selected part of ``text`` (offsets into it), highlighted while the link form is open.
+    selected: tuple[int, int] | None = None
+
+    @property
+    def runs(self) -> list[Run]:
+        if self.selected is None:
+            return [Run(self.text)]
+        a, b = self.selected
+        return [r for r in (Run(self.text[:a]), Run(self.text[a:b], True), Run(self.text[b:])) if r.text]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +170,18 @@ def _pieces(sentence: Sentence, spans: list[ClaimSpan], shown: dict[int, str]) -
     return pieces
 
 
+def _select(sentence: Sentence, pieces: list[Piece], selection: Sequence[tuple[int, int]]) -> list[Piece]:
+    """The pieces with the parts of ``selection`` (body offsets) that fall in this sentence selected."""
+    out, at = [], sentence.start
+    for piece in pieces:
+        end = at + len(piece.text)
+        cut = [(max(a, at) - at, min(b, end) - at) for a, b in selection if a < end and b > at]
+        # The link form's selection is one part per sentence, so a piece holds at most one.
+        out.append(replace(piece, selected=cut[0]) if cut else piece)
+        at = end
+    return out
+
+
 def _shown_statuses(claims: set[Claim]) -> dict[int, str]:
     """Each claim's highlight: its status, except that an unreviewed claim with conflicting figures says so."""
     ids = [c.pk for c in claims if c.status == ClaimStatus.UNREVIEWED]
@@ -162,9 +191,13 @@ def _shown_statuses(claims: set[Claim]) -> dict[int, str]:
     return {c.pk: FIGURES if c.pk in figures else c.status for c in claims}
 
 
-def article_reader(*, article: Article) -> list[ReaderParagraph]:
+def article_reader(*, article: Article, selection: Sequence[tuple[int, int]] = ()) -> list[ReaderParagraph]:
     """The article's sentences by paragraph: plain text, the spans of live claims, numbered claim markers,
-    and the extractor's assessment (why a sentence has no claim). Three queries whatever the article's size."""
+    and the extractor's assessment (why a sentence has no claim). Three queries whatever the article's size.
+
+    ``selection``: spans of the body (start, end offsets, each within one sentence) to highlight, the
+    passage of the link form opened on this article.
+    """
     spans_by_sentence: dict[int, list[ClaimSpan]] = defaultdict(list)
     live = ClaimSpan.objects.filter(sentence__article=article, claim__deleted_at__isnull=True)
     for span in live.select_related("claim").order_by("start", "claim_id"):
@@ -180,7 +213,10 @@ def article_reader(*, article: Article) -> list[ReaderParagraph]:
         claims = list({s.claim_id: s.claim for s in spans}.values())
         markers = [Marker(c, numbers.setdefault(c.pk, len(numbers) + 1), shown[c.pk]) for c in claims]
         assessment: SentenceAssessment | None = getattr(sentence, "assessment", None)
-        paragraphs[-1].sentences.append(ReaderSentence(sentence, _pieces(sentence, spans, shown), markers, assessment))
+        pieces = _pieces(sentence, spans, shown)
+        if selection:
+            pieces = _select(sentence, pieces, selection)
+        paragraphs[-1].sentences.append(ReaderSentence(sentence, pieces, markers, assessment))
     return paragraphs
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from claims.matching.lexical import content_tokens, jaccard
 from claims.matching.linking import UnionFind
 from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, LinkStrength, Stance
+from sources.models import Article
 from sources.text.inference import InferredDate
 
 COPY_JACCARD = 0.8  # content-word Jaccard at which two report sentences are one text copied
@@ -76,7 +77,7 @@ class Corroboration:
     supporting_outlets: int
     contradicting_outlets: int
     independent_supporting: int
-    # Articles with no outlet named count as sources of their own; the interface says so.
+    # Articles naming no outlet, given or in their text, count as sources of their own; the interface says so.
     unnamed_outlets: int
     first_appearance: Report | None
     reports: list[Report]
@@ -110,9 +111,23 @@ def _span_words(evidence: Evidence) -> list[str]:
 
 
 def _outlet_key(evidence: Evidence) -> str:
-    # An article without an outlet is a source of its own.
+    """One outlet, by name: the article's outlet, else the outlet its text credits itself to.
+
+    Keyed by name (outlet names are unique, stored stripped) so that an article whose text names
+    "Gulf Courier" is one source with the articles stored under the outlet Gulf Courier and with
+    other articles whose text names it. An article with neither is a source of its own.
+    """
     article = evidence.sentence.article
-    return f"outlet:{article.outlet_id}" if article.outlet_id else f"article:{article.pk}"
+    if article.outlet is not None:
+        return f"outlet:{article.outlet.name}"
+    inferred = article.inferred_metadata.outlet
+    name = inferred.value.strip() if inferred is not None else ""
+    return f"outlet:{name}" if name else f"article:{article.pk}"
+
+
+def _names_no_outlet(article: Article) -> bool:
+    """Neither given an outlet nor naming one in its text: counted as an outlet of its own."""
+    return article.outlet_id is None and article.inferred_metadata.outlet is None
 
 
 def _publication_order(evidence: Evidence) -> tuple[bool, datetime | None, int]:
@@ -199,12 +214,13 @@ def claim_corroboration(*, claim: Claim) -> Corroboration:
 
     Only counted links (``counted()``: given, automatic or confirmed) make the counts, the reports and
     the first appearance; suggestions are listed apart, best score first. Supporting reports from one
-    outlet (or one article, when it names no outlet), reports that copy each other's sentence
-    (content-word Jaccard >= 0.8, or an automatic lexical link between their claims) and reports
-    crediting the same wire or news agency count once towards ``independent_supporting``; each later
-    copy names the article it repeats. An article given no publication time is dated by the day its
-    text prints (``Report.date_inferred`` says so); a day the text only bounds ("not before") orders
-    and places the report but never makes it the first appearance.
+    outlet (the given one, else the one its text credits itself to; one article when it names none),
+    reports that copy each other's sentence (content-word Jaccard >= 0.8, or an automatic lexical link
+    between their claims) and reports crediting the same wire or news agency count once towards
+    ``independent_supporting``; each later copy names the article it repeats. An article given no
+    publication time is dated by the day its text prints (``Report.date_inferred`` says so); a day the
+    text only bounds ("not before") orders and places the report but never makes it the first
+    appearance.
     """
     live = (
         Evidence.objects.filter(claim=claim, withdrawn_at__isnull=True)
@@ -224,7 +240,7 @@ def claim_corroboration(*, claim: Claim) -> Corroboration:
         supporting_outlets=len({_outlet_key(e) for e in supporting}),
         contradicting_outlets=len({_outlet_key(e) for e in contradicting}),
         independent_supporting=independent,
-        unnamed_outlets=len({e.sentence.article_id for e in rows if e.sentence.article.outlet_id is None}),
+        unnamed_outlets=len({e.sentence.article_id for e in rows if _names_no_outlet(e.sentence.article)}),
         first_appearance=by_id[dated[0].pk] if dated else None,
         reports=reports,
         suggestions=[_report(e, None) for e in pending],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -63,9 +64,11 @@ def reader_page(
     add_form: ClaimAddForm | None = None,
     status: int = 200,
     extra: dict[str, Any] | None = None,
+    selection: Sequence[tuple[int, int]] = (),
 ) -> HttpResponse:
-    """The article reader; ``extra`` adds to its context (the link-as-evidence form of views.hand_links)."""
-    paragraphs = article_selectors.article_reader(article=article)
+    """The article reader; ``extra`` adds to its context (the link-as-evidence form of views.hand_links),
+    whose passage ``selection`` highlights (body offsets, one span per sentence)."""
+    paragraphs = article_selectors.article_reader(article=article, selection=selection)
     markers = article_selectors.reader_claims(paragraphs)
     adding = None
     if can_review(request.user):

@@ -69,7 +69,9 @@ def _link_page(request: HttpRequest, article: Article, form: EvidenceLinkForm, s
     context = _link_context(request, article, form)
     if _htmx(request):
         return render(request, "claims/_link_evidence_form.html", {"article": article, **context}, status=status)
-    return reader_page(request, article, status=status, extra=context)
+    # Opened by its address (no JavaScript, a shared link, a reload): the reader marks the passage.
+    selection = [(part.start, part.end) for part in context["link_parts"]]
+    return reader_page(request, article, status=status, extra=context, selection=selection)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -108,6 +108,17 @@ def printable_source(source: str) -> str:
     return source.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def source_label(source: str) -> str:
+    """What a reader of the workbench may see of a document's source: a file's own name, never the
+    folders it was read from on the server ("/srv/in/seed/000.txt:3" reads "000.txt:3").
+
+    Sources are stored whole (the ``ingest`` command's report names each file to fix); this is for
+    screens and the API. Names that are no path ("schools.txt", "api:documents[0]") are unchanged.
+    """
+    name = source.rstrip("/").rsplit("/", 1)[-1]
+    return name or source
+
+
 EARLIEST_PUBLISHED, LATEST_PUBLISHED = 1800, 2200
 
 
@@ -208,7 +219,7 @@ def _metadata_for(path: Path, ctx: _Context) -> Mapping[str, Any]:
         manifest = folder / MANIFEST_NAME
         loaded = _metadata_file(manifest) if manifest.is_file() else {}
         if not isinstance(loaded, Mapping):
-            raise InvalidDocument(f"{manifest} must map file names to metadata objects")
+            raise InvalidDocument(f"{manifest.name} must map file names to metadata objects")
         ctx.manifests[folder] = loaded
     entry = ctx.manifests[folder].get(path.name, {})
     return entry if isinstance(entry, Mapping) else {}

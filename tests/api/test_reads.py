@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from claims.services import reviews as review_services
 from sources.models import Article, Sentence
 from sources.text.reading import ArticleDocument
 from tests.api.conftest import API, article_doc, ingest_now
+from tests.conftest import SEED_DIR, ingest_paths_now
 
 
 def results(client: APIClient, path: str, **params: Any) -> list[dict[str, Any]]:
@@ -206,6 +208,32 @@ def test_job_detail_lists_items_and_never_the_queued_payload(as_viewer: APIClien
     assert "items" not in listed[0]
     assert ids(results(as_viewer, "jobs/", state="succeeded")) == ids(listed)
     assert results(as_viewer, "jobs/", state="failed") == []
+
+
+def test_a_job_names_its_files_without_the_server_folders_they_were_read_from(
+    as_viewer: APIClient, tmp_path: Path
+) -> None:
+    missing = tmp_path / "inbox" / "missing.txt"
+    job = ingest_paths_now(SEED_DIR, missing)
+
+    response = as_viewer.get(f"{API}/jobs/{job.pk}/")
+    listed = as_viewer.get(f"{API}/jobs/")
+
+    assert response.status_code == 200
+    for folder in (str(SEED_DIR), str(tmp_path), "samples/seed/", "/tmp/"):
+        assert folder not in response.content.decode()
+        assert folder not in listed.content.decode()
+    data = response.json()
+    assert [i["source"] for i in data["items"]] == [Path(i.source).name for i in job.items.order_by("position")]
+    assert data["items"][-1] == {
+        "position": 5,
+        "source": "missing.txt",
+        "state": "failed",
+        "message": "no such file or folder",
+        "article": None,
+    }
+    assert data["result"]["errors"] == [{"source": "missing.txt", "message": "no such file or folder"}]
+    assert all(i["article"] for i in data["items"][:5])  # each stored file links its article
 
 
 # --- pagination and query budgets -----------------------------------------------

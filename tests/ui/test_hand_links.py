@@ -49,6 +49,11 @@ def laptop(browser: Browser, console_errors: ConsoleErrors) -> Iterator[Page]:
     yield from tab_of_size(browser, console_errors, LAPTOP)
 
 
+@pytest.fixture(params=[LAPTOP, PHONE], ids=["1366px", "390px"])
+def either_width(request: pytest.FixtureRequest, browser: Browser, console_errors: ConsoleErrors) -> Iterator[Page]:
+    yield from tab_of_size(browser, console_errors, request.param)
+
+
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
     out = Path(os.environ.get("UI_SHOTS_DIR") or tmp_path)
@@ -122,6 +127,34 @@ def test_a_reviewer_selects_words_of_another_article_and_links_them_to_the_claim
     expect(item).to_contain_text("Added by a reviewer")
     expect(item).to_contain_text("Confirmed")
     expect(item.locator("mark")).to_have_text(body[link.start : link.end])
+    assert console_errors == []
+
+
+def test_the_link_form_opened_by_its_address_highlights_the_selection_in_the_reader(
+    live_server, either_width: Page, console_errors: ConsoleErrors, reviewer: User, seed_corpus: Job, shots: Path
+) -> None:
+    page = either_width
+    sentence = other_report()
+    body = sentence.article.body
+    # From inside one claim's span, across the words between, into the next claim's span.
+    start = body.index("participate", sentence.start)
+    end = body.index("Tel Aviv", sentence.start) + len("Tel")
+    log_in(page, live_server.url, reviewer.username)
+
+    page.goto(f"{live_server.url}/articles/{sentence.article_id}/link/?start={start}&end={end}")
+
+    marks = page.locator(f"#s{sentence.position} mark.link-selection")
+    expect(marks).to_have_count(3)
+    assert "".join(marks.all_text_contents()) == body[start:end]
+    marks.first.scroll_into_view_if_needed()
+    for n in range(3):
+        expect(marks.nth(n)).to_be_in_viewport()
+        # Painted: the highlight's own background, not the claim's or the page's.
+        assert marks.nth(n).evaluate("m => getComputedStyle(m).backgroundColor") == "rgb(199, 216, 251)"
+    expect(page.locator(".link-form__quote")).to_have_text(f"Sentence {sentence.position + 1}: {body[start:end]}")
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(shots / f"hand-link-by-address-{width}.png"), full_page=False)
     assert console_errors == []
 
 

@@ -161,6 +161,50 @@ def test_several_reports_from_one_outlet_count_as_one_independent_source(seed_co
     assert result.unnamed_outlets == 0
 
 
+@pytest.mark.parametrize(
+    ("second_outlet", "independent"),
+    [("Gulf Courier", 1), ("Doha Herald", 2)],
+    ids=["same-inferred-outlet", "different-inferred-outlets"],
+)
+def test_articles_without_an_outlet_count_by_the_outlet_their_text_names(
+    reviewer: User, second_outlet: str, independent: int
+) -> None:
+    day = datetime(2024, 7, 1, tzinfo=UTC)
+    ingest(
+        "inferred-a.txt",
+        "Doha talks.\n\nDOHA (Gulf Courier) – Qatar's prime minister met Iran's foreign minister in Doha to discuss "
+        "a ceasefire in Gaza.",
+        "",
+        day,
+    )
+    ingest(
+        "inferred-b.txt",
+        f"Diplomacy.\n\nDOHA ({second_outlet}) – In Doha, Iran's foreign minister held talks with Qatar's prime "
+        "minister about a ceasefire in Gaza.",
+        "",
+        day.replace(hour=6),
+    )
+    articles = Article.objects.filter(source_name__startswith="inferred-")
+    assert {a.outlet for a in articles} == {None}
+    assert {a.inferred_metadata.outlet.value for a in articles if a.inferred_metadata.outlet} == {
+        "Gulf Courier",
+        second_outlet,
+    }
+    claims = list(Claim.objects.filter(article__in=articles, text__icontains="Doha"))
+    matching_services.claims_match(claim_ids=[c.pk for c in claims])
+    first = next(c for c in claims if c.article.source_name == "inferred-a.txt")
+    confirm_supporting_suggestions(first, reviewer)
+
+    result = claim_corroboration(claim=first)
+
+    supporting = [r for r in result.reports if r.stance == Stance.SUPPORTS]
+    assert len({r.article_id for r in supporting}) == 2
+    assert all(r.copy_of_article_id is None for r in supporting)  # two wordings, no copies
+    assert result.independent_supporting == independent
+    assert result.supporting_outlets == independent
+    assert result.unnamed_outlets == 0  # each names its outlet in its text
+
+
 def test_an_article_without_an_outlet_counts_as_its_own_outlet_and_says_so(seed_corpus: Job) -> None:
     matching_services.claims_match(claim_ids=all_claim_ids())
     toll = seed_claim("001", "37,945 Palestinians")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -31,6 +32,7 @@ from claims.services import edits as edit_services
 from claims.services import reviews as review_services
 from sources.models import Article, Outlet, SentenceKind, Story, StoryArticle
 from tests.claims.helpers import link_as_matcher
+from tests.conftest import SEED_DIR, ingest_paths_now
 
 HAMAS = "Hamas refused to send a delegation"
 PASSWORD = "correct horse battery"
@@ -256,8 +258,8 @@ def test_the_reader_shows_the_article_metadata(client: Client, viewer: User, see
 
     html = page_text(signed_in(client, viewer).get(reverse("claims:article-detail", args=[article.pk])))
 
-    assert article.source_name in html
     assert "000_5614b18390f512d7.txt" in html
+    assert str(SEED_DIR) not in html  # the file's name, never the server folder it was read from
     assert "?story=ceasefire-talks" in html
 
 
@@ -607,6 +609,27 @@ def test_an_unreadable_file_among_good_ones_is_a_failed_item_of_the_job(
     html = page_text(client.get(response["Location"]))
     assert "broken.json" in html
     assert "malformed JSON" in html
+
+
+def test_a_job_page_names_each_file_without_the_server_folders_it_was_read_from(
+    client: Client, viewer: User, tmp_path: Path
+) -> None:
+    missing = tmp_path / "inbox" / "missing.txt"
+    job = ingest_paths_now(SEED_DIR, missing)
+
+    response = signed_in(client, viewer).get(reverse("claims:job-detail", args=[job.pk]))
+
+    html = page_text(response)
+    assert response.status_code == 200
+    for folder in (str(SEED_DIR), str(tmp_path), "samples/seed/", "/tmp/"):
+        assert folder not in html
+    stored = list(job.items.filter(state=ItemState.CREATED).order_by("position"))
+    assert len(stored) == 5
+    for item in stored:
+        name = Path(item.source).name
+        url = reverse("claims:article-detail", args=[item.article_id])
+        assert f'<a href="{url}">{name}</a>' in html  # the name opens the stored article
+    assert '<td class="break">missing.txt</td>' in html  # failed: named, and nothing to open
 
 
 def test_a_file_over_the_size_limit_is_a_form_error_not_a_500(client: Client, reviewer: User, settings) -> None:

@@ -84,6 +84,33 @@ def test_an_empty_selection_gets_the_form_saying_so_or_the_reader_with_a_message
     assert "Select some words of the article first" in plain.content.decode()
 
 
+SELECTION_MARK = re.compile(r'<mark class="link-selection">(.*?)</mark>', re.DOTALL)
+
+
+def test_the_form_opened_by_its_address_marks_exactly_the_selected_text_in_the_reader(
+    client: Client, reviewer: User, seed_corpus: object
+) -> None:
+    # "Hamas has refused to participate in these talks" and "demanding that Tel Aviv adhere ..." are
+    # two claims' spans; the selection ends in the second, after the ", " between them.
+    sentence = Sentence.objects.get(text__contains="Hamas has refused to participate in these talks")
+    body = sentence.article.body
+    start = body.index("participate", sentence.start)
+    end = body.index("Tel Aviv", sentence.start) + len("Tel")
+    signed_in(client, reviewer)
+
+    html = client.get(link_url(sentence.article), {"start": start, "end": end}).content.decode()
+    plain = client.get(reverse("claims:article-detail", args=[sentence.article_id])).content.decode()
+
+    marks = SELECTION_MARK.findall(html)
+    # One mark per piece it crosses: inside the first claim's link, the plain words, inside the second's.
+    assert marks == ["participate in these talks", ", ", "demanding that Tel"]
+    assert "".join(marks) == body[start:end]
+    sentence_html = html[html.index(f'id="s{sentence.position}"') : html.index(f'id="s{sentence.position + 1}"')]
+    assert SELECTION_MARK.findall(sentence_html) == marks
+    assert re.search(r'<a class="claim[^>]*>Hamas has refused to <mark class="link-selection">', sentence_html)
+    assert "link-selection" not in plain  # no form open, nothing marked
+
+
 def test_a_reviewer_links_a_selection_and_returns_to_the_sentence_in_the_reader(
     client: Client, reviewer: User, seed_corpus: object
 ) -> None:
