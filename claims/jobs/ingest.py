@@ -146,7 +146,8 @@ def ingest_job_run(*, job_id: int) -> None:
     """
     job = Job.objects.filter(pk=job_id).only("kind", "messages").first()
     if job is None or not job_state.job_claim(job_id=job_id, messages=job.messages):
-        logger.info("job %s is finished or gone; nothing to do", job_id)
+        # Routine under fan-out (the job's other messages arrive after it finished): not worth an info line.
+        logger.debug("job %s is finished or gone; nothing to do", job_id)
         return
     process = extract_item_process if job.kind == JobKind.EXTRACT else ingest_item_process
     while True:

@@ -168,7 +168,7 @@ def match_job_run(*, job_id: int) -> None:
     job = Job.objects.filter(pk=job_id).first()
     # Several messages share one job: each may start it; a finished job is left alone.
     if job is None or not job_state.job_claim(job_id=job_id, messages=job.messages):
-        logger.info("match job %s is finished or gone; nothing to do", job_id)
+        logger.debug("match job %s is finished or gone; nothing to do", job_id)
         return
     while True:
         state = match_item_process(job_id=job_id)
