@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from sources.text import reading
-from sources.text.inference import DateKind, InferredDate, InferredMetadata
+from sources.text.inference import DateKind, InferredDate, InferredMetadata, InferredName
 
 
 class Outlet(models.Model):
@@ -26,6 +26,14 @@ class Outlet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Which outlet published an article: the given one, else the one its text credits itself to (marked)."""
+
+    name: str  # empty: neither given nor named in its text
+    inferred: InferredName | None  # None when ``name`` was given (or nothing is known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,14 @@ class Article(models.Model):
     @property
     def inferred_metadata(self) -> InferredMetadata:
         return InferredMetadata.from_json(self.inferred)
+
+    @property
+    def attribution(self) -> Attribution:
+        """Its outlet by name: the given one, else the one its own text names, marked as inferred."""
+        if self.outlet is not None:
+            return Attribution(self.outlet.name, None)
+        own = self.inferred_metadata.outlet
+        return Attribution(own.value.strip(), own) if own is not None and own.value.strip() else Attribution("", None)
 
     @property
     def publication(self) -> Publication:

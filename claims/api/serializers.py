@@ -466,7 +466,15 @@ class ClaimGroupSerializer(serializers.Serializer[Any]):
 class ReportSerializer(serializers.Serializer[Any]):
     """One article that reports the claim (or contradicts it), through one evidence link."""
 
-    outlet = serializers.CharField(read_only=True)
+    outlet = serializers.CharField(
+        read_only=True, help_text="The given outlet, else the one the article's text credits itself to; else empty"
+    )
+    outlet_source = serializers.CharField(
+        read_only=True, help_text="given; inferred (read from the article's dateline or sign-off); empty when unknown"
+    )
+    outlet_evidence = serializers.CharField(
+        read_only=True, help_text="The words of the text an inferred outlet was read from"
+    )
     article = serializers.IntegerField(source="article_id", read_only=True)
     article_title = serializers.CharField(read_only=True)
     published_at = serializers.DateTimeField(read_only=True, allow_null=True)

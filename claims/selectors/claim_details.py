@@ -29,6 +29,7 @@ from claims.models import (
 from claims.selectors import articles as article_selectors
 from sources import selectors as source_selectors
 from sources.models import Sentence
+from sources.text.inference import InferredName
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +101,12 @@ class EvidenceRow:
 
     @property
     def outlet(self) -> str:
-        outlet = self.evidence.sentence.article.outlet
-        return outlet.name if outlet is not None else ""
+        """The given outlet, else the one the article's text credits itself to (as the corroboration counts it)."""
+        return self.evidence.sentence.article.attribution.name
+
+    @property
+    def outlet_inferred(self) -> InferredName | None:
+        return self.evidence.sentence.article.attribution.inferred
 
     @property
     def published_at(self) -> datetime | None:
@@ -118,6 +123,12 @@ class OutletEvidence:
 
     outlet: str  # empty: the outlet is not known
     rows: list[EvidenceRow]
+
+    @property
+    def inferred(self) -> InferredName | None:
+        """Set when the outlet was read from the articles' text, not given with them."""
+        inferred = [r.outlet_inferred for r in self.rows]
+        return inferred[0] if self.outlet and all(inferred) else None
 
     @property
     def first_published(self) -> datetime | None:

@@ -12,7 +12,7 @@ from claims.matching.lexical import content_tokens, jaccard
 from claims.matching.linking import UnionFind
 from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, LinkStrength, Stance
 from sources.models import Article
-from sources.text.inference import InferredDate
+from sources.text.inference import InferredDate, InferredName
 
 COPY_JACCARD = 0.8  # content-word Jaccard at which two report sentences are one text copied
 
@@ -58,6 +58,20 @@ class Report:
     score: float | None = None
     # Set when the article gave no publication time and ``published_at`` is the day its text gives.
     date_inferred: InferredDate | None = None
+    # Set when the article gave no outlet and ``outlet`` is the one its text credits itself to.
+    outlet_inferred: InferredName | None = None
+
+    @property
+    def outlet_source(self) -> str:
+        """Where ``outlet`` comes from: given, or inferred (from the text); empty when none is known."""
+        if not self.outlet:
+            return ""
+        return "inferred" if self.outlet_inferred else "given"
+
+    @property
+    def outlet_evidence(self) -> str:
+        """The words an inferred outlet was read from."""
+        return self.outlet_inferred.evidence.text if self.outlet_inferred else ""
 
     @property
     def date_source(self) -> str:
@@ -118,16 +132,13 @@ def _outlet_key(evidence: Evidence) -> str:
     other articles whose text names it. An article with neither is a source of its own.
     """
     article = evidence.sentence.article
-    if article.outlet is not None:
-        return f"outlet:{article.outlet.name}"
-    inferred = article.inferred_metadata.outlet
-    name = inferred.value.strip() if inferred is not None else ""
+    name = article.attribution.name
     return f"outlet:{name}" if name else f"article:{article.pk}"
 
 
 def _names_no_outlet(article: Article) -> bool:
     """Neither given an outlet nor naming one in its text: counted as an outlet of its own."""
-    return article.outlet_id is None and article.inferred_metadata.outlet is None
+    return not article.attribution.name
 
 
 def _publication_order(evidence: Evidence) -> tuple[bool, datetime | None, int]:
@@ -195,9 +206,10 @@ def _independent_sources(supporting: list[Evidence], copies: UnionFind) -> int:
 
 def _report(evidence: Evidence, copy_of: int | None) -> Report:
     article = evidence.sentence.article
-    publication = article.publication
+    publication, attribution = article.publication, article.attribution
     return Report(
-        outlet=article.outlet.name if article.outlet else "",
+        outlet=attribution.name,
+        outlet_inferred=attribution.inferred,
         article_id=article.pk,
         article_title=article.title,
         published_at=publication.at,

@@ -99,7 +99,7 @@ def group_figure_sources(*, claims: Sequence[Claim]) -> list[FigureSource]:
 
 
 def _source(claim: Claim, *, own: bool) -> FigureSource:
-    outlet = claim.article.outlet.name if claim.article.outlet else ""
+    outlet = claim.article.attribution.name
     return FigureSource(
         claim_id=claim.pk,
         text=claim.text,

@@ -205,6 +205,35 @@ def test_articles_without_an_outlet_count_by_the_outlet_their_text_names(
     assert result.unnamed_outlets == 0  # each names its outlet in its text
 
 
+MEETING = "Qatar's prime minister met Iran's foreign minister in Doha to discuss a ceasefire in Gaza."
+TALKS = "In Doha, Iran's foreign minister held talks with Qatar's prime minister about a ceasefire in Gaza."
+
+
+def inferred_outlet_claim(reviewer: User) -> Claim:
+    """A claim of an article whose text names its outlet (Gulf Courier), supported by one naming Doha Herald."""
+    day = datetime(2024, 7, 1, tzinfo=UTC)
+    ingest("inferred-a.txt", f"Talks.\n\nDOHA (Gulf Courier) – {MEETING}", "", day)
+    ingest("inferred-b.txt", f"Talks.\n\nDOHA (Doha Herald) – {TALKS}", "", day)
+    claims = list(Claim.objects.filter(article__source_name__startswith="inferred-", text__icontains="Doha"))
+    matching_services.claims_match(claim_ids=[c.pk for c in claims])
+    first = next(c for c in claims if c.article.source_name == "inferred-a.txt")
+    confirm_supporting_suggestions(first, reviewer)
+    return first
+
+
+def test_a_report_names_the_outlet_its_text_credits_itself_to_and_says_it_was_inferred(reviewer: User) -> None:
+    claim = inferred_outlet_claim(reviewer)
+
+    result = claim_corroboration(claim=claim)
+
+    reports = {r.outlet: r for r in result.reports}
+    assert set(reports) == {"Gulf Courier", "Doha Herald"}
+    assert {r.outlet_source for r in reports.values()} == {"inferred"}
+    assert reports["Doha Herald"].outlet_evidence == "Doha Herald"
+    assert result.first_appearance is not None
+    assert result.first_appearance.outlet_inferred is not None
+
+
 def test_an_article_without_an_outlet_counts_as_its_own_outlet_and_says_so(seed_corpus: Job) -> None:
     matching_services.claims_match(claim_ids=all_claim_ids())
     toll = seed_claim("001", "37,945 Palestinians")

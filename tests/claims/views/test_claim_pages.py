@@ -32,6 +32,7 @@ from claims.services import edits as edit_services
 from claims.services import reviews as review_services
 from sources.models import Article, Outlet, SentenceKind, Story, StoryArticle
 from tests.claims.helpers import link_as_matcher
+from tests.claims.selectors.test_corroboration import inferred_outlet_claim
 from tests.conftest import SEED_DIR, ingest_paths_now
 
 HAMAS = "Hamas refused to send a delegation"
@@ -1267,3 +1268,18 @@ def test_a_job_whose_documents_partly_failed_says_so_and_links_the_match_job_it_
     assert '<progress class="progress progress--partial"' in ingest_page
     assert f'href="{reverse("claims:job-detail", args=[match.pk])}">Job {match.pk}: match new claims' in ingest_page
     assert f'<dt>Started after</dt><dd><a href="{reverse("claims:job-detail", args=[ingest.pk])}">' in match_page
+
+
+def test_the_claim_page_names_an_outlet_read_from_the_text_and_marks_it_inferred(
+    client: Client, reviewer: User
+) -> None:
+    claim = inferred_outlet_claim(reviewer)
+
+    response = signed_in(client, reviewer).get(reverse("claims:claim-detail", args=[claim.pk]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    headings = re.findall(r'<h3 class="outlet-group__name">(.*?)</h3>', html, re.S)
+    assert any("Doha Herald" in h and "inferred" in h for h in headings)
+    assert not any("Outlet not named" in h for h in headings)
+    assert "Outlet not given" not in html
