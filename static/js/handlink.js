@@ -9,6 +9,11 @@
   var panel = document.getElementById("link-panel");
   if (!reader || !bar || !panel) return;
 
+  // Opened by its address with a selection (?start=&end=): show the marked words first; on a phone the
+  // page would open at its top, a screen or more above them, with the form below the article.
+  var marked = reader.querySelector("mark.link-selection");
+  if (marked) marked.scrollIntoView({ block: "center" });
+
   // Claim spans are links: a drag that starts on one selects words instead of dragging the link (Firefox
   // reads the attribute, Chromium the CSS in hand_links.css); a plain click still opens the claim.
   Array.prototype.forEach.call(reader.querySelectorAll("a.claim"), function (link) {
