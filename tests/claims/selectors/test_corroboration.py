@@ -161,6 +161,22 @@ def test_several_reports_from_one_outlet_count_as_one_independent_source(seed_co
     assert result.unnamed_outlets == 0
 
 
+MEETING = "Qatar's prime minister met Iran's foreign minister in Doha to discuss a ceasefire in Gaza."
+TALKS = "In Doha, Iran's foreign minister held talks with Qatar's prime minister about a ceasefire in Gaza."
+
+
+def inferred_outlet_claim(reviewer: User, second_outlet: str = "Doha Herald") -> Claim:
+    """A claim of an article whose text names its outlet (Gulf Courier), supported by one naming ``second_outlet``."""
+    day = datetime(2024, 7, 1, tzinfo=UTC)
+    ingest("inferred-a.txt", f"Doha talks.\n\nDOHA (Gulf Courier) – {MEETING}", "", day)
+    ingest("inferred-b.txt", f"Diplomacy.\n\nDOHA ({second_outlet}) – {TALKS}", "", day.replace(hour=6))
+    claims = list(Claim.objects.filter(article__source_name__startswith="inferred-", text__icontains="Doha"))
+    matching_services.claims_match(claim_ids=[c.pk for c in claims])
+    first = next(c for c in claims if c.article.source_name == "inferred-a.txt")
+    confirm_supporting_suggestions(first, reviewer)
+    return first
+
+
 @pytest.mark.parametrize(
     ("second_outlet", "independent"),
     [("Gulf Courier", 1), ("Doha Herald", 2)],
@@ -169,31 +185,13 @@ def test_several_reports_from_one_outlet_count_as_one_independent_source(seed_co
 def test_articles_without_an_outlet_count_by_the_outlet_their_text_names(
     reviewer: User, second_outlet: str, independent: int
 ) -> None:
-    day = datetime(2024, 7, 1, tzinfo=UTC)
-    ingest(
-        "inferred-a.txt",
-        "Doha talks.\n\nDOHA (Gulf Courier) – Qatar's prime minister met Iran's foreign minister in Doha to discuss "
-        "a ceasefire in Gaza.",
-        "",
-        day,
-    )
-    ingest(
-        "inferred-b.txt",
-        f"Diplomacy.\n\nDOHA ({second_outlet}) – In Doha, Iran's foreign minister held talks with Qatar's prime "
-        "minister about a ceasefire in Gaza.",
-        "",
-        day.replace(hour=6),
-    )
+    first = inferred_outlet_claim(reviewer, second_outlet)
     articles = Article.objects.filter(source_name__startswith="inferred-")
     assert {a.outlet for a in articles} == {None}
     assert {a.inferred_metadata.outlet.value for a in articles if a.inferred_metadata.outlet} == {
         "Gulf Courier",
         second_outlet,
     }
-    claims = list(Claim.objects.filter(article__in=articles, text__icontains="Doha"))
-    matching_services.claims_match(claim_ids=[c.pk for c in claims])
-    first = next(c for c in claims if c.article.source_name == "inferred-a.txt")
-    confirm_supporting_suggestions(first, reviewer)
 
     result = claim_corroboration(claim=first)
 
@@ -203,22 +201,6 @@ def test_articles_without_an_outlet_count_by_the_outlet_their_text_names(
     assert result.independent_supporting == independent
     assert result.supporting_outlets == independent
     assert result.unnamed_outlets == 0  # each names its outlet in its text
-
-
-MEETING = "Qatar's prime minister met Iran's foreign minister in Doha to discuss a ceasefire in Gaza."
-TALKS = "In Doha, Iran's foreign minister held talks with Qatar's prime minister about a ceasefire in Gaza."
-
-
-def inferred_outlet_claim(reviewer: User) -> Claim:
-    """A claim of an article whose text names its outlet (Gulf Courier), supported by one naming Doha Herald."""
-    day = datetime(2024, 7, 1, tzinfo=UTC)
-    ingest("inferred-a.txt", f"Talks.\n\nDOHA (Gulf Courier) – {MEETING}", "", day)
-    ingest("inferred-b.txt", f"Talks.\n\nDOHA (Doha Herald) – {TALKS}", "", day)
-    claims = list(Claim.objects.filter(article__source_name__startswith="inferred-", text__icontains="Doha"))
-    matching_services.claims_match(claim_ids=[c.pk for c in claims])
-    first = next(c for c in claims if c.article.source_name == "inferred-a.txt")
-    confirm_supporting_suggestions(first, reviewer)
-    return first
 
 
 def test_a_report_names_the_outlet_its_text_credits_itself_to_and_says_it_was_inferred(reviewer: User) -> None:
