@@ -17,8 +17,9 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, Job, LinkStrength, Stance
-from sources.models import Sentence, SentenceKind
+from claims.models import Claim, Evidence, EvidenceDecisionChoice, EvidenceMethod, Job, Stance
+from sources.models import Sentence
+from tests.claims.helpers import suggestions
 from tests.ui.conftest import ConsoleErrors
 from tests.ui.helpers import HAMAS, log_in
 
@@ -159,24 +160,13 @@ def test_the_link_form_opened_by_its_address_highlights_the_selection_in_the_rea
 
 def ensure_suggestions(claim: Claim, count: int) -> None:
     """At least ``count`` undecided suggestions on the claim (the seed's, topped up as a matcher would)."""
-    have = Evidence.objects.filter(
-        claim=claim, decision=EvidenceDecisionChoice.PENDING, withdrawn_at__isnull=True
-    ).exclude(method=EvidenceMethod.ORIGIN)
-    sentences = Sentence.objects.filter(kind=SentenceKind.BODY).exclude(article=claim.article).order_by("id")
-    for sentence in sentences:
-        if have.count() >= count:
-            return
-        if not Evidence.objects.filter(claim=claim, sentence=sentence).exists():
-            Evidence.objects.create(
-                claim=claim,
-                sentence=sentence,
-                start=sentence.start,
-                end=sentence.end,
-                stance=Stance.SUPPORTS,
-                method=EvidenceMethod.SEMANTIC,
-                score=0.55,
-                strength=LinkStrength.SUGGESTED,
-            )
+    have = (
+        Evidence.objects.filter(claim=claim, decision=EvidenceDecisionChoice.PENDING, withdrawn_at__isnull=True)
+        .exclude(method=EvidenceMethod.ORIGIN)
+        .count()
+    )
+    if have < count:
+        suggestions(claim, count - have)
 
 
 def test_a_reviewer_confirms_two_suggestions_at_once_and_the_focus_lands_on_the_next(
