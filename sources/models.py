@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -97,9 +98,12 @@ class Article(models.Model):
     def inferred_metadata(self) -> InferredMetadata:
         return InferredMetadata.from_json(self.inferred)
 
-    @property
+    @cached_property
     def attribution(self) -> Attribution:
-        """Its outlet by name: the given one, else the one its own text names, marked as inferred."""
+        """Its outlet by name: the given one, else the one its own text names, marked as inferred.
+
+        Cached: the corroboration reads it several times per report, and each read would parse ``inferred``.
+        """
         if self.outlet is not None:
             return Attribution(self.outlet.name, None)
         own = self.inferred_metadata.outlet
