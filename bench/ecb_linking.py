@@ -12,8 +12,10 @@ sub-topic without a shared chain (often the same event left unannotated), and ot
 Entity keys come from capitalised words (no parse), dates from their wording (no
 publication time in ECB+).
 
-Three decisions in one run: ``rules`` (the cosine thresholds and rules), ``calibrated`` (the pair
-scorer and the committed calibration, as the matcher decides now) and plain MiniLM cosine over all
+Decisions in one run: ``rules`` (the cosine thresholds and rules), ``calibrated`` (the pair scorer and
+the committed calibrations, as the matcher decides now: automatic links by the paraphrase head,
+suggestions by the support head), the previous adapter as it was deployed (``--previous``, default
+``pair-scorer-v1``: the current path) and plain MiniLM cosine over all
 pairs at the thresholds stored beside the calibration, with a paired bootstrap of the difference in
 automatic-link recall over the gold pairs; and the share of gold pairs above the calibration's
 cosine floor, which caps any decision over exact cosine candidates.
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matching_util import SHARED, embed, machine, paired_bootstrap
+from matching_util import SHARED, embed, machine, paired_bootstrap, previous_scorer
 
 from claims.matching import calibration, scoring
 from claims.matching.linking import Item, Matcher
@@ -81,6 +83,7 @@ def main() -> None:
         action="store_true",
         help="drop suggestions below the calibration's suggest_at, as one fitted on reviewers' decisions does",
     )
+    parser.add_argument("--previous", default="pair-scorer-v1", help="earlier adapter in weights/, as deployed")
     args = parser.parse_args()
     docs, chains, sentences, gold = load(args.path)
     meta: dict[str, dict[str, Any]] = {doc["doc_id"]: doc for doc in docs}
@@ -93,9 +96,10 @@ def main() -> None:
     if rate:
         print(f"encoder: {len(sentences)} sentences at {rate:.0f} sentences/s")
     items = [Item(n, d, scoring.features(text, embedding=vectors[n])) for n, (d, _, text) in enumerate(sentences)]
-    cal = calibration.shipped()
+    cal, support = calibration.shipped(), calibration.shipped_support()
     if cal is not None and args.prune_suggestions:
         cal = dataclasses.replace(cal, prunes_suggestions=True)
+        support = None
     baseline = json.loads(calibration.DEFAULT_PATH.read_text())["baseline"]["mrpc"] if cal else None
     total_pairs = len(items) * (len(items) - 1) // 2
     candidates = Matcher().candidates(items)
@@ -111,7 +115,10 @@ def main() -> None:
     auto_hits: dict[str, np.ndarray] = {}
     systems: list[tuple[str, Matcher]] = [("rules", Matcher())]
     if cal is not None:
-        systems.append(("calibrated", Matcher(pair_logits=pair_scorer().logits, calibration=cal)))
+        logits = pair_scorer().head_logits if support is not None else pair_scorer().logits
+        systems.append(("calibrated", Matcher(pair_logits=logits, calibration=cal, support=support)))
+        old_scorer, old_cal = previous_scorer(args.previous)
+        systems.append((f"{args.previous} as deployed", Matcher(pair_logits=old_scorer.logits, calibration=old_cal)))
         floor_pairs = int((upper & (cosine >= cal.cosine_floor)).sum())
         floor_gold = sum(1 for i, j in gold_list if cosine[i, j] >= cal.cosine_floor)
         print(
@@ -138,7 +145,7 @@ def main() -> None:
                 auto_hits["cosine"] = np.array([pair in chosen for pair in gold_list])
         if "calibrated" in auto_hits:
             ours = auto_hits["calibrated"]
-            for other in ("rules", "cosine"):
+            for other in ("rules", "cosine", f"{args.previous} as deployed"):
                 theirs = auto_hits[other]
 
                 def recall_gap(sample: np.ndarray, theirs: np.ndarray = theirs) -> float:
@@ -155,8 +162,16 @@ def _report(
     sentences: list[tuple[str, int, str]],
     candidates: dict[tuple[int, int], set[str]],
 ) -> None:
-    for level, accepted in (("auto", {"auto"}), ("auto + suggested", {"auto", "suggested"})):
-        chosen = [link for link in links if link.decision.decision in accepted]
+    levels = (
+        ("auto", {"auto"}, False),
+        ("auto + suggested, same fact", {"auto", "suggested"}, True),
+        ("auto + suggested, any supporting link", {"auto", "suggested"}, False),
+    )
+    for level, accepted, same_fact in levels:
+        chosen = [
+            link for link in links
+            if link.decision.decision in accepted and (link.decision.same_fact or not same_fact)
+        ]  # fmt: skip
         kinds: Counter[str] = Counter()
         for link in chosen:
             i, j = min(link.a, link.b), max(link.a, link.b)

@@ -10,9 +10,14 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from claims.matching.calibration import Calibration
+    from claims.matching.pair_scorer import PairScorer
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,6 +61,19 @@ def embed(texts: Sequence[str], label: str, use_cache: bool = True) -> tuple[npt
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(path, vectors)
     return vectors, rate
+
+
+def previous_scorer(name: str) -> tuple[PairScorer, Calibration]:
+    """An earlier pair-scorer adapter in ``weights/`` with its calibration, as it was deployed (the current path)."""
+    from claims.matching import calibration
+    from claims.matching.pair_scorer import WEIGHTS_DIR, PairScorer, load_adapter
+    from claims.matching.semantic import encoder
+
+    adapter, manifest = load_adapter(name)
+    cal = calibration.shipped(WEIGHTS_DIR / f"{name}.calibration.json")
+    if cal is None:
+        raise SystemExit(f"no calibration for {name} in {WEIGHTS_DIR}")
+    return PairScorer(encoder(), adapter, manifest), cal
 
 
 def prf(predicted: npt.NDArray[np.bool_], gold: npt.NDArray[np.bool_]) -> tuple[float, float, float]:

@@ -7,19 +7,23 @@
     python bench/pair_scorer.py cost [--pairs N]   pair-scorer throughput and its cost per 40-claim article,
                                                    adapter folded into the weights beside its terms per layer
 
-Every threshold comes from committed files: the calibration
-(``claims/matching/weights/pair-scorer-v1.calibration.json``, chosen on the validation part of
-the training data) and, for the cosine baseline, the thresholds stored beside it, chosen on the
+Every threshold comes from committed files: the calibrations
+(``claims/matching/weights/pair-scorer-v2.calibration.json`` and ``.support.json``, chosen on the
+validation parts of the training data) and, for the cosine baseline, the thresholds stored beside it, chosen on the
 same validation part (F1-optimal, and the lowest reaching precision 0.95). Given the MRPC file
 the adapter was trained on (same sha256 as in its manifest), only its ``report`` part is
 measured, which neither training nor calibration saw; any other file is measured whole.
 
-Three systems per pair: ``calibrated`` (``scoring.compare_many`` with the pair scorer, as the
-matcher decides with the shipped calibration: automatic links by probability, suggestions by the
-cosine rule; a second line prunes suggestions below ``suggest_at`` as a reviewers' calibration
-does), ``rules`` (the same without calibration: cosine thresholds and rules) and
-``cosine`` (plain MiniLM cosine). Intervals are paired bootstraps of the difference between
-``calibrated`` and each other system over the same resampled pairs.
+Systems per pair: ``calibrated`` (``scoring.compare_many`` with the pair scorer, as the matcher
+decides with the shipped calibrations: automatic links by the paraphrase probability, suggestions by
+the support probability). Its "same fact" decision, what a paraphrase set measures, leaves out the
+links the support head alone suggests (``MatchDecision.same_fact``: a report that backs a claim
+but says more); "any supporting link" keeps them. Beside it: the same scorer with suggestions by
+the cosine rule (``scoring-v5``'s decision) or pruned below the paraphrase ``suggest_at`` (as a
+reviewers' calibration does), the previous adapter as it was deployed (``--previous``, default
+``pair-scorer-v1`` with its own calibration: the current path), ``rules`` (no calibration: cosine
+thresholds and rules) and ``cosine`` (plain MiniLM cosine). Intervals are paired bootstraps of the
+difference between ``calibrated`` and each other system over the same resampled pairs.
 """
 
 from __future__ import annotations
@@ -35,11 +39,27 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import torch
-from matching_util import SHARED, embed, machine, paired_bootstrap, prf, spearman  # puts the project on sys.path
+from matching_util import (  # puts the project on sys.path
+    SHARED,
+    embed,
+    machine,
+    paired_bootstrap,
+    previous_scorer,
+    prf,
+    spearman,
+)
 
 from claims.matching import calibration, scoring
-from claims.matching.pair_scorer import LowRankAdapter, folded, pair_batches, pair_logits, pair_scorer, split_of
-from claims.matching.semantic import MiniLM
+from claims.matching.pair_scorer import (
+    PairBatch,
+    PairScorer,
+    both_logits,
+    folded,
+    pair_batches,
+    pair_logits,
+    pair_scorer,
+    split_of,
+)
 
 B = npt.NDArray[np.bool_]
 F = npt.NDArray[np.float64]
@@ -61,7 +81,12 @@ def load_pairs_mrpc(path: Path) -> tuple[list[tuple[str, str, str, bool]], str]:
 
 
 def decisions(
-    left: list[str], right: list[str], label: str, cal: calibration.Calibration | None
+    left: list[str],
+    right: list[str],
+    label: str,
+    cal: calibration.Calibration | None,
+    support: calibration.Calibration | None = None,
+    scorer: PairScorer | None = None,
 ) -> tuple[list[scoring.MatchDecision], F]:
     vectors, _ = embed(left + right, label)
     n = len(left)
@@ -69,15 +94,17 @@ def decisions(
         (scoring.features(a, embedding=vectors[i]), scoring.features(b, embedding=vectors[n + i]))
         for i, (a, b) in enumerate(zip(left, right, strict=True))
     ]
-    scorer = pair_scorer()
-    out = scoring.compare_many(pairs, pair_logits=None if cal is None else scorer.logits, calibration=cal)
+    scorer = scorer or pair_scorer()
+    logits = scorer.head_logits if support is not None else scorer.logits
+    out = scoring.compare_many(pairs, pair_logits=None if cal is None else logits, calibration=cal, support=support)
     cosine = np.einsum("ij,ij->i", vectors[:n], vectors[n:]).astype(np.float64)
     return out, cosine
 
 
-def linked(ds: list[scoring.MatchDecision], auto_only: bool) -> B:
+def linked(ds: list[scoring.MatchDecision], auto_only: bool, same_fact: bool = False) -> B:
+    """Supporting links (automatic only, or with suggestions); ``same_fact``: not those the support head alone made."""
     ok = {"auto"} if auto_only else {"auto", "suggested"}
-    return np.array([d.decision in ok and d.stance == "supports" for d in ds])
+    return np.array([d.decision in ok and d.stance == "supports" and (d.same_fact or not same_fact) for d in ds])
 
 
 def _difference(ours: B, other: B, gold: B, index: int) -> Callable[[npt.NDArray[np.int64]], float]:
@@ -92,26 +119,34 @@ def _line(name: str, predicted: B, gold: B) -> None:
     print(f"  {name:<52} P {p:.3f}  R {r:.3f}  F1 {f:.3f}  ({int(predicted.sum())} of {len(gold)})")
 
 
-def bench_mrpc(path: Path, rounds: int) -> None:
+def bench_mrpc(path: Path, rounds: int, earlier: str) -> None:
     rows, which = load_pairs_mrpc(path)
-    cal = calibration.shipped()
+    cal, support = calibration.shipped(), calibration.shipped_support()
     assert cal is not None, "no calibration committed"
+    assert support is not None, "no support calibration committed"
+    old_scorer, old_cal = previous_scorer(earlier)
     base = json.loads(calibration.DEFAULT_PATH.read_text())["baseline"]["mrpc"]
     left, right = [r[1] for r in rows], [r[2] for r in rows]
     gold = np.array([r[3] for r in rows])
     print(f"machine: {machine()}")
     print(f"MRPC {path.name}: {which}, {gold.mean():.3f} paraphrases")
-    ours, cosine = decisions(left, right, f"mrpc-{path.stem}", cal)
+    ours, cosine = decisions(left, right, f"mrpc-{path.stem}", cal, support)
+    by_cosine, _ = decisions(left, right, f"mrpc-{path.stem}", cal)
     pruning, _ = decisions(left, right, f"mrpc-{path.stem}", dataclasses.replace(cal, prunes_suggestions=True))
+    before, _ = decisions(left, right, f"mrpc-{path.stem}", old_cal, scorer=old_scorer)
     rules, _ = decisions(left, right, f"mrpc-{path.stem}", None)
     systems_linked = {
-        "calibrated (auto + suggested)": linked(ours, False),
-        f"calibrated, suggestions pruned below p {cal.suggest_at:.2f}": linked(pruning, False),
+        "calibrated: same fact (auto + suggested)": linked(ours, False, same_fact=True),
+        "calibrated: any supporting link (+ support head)": linked(ours, False),
+        "same adapter, suggestions by the cosine rule": linked(by_cosine, False),
+        f"same adapter, suggestions pruned below p {cal.suggest_at:.2f}": linked(pruning, False),
+        f"{earlier} as deployed": linked(before, False),
         "rules (auto + suggested)": linked(rules, False),
         f"cosine >= {base['cosine_f1']:.2f}": cosine >= base["cosine_f1"],
     }
     systems_auto = {
         f"calibrated auto (p >= {cal.auto_at:.2f})": linked(ours, True),
+        f"{earlier} auto (p >= {old_cal.auto_at:.2f})": linked(before, True),
         "rules auto": linked(rules, True),
         f"cosine >= {base['cosine_p95']:.2f} (P 0.95 on validation)": cosine >= base["cosine_p95"],
     }
@@ -128,84 +163,103 @@ def bench_mrpc(path: Path, rounds: int) -> None:
             print(f"  calibrated - {name}: {metric} difference, 95% paired bootstrap [{low:+.3f}, {high:+.3f}]")
 
 
-def bench_stsb(path: Path, rounds: int) -> None:
+def bench_stsb(path: Path, rounds: int, earlier: str) -> None:
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) >= 7:
             rows.append((parts[0], float(parts[4]), parts[5], parts[6]))
-    cal = calibration.shipped()
+    cal, support = calibration.shipped(), calibration.shipped_support()
     assert cal is not None, "no calibration committed"
+    assert support is not None, "no support calibration committed"
+    old_scorer, old_cal = previous_scorer(earlier)
     base = json.loads(calibration.DEFAULT_PATH.read_text())["baseline"]["stsb"]
     left, right = [r[2] for r in rows], [r[3] for r in rows]
     scores = np.array([r[1] for r in rows])
     news = np.array([r[0] == "main-news" for r in rows])
     print(f"machine: {machine()}")
     print(f"STS-B {path.name}: {len(rows)} pairs, {int(news.sum())} main-news")
-    ours, cosine = decisions(left, right, f"stsb-{path.stem}", cal)
+    ours, cosine = decisions(left, right, f"stsb-{path.stem}", cal, support)
     pruning, _ = decisions(left, right, f"stsb-{path.stem}", dataclasses.replace(cal, prunes_suggestions=True))
-    logits = pair_scorer().logits(list(zip(left, right, strict=True)))
-    probability = np.array(
-        [
-            cal.probability(calibration.feature_vector({**d.signals, "pair_logit": lg}))
-            for d, lg in zip(ours, logits, strict=True)
-        ]
-    )
+    before, _ = decisions(left, right, f"stsb-{path.stem}", old_cal, scorer=old_scorer)
+    probability = _probabilities(ours, pair_scorer().logits(list(zip(left, right, strict=True))), cal)
+    old = _probabilities(before, old_scorer.logits(list(zip(left, right, strict=True))), old_cal)
     for name, mask in (("main-news", news), ("all genres", np.ones(len(rows), bool))):
         idx = np.flatnonzero(mask)
-        ours_rho, cos_rho = spearman(probability[idx], scores[idx]), spearman(cosine[idx], scores[idx])
+        for label, other in (("cosine", cosine), (earlier, old)):
+            ours_rho, other_rho = spearman(probability[idx], scores[idx]), spearman(other[idx], scores[idx])
 
-        def diff(sample: npt.NDArray[np.int64], idx: npt.NDArray[np.int64] = idx) -> float:
-            s = idx[sample]
-            return spearman(probability[s], scores[s]) - spearman(cosine[s], scores[s])
+            def diff(sample: npt.NDArray[np.int64], idx: npt.NDArray[np.int64] = idx, other: F = other) -> float:
+                s = idx[sample]
+                return spearman(probability[s], scores[s]) - spearman(other[s], scores[s])
 
-        low, high = paired_bootstrap(diff, len(idx), rounds)
-        print(
-            f"Spearman, {name} ({len(idx)}): calibrated probability {ours_rho:.4f}, cosine {cos_rho:.4f}; "
-            f"difference 95% paired bootstrap [{low:+.3f}, {high:+.3f}]"
-        )
+            low, high = paired_bootstrap(diff, len(idx), rounds)
+            print(
+                f"Spearman, {name} ({len(idx)}): calibrated probability {ours_rho:.4f}, {label} {other_rho:.4f}; "
+                f"difference 95% paired bootstrap [{low:+.3f}, {high:+.3f}]"
+            )
     gold = scores >= 4.0
     print("duplicates (score >= 4)")
-    _line("calibrated (auto + suggested)", linked(ours, False), gold)
+    _line("calibrated: same fact (auto + suggested)", linked(ours, False, same_fact=True), gold)
+    _line("calibrated: any supporting link (+ support head)", linked(ours, False), gold)
+    _line(f"{earlier} as deployed", linked(before, False), gold)
     _line(f"calibrated, suggestions pruned below p {cal.suggest_at:.2f}", linked(pruning, False), gold)
     _line(f"cosine >= {base['cosine_f1']:.2f}", cosine >= base["cosine_f1"], gold)
     _line(f"calibrated auto (p >= {cal.auto_at:.2f})", linked(ours, True), gold)
     _line(f"cosine >= {base['cosine_p95']:.2f}", cosine >= base["cosine_p95"], gold)
 
 
+def _probabilities(ds: list[scoring.MatchDecision], logits: F, cal: calibration.Calibration) -> F:
+    """The paraphrase probability of every pair, also those below the cosine floor the matcher does not score."""
+    return np.array(
+        [
+            cal.probability(calibration.feature_vector({**d.signals, "pair_logit": lg}))
+            for d, lg in zip(ds, logits, strict=True)
+        ]
+    )
+
+
 def bench_cost(count: int) -> None:
-    """Throughput of the scorer as shipped (adapter folded into the weights) and of the adapter's own terms per
-    layer, batch by batch in turn (the machine is shared: both see the same load), and how far their logits differ."""
+    """Throughput of the scorer as shipped (adapters folded into the weights, both heads), of the paraphrase head
+    alone folded, and of the adapter's own terms per layer, batch by batch in turn (the machine is shared: all see
+    the same load), and how far the paraphrase logits differ."""
     path = SHARED / "mrpc" / "msr_paraphrase_train.txt"
     rows, _ = load_pairs_mrpc(path)
     pairs = [(r[1], r[2]) for r in rows[:count]]
     scorer = pair_scorer()
-    model, head = folded(scorer.base, scorer.adapter)
-    systems: dict[str, tuple[MiniLM, LowRankAdapter]] = {
-        "adapter terms per layer": (scorer.base, scorer.adapter),
-        "adapter folded into the weights (shipped)": (model, head),
+    paraphrase = scorer.adapter.paraphrase()
+    model, head = folded(scorer.base, paraphrase)
+
+    def both(batch: PairBatch) -> torch.Tensor:
+        return both_logits(scorer.folded_model, scorer.folded_support, scorer.heads, batch)[:, 0]
+
+    systems: dict[str, Callable[[PairBatch], torch.Tensor]] = {
+        "adapter terms per layer, paraphrase head": lambda batch: pair_logits(scorer.base, paraphrase, batch),
+        "folded, paraphrase head only (pair-scorer-v1)": lambda batch: pair_logits(model, head, batch),
+        "folded, both heads (shipped)": both,
     }
     logits = {name: np.zeros(len(pairs)) for name in systems}
     seconds = dict.fromkeys(systems, 0.0)
     print(f"machine: {machine()}")
     with torch.inference_mode():
-        for weights, adapter in systems.values():  # warm
-            pair_logits(weights, adapter, pair_batches(scorer.base, pairs[:32], 32)[0][1])
+        for run in systems.values():  # warm
+            run(pair_batches(scorer.base, pairs[:32], 32)[0][1])
         started = time.perf_counter()
         batches = pair_batches(scorer.base, pairs, 32)
         tokenizing = time.perf_counter() - started
         for positions, batch in batches:
-            for name, (weights, adapter) in systems.items():
+            for name, run in systems.items():
                 started = time.perf_counter()
-                logits[name][positions] = pair_logits(weights, adapter, batch).double().numpy()
+                logits[name][positions] = run(batch).double().numpy()
                 seconds[name] += time.perf_counter() - started
     print(f"{len(pairs)} MRPC pairs, batches of 32 sorted by length; tokenizing {tokenizing:.2f}s")
     for name in systems:
         rate = len(pairs) / (seconds[name] + tokenizing)
         per_claim = ", ".join(f"{k}/claim {40 * k / rate:.2f}s" for k in (1, 3, 10))
-        print(f"  {name:<42} {rate:6.1f} pairs/s; a 40-claim article at {per_claim}")
-    first, second = logits.values()
-    print(f"  largest logit difference between the two: {float(np.abs(first - second).max()):.2e}")
+        print(f"  {name:<46} {rate:6.1f} pairs/s; a 40-claim article at {per_claim}")
+    first, *rest = logits.values()
+    gap = max(float(np.abs(first - other).max()) for other in rest)
+    print(f"  largest paraphrase-logit difference between them: {gap:.2e}")
 
 
 def main() -> None:
@@ -217,13 +271,14 @@ def main() -> None:
     stsb.add_argument("path", nargs="?", type=Path, default=SHARED / "stsb" / "sts-dev.csv")
     for p in (mrpc, stsb):
         p.add_argument("--rounds", type=int, default=1000)
+        p.add_argument("--previous", default="pair-scorer-v1", help="earlier adapter in weights/, as deployed")
     cost = sub.add_parser("cost")
     cost.add_argument("--pairs", type=int, default=500)
     args = parser.parse_args()
     if args.which == "mrpc":
-        bench_mrpc(args.path, args.rounds)
+        bench_mrpc(args.path, args.rounds, args.previous)
     elif args.which == "stsb":
-        bench_stsb(args.path, args.rounds)
+        bench_stsb(args.path, args.rounds, args.previous)
     else:
         bench_cost(args.pairs)
 

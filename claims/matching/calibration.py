@@ -41,10 +41,22 @@ FEATURES = (
     "short",
     "length_ratio",
 )
+# The support calibration reads the support head's logit instead of the paraphrase head's; figures, dates and
+# polarity are left out: they decide before it (an update, a conflict or another day is never support).
+SUPPORT_FEATURES = (
+    "support_logit",
+    "cosine",
+    "jaccard",
+    "containment",
+    "no_shared_entity",
+    "short",
+    "length_ratio",
+)
 AUTO_PRECISION = 0.95
 SUGGEST_PRECISION = 1 / 3
 MIN_AUTO_LINKS = 20  # fewer right links than this above a threshold say nothing about its precision
-DEFAULT_PATH = Path(__file__).resolve().parent / "weights" / "pair-scorer-v1.calibration.json"
+DEFAULT_PATH = Path(__file__).resolve().parent / "weights" / "pair-scorer-v2.calibration.json"
+SUPPORT_PATH = Path(__file__).resolve().parent / "weights" / "pair-scorer-v2.support.json"
 F64 = npt.NDArray[np.float64]
 
 
@@ -97,6 +109,11 @@ def shipped(path: Path = DEFAULT_PATH) -> Calibration | None:
     return Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
+def shipped_support(path: Path = SUPPORT_PATH) -> Calibration | None:
+    """The support head's calibration (``weights/pair-scorer-v2.support.json``): which suggestions are made."""
+    return shipped(path)
+
+
 def feature_vector(signals: Mapping[str, Any], features: Sequence[str] = FEATURES) -> list[float]:
     """The calibration's inputs from ``MatchDecision.signals`` (which carries ``pair_logit`` when scored)."""
     negation = signals.get("negation") or {}
@@ -104,6 +121,7 @@ def feature_vector(signals: Mapping[str, Any], features: Sequence[str] = FEATURE
     dates = signals.get("dates") or {}
     values = {
         "pair_logit": float(signals.get("pair_logit") or 0.0),
+        "support_logit": float(signals.get("support_logit") or 0.0),
         "cosine": float(signals.get("cosine") or 0.0),
         "jaccard": float(signals.get("jaccard") or 0.0),
         "containment": float(signals.get("containment") or 0.0),
@@ -184,6 +202,7 @@ def calibrate(
     source: str,
     suggestible: Sequence[bool] | None = None,
     prunes_suggestions: bool = False,
+    features: Sequence[str] = FEATURES,
 ) -> Calibration:
     """Fit on all rows; thresholds and the figures reported from out-of-fold probabilities.
 
@@ -219,6 +238,7 @@ def calibrate(
         source=source,
         validation=validation,
         prunes_suggestions=prunes_suggestions,
+        features=tuple(features),
     )
 
 

@@ -65,6 +65,8 @@ class Matcher:
     # With both, supporting links are decided by the calibrated probability (``scoring.compare_many``).
     pair_logits: scoring.PairLogits | None = None
     calibration: Calibration | None = None
+    # With it too, and (n, 2) logits, suggestions are decided by the support head (``scoring._supported``).
+    support: Calibration | None = None
 
     def sketches_for(self, items: Sequence[Item]) -> list[tuple[int | None, int | None]]:
         """Per item, the two words of its embedding's sketch (both None without an embedding), stored on its rows."""
@@ -130,6 +132,7 @@ class Matcher:
             [(items[i].features, items[j].features) for (i, j), _ in pairs],
             pair_logits=self.pair_logits,
             calibration=self.calibration,
+            support=self.support,
         )
         return [
             Link(items[i].id, items[j].id, sorted(via), decision)

@@ -6,9 +6,17 @@ answer which words of the other; a cross-encoder reads both texts at once (``[CL
 thing". It costs a forward pass per pair, so it re-scores only the candidates the band rows
 and the cosine floor let through.
 
+Two heads: ``paraphrase`` ("the two texts say the same thing", trained on MRPC and STS-B: it
+decides automatic links and duplicate groups) and ``support`` ("one text backs what the other
+says", trained on claim -> evidence pairs in either order: a report that says more than the claim
+still supports it, though it is no paraphrase; it decides evidence suggestions). They share the
+first layers of one pass; the support head reads the last ``SUPPORT_LAYERS`` again with a branch
+adapter of its own, so the paraphrase head is exactly what it was before the support head came
+(training both through all layers cost the paraphrase head most of its automatic links).
+
 The adapter is LoRA (Hu et al., 2021): for each adapted linear layer ``W``, ``W x + (alpha / r)
-B A x`` with ``A`` (r x in) and ``B`` (out x r) trained and ``W`` frozen, plus a linear head on
-the mean of the last layer's token states. The packaged weights stay as they are (and are still
+B A x`` with ``A`` (r x in) and ``B`` (out x r) trained and ``W`` frozen, plus a linear head per
+task on the mean of the last layer's token states. The packaged weights stay as they are (and are still
 checked by hash); the adapter is a few hundred kilobytes in ``weights/``, written by
 ``scripts/train_pair_scorer.py`` from named training data, with its provenance in the manifest
 beside it. No Django here.
@@ -17,6 +25,7 @@ beside it. No Django here.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import threading
@@ -36,7 +45,10 @@ if TYPE_CHECKING:
     import torch
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-ADAPTER_NAME = "pair-scorer-v1"
+ADAPTER_NAME = "pair-scorer-v2"
+SUPPORT_LAYERS = 2  # the last layers the support head reads again, with its branch adapter
+SUPPORT_BRANCH = "support_branch."  # prefix of the branch adapter's tensors in the weights file
+SUPPORT_HEAD = "support_head."
 MAX_PAIR_TOKENS = 160  # two news sentences; longer pairs are cut from the longer text
 TARGETS = (
     "attention.self.query",
@@ -54,13 +66,18 @@ class AdapterShape:
     alpha: float = 16.0
     layers: int = 6
     targets: tuple[str, ...] = TARGETS
+    first: int = 0  # the first adapted layer (a support branch adapts only the last ones)
 
     def names(self) -> list[str]:
-        return [f"encoder.layer.{n}.{t}" for n in range(self.layers) for t in self.targets]
+        return [f"encoder.layer.{n}.{t}" for n in range(self.first, self.layers) for t in self.targets]
 
 
 class LowRankAdapter:
-    """The trained tensors: ``<layer>.lora_a``/``.lora_b`` per adapted layer, and ``head.weight``/``head.bias``."""
+    """The trained tensors: ``<layer>.lora_a``/``.lora_b`` per adapted layer and ``head.weight``/``head.bias``.
+
+    A file with a support head holds the branch (``support_branch.<layer>.lora_*``) and its head
+    (``support_head.*``) beside them: ``paraphrase()`` and ``support()`` part them.
+    """
 
     def __init__(self, tensors: Mapping[str, torch.Tensor], shape: AdapterShape) -> None:
         self.tensors = dict(tensors)
@@ -94,6 +111,28 @@ class LowRankAdapter:
 
     def head(self, pooled: torch.Tensor) -> torch.Tensor:
         return (pooled @ self.tensors["head.weight"].T + self.tensors["head.bias"]).squeeze(-1)
+
+    def paraphrase(self) -> LowRankAdapter:
+        """The paraphrase adapter: every tensor but the support branch's and head's."""
+        kept = {k: v for k, v in self.tensors.items() if not k.startswith((SUPPORT_BRANCH, SUPPORT_HEAD))}
+        return LowRankAdapter(kept, self.shape)
+
+    def support(self) -> LowRankAdapter | None:
+        """The support branch as an adapter of the last ``SUPPORT_LAYERS``, with its head; None without one."""
+        if SUPPORT_HEAD + "weight" not in self.tensors:
+            return None
+        tensors = {k.removeprefix(SUPPORT_BRANCH): v for k, v in self.tensors.items() if k.startswith(SUPPORT_BRANCH)}
+        tensors.update({"head." + k.removeprefix(SUPPORT_HEAD): v for k, v in self.tensors.items()
+                        if k.startswith(SUPPORT_HEAD)})  # fmt: skip
+        first = self.shape.layers - SUPPORT_LAYERS
+        return LowRankAdapter(tensors, dataclasses.replace(self.shape, first=first))
+
+    def with_support(self, support: LowRankAdapter) -> LowRankAdapter:
+        """This (paraphrase) adapter and a support branch with its head, as one file holds them."""
+        tensors = dict(self.paraphrase().tensors)
+        for k, v in support.tensors.items():
+            tensors[SUPPORT_HEAD + k.removeprefix("head.") if k.startswith("head.") else SUPPORT_BRANCH + k] = v
+        return LowRankAdapter(tensors, self.shape)
 
 
 @dataclass(slots=True)
@@ -135,17 +174,53 @@ def _fit(ids: list[int], types: list[int], width: int) -> tuple[list[int], list[
 
 
 def pair_logits(base: MiniLM, adapter: LowRankAdapter, batch: PairBatch, dropout: float = 0.0) -> torch.Tensor:
+    """The logit of ``adapter``'s head for each pair, through every layer."""
     import torch
 
     attention = torch.as_tensor(batch.mask)
     x = base.hidden_states(
         torch.as_tensor(batch.ids), attention, torch.as_tensor(batch.types), adapter=adapter, dropout=dropout
     )
+    return adapter.head(_pooled(x, attention, dropout))
+
+
+def support_logits(model: MiniLM, branch: LowRankAdapter, batch: PairBatch, dropout: float = 0.0) -> torch.Tensor:
+    """The support head's logit for each pair: ``model`` (the paraphrase adapter folded in) up to the branch,
+    then the branch's layers with its low-rank terms. Nothing before the branch is trained."""
+    import torch
+
+    attention = torch.as_tensor(batch.mask)
+    with torch.no_grad():
+        x = model.token_states(torch.as_tensor(batch.ids), torch.as_tensor(batch.types))
+        shared = model.layer_states(x, attention, range(branch.shape.first))
+    x = model.layer_states(shared, attention, range(branch.shape.first, model.layers), branch, dropout)
+    return branch.head(_pooled(x, attention, dropout))
+
+
+def both_logits(model: MiniLM, support: MiniLM | None, head: LowRankAdapter, batch: PairBatch) -> torch.Tensor:
+    """(n, 2): paraphrase and support logits from the folded models (``folded``), the first layers run once."""
+    import torch
+
+    attention = torch.as_tensor(batch.mask)
+    x = model.token_states(torch.as_tensor(batch.ids), torch.as_tensor(batch.types))
+    first = model.layers - SUPPORT_LAYERS if support is not None else model.layers
+    shared = model.layer_states(x, attention, range(first))
+    paraphrase = head.head(_pooled(model.layer_states(shared, attention, range(first, model.layers)), attention))
+    if support is None:
+        return torch.stack([paraphrase, paraphrase], dim=1)
+    branch = _pooled(support.layer_states(shared, attention, range(first, model.layers)), attention)
+    backing = (branch @ head.tensors[SUPPORT_HEAD + "weight"].T + head.tensors[SUPPORT_HEAD + "bias"]).squeeze(-1)
+    return torch.stack([paraphrase, backing], dim=1)
+
+
+def _pooled(x: torch.Tensor, attention: torch.Tensor, dropout: float = 0.0) -> torch.Tensor:
+    import torch
+
     weights = attention.unsqueeze(-1).to(x.dtype)
     pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
     if dropout:
         pooled = torch.nn.functional.dropout(pooled, p=dropout, training=True)
-    return adapter.head(pooled)
+    return pooled
 
 
 def folded(base: MiniLM, adapter: LowRankAdapter) -> tuple[MiniLM, LowRankAdapter]:
@@ -166,11 +241,11 @@ def folded(base: MiniLM, adapter: LowRankAdapter) -> tuple[MiniLM, LowRankAdapte
 
 
 class PairScorer:
-    """Logits of "the two texts say the same thing" for pairs of texts, from the adapter in ``weights/``.
+    """Logits of pairs of texts from the adapter in ``weights/``: paraphrase ("they say the same thing") and support.
 
     Logits are remembered per pair of texts (the last ``MEMO_PAIRS``): a recompute, a re-match after
     an edit elsewhere in the article, or the next chunk of one job reads many of the same pairs again.
-    The pairs are read by the model with the adapter folded in (``folded``).
+    The pairs are read by the model with the adapter folded in (``folded``), once for both heads.
     """
 
     MEMO_PAIRS = 50_000  # about 20 MB of text pairs per process
@@ -179,16 +254,28 @@ class PairScorer:
         self.base = base
         self.adapter = adapter
         self.manifest = dict(manifest)
-        self._model, self._head = folded(base, adapter)
+        # Read by ``both_logits``: the paraphrase adapter folded in; the support branch folded on top of it, in its
+        # own copy of the last layers' weights; the heads.
+        self.folded_model, self.heads = folded(base, adapter.paraphrase())
+        branch = adapter.support()
+        self.folded_support = None if branch is None else folded(self.folded_model, branch)[0]
+        if branch is not None:
+            self.heads.tensors.update({SUPPORT_HEAD + k.removeprefix("head."): v
+                                       for k, v in branch.tensors.items() if k.startswith("head.")})  # fmt: skip
         self._lock = threading.Lock()
-        self._memo: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._memo: OrderedDict[tuple[str, str], tuple[float, float]] = OrderedDict()
 
     @property
     def version(self) -> str:
         return f"{ADAPTER_NAME}:{str(self.manifest.get('weights_sha256', ''))[:12]}"
 
     def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> npt.NDArray[np.float64]:
-        out = np.zeros(len(pairs), dtype=np.float64)
+        """The paraphrase logit of each pair."""
+        return self.head_logits(pairs, batch_size)[:, 0]
+
+    def head_logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> npt.NDArray[np.float64]:
+        """(n, 2): the paraphrase and the support logit of each pair."""
+        out = np.zeros((len(pairs), 2), dtype=np.float64)
         import torch
 
         with self._lock:
@@ -200,10 +287,10 @@ class PairScorer:
             fresh = [pairs[n] for n in todo]
             with torch.inference_mode():
                 for positions, batch in pair_batches(self.base, fresh, batch_size):
-                    values = pair_logits(self._model, self._head, batch).double().numpy()
-                    for position, value in zip(positions, values.tolist(), strict=True):
-                        out[todo[position]] = value
-                        self._memo[fresh[position]] = value
+                    values = both_logits(self.folded_model, self.folded_support, self.heads, batch).double().numpy()
+                    for position, (paraphrase, support) in zip(positions, values.tolist(), strict=True):
+                        out[todo[position]] = (paraphrase, support)
+                        self._memo[fresh[position]] = (paraphrase, support)
             while len(self._memo) > self.MEMO_PAIRS:
                 self._memo.popitem(last=False)
         return out
@@ -245,6 +332,7 @@ def load_adapter(name: str = ADAPTER_NAME, directory: Path = WEIGHTS_DIR) -> tup
         alpha=float(given["alpha"]),
         layers=int(given["layers"]),
         targets=tuple(given["targets"]),
+        first=int(given.get("first", 0)),
     )
     tensors = {k: v.to(torch.float32) for k, v in load_file(str(weights)).items()}
     return LowRankAdapter(tensors, shape), manifest

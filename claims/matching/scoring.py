@@ -39,7 +39,9 @@ from claims.matching.polarity import Polarity, is_negator, negated_noun, opposed
 # of aligned predicates instead of the presence of a negation word
 # v4: supporting links decided by the calibrated probability of the pair scorer and the signals
 # v5: "no"/"without" negate only the noun they govern, "neither ... nor" is one negation, "No. 1" none
-SCORING_VERSION = "scoring-v5"
+# v6: suggestions decided and ordered by the support head's calibrated probability (pair-scorer-v2)
+SCORING_VERSION = "scoring-v6"
+# The pair scorer: (n,) paraphrase logits, or (n, 2) paraphrase and support logits (``PairScorer.head_logits``).
 PairLogits = Callable[[Sequence[tuple[str, str]]], npt.NDArray[np.float64]]
 
 
@@ -164,6 +166,15 @@ class MatchDecision:
     @property
     def linked(self) -> bool:
         return self.decision != "none"
+
+    @property
+    def same_fact(self) -> bool:
+        """Linked as saying the same thing, not only as backing it: every link but the support head's alone.
+
+        Duplicate groups and group suggestions come from these; a report that says more than the claim
+        supports it without being a duplicate of it (``_supported``).
+        """
+        return self.linked and bool(self.threshold.get("same_fact", True))
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -304,9 +315,10 @@ def compare_many(
     *,
     pair_logits: PairLogits | None = None,
     calibration: Calibration | None = None,
+    support: Calibration | None = None,
 ) -> list[MatchDecision]:
     """``compare`` for many pairs, with the pair scorer run once over every pair above the calibration's floor."""
-    logits: list[float | None] = [None] * len(pairs)
+    logits: list[tuple[float | None, float | None]] = [(None, None)] * len(pairs)
     if pair_logits is not None and calibration is not None:
         todo = [
             n
@@ -315,14 +327,14 @@ def compare_many(
             and b.embedding is not None
             and float(np.dot(a.embedding, b.embedding)) >= calibration.cosine_floor
         ]
-        values: Sequence[float] = (
-            pair_logits([(pairs[n][0].text, pairs[n][1].text) for n in todo]).tolist() if todo else []
-        )
-        for n, value in zip(todo, values, strict=True):
-            logits[n] = float(value)
+        values = np.asarray(pair_logits([(pairs[n][0].text, pairs[n][1].text) for n in todo]) if todo else [])
+        for n, value in zip(todo, values.tolist(), strict=True):
+            logits[n] = (float(value[0]), float(value[1])) if values.ndim == 2 else (float(value), None)
+    if pair_logits is None:
+        calibration = support = None
     return [
-        compare(a, b, pair_logit=logit, calibration=calibration if pair_logits is not None else None)
-        for (a, b), logit in zip(pairs, logits, strict=True)
+        compare(a, b, pair_logit=paraphrase, support_logit=backing, calibration=calibration, support=support)
+        for (a, b), (paraphrase, backing) in zip(pairs, logits, strict=True)
     ]
 
 
@@ -333,12 +345,16 @@ def compare(
     *,
     pair_logit: float | None = None,
     calibration: Calibration | None = None,
+    support_logit: float | None = None,
+    support: Calibration | None = None,
 ) -> MatchDecision:
     """Decide whether ``b`` supports, contradicts or is unrelated to ``a`` (symmetric in its signals).
 
     With a ``calibration``, a supporting link between embedded texts is decided by its probability
     (the calibration over ``pair_logit`` and the signals) against the calibration's two thresholds;
-    a pair the pair scorer did not read (below the calibration's cosine floor) is not linked.
+    a pair the pair scorer did not read (below the calibration's cosine floor) is not linked. With a
+    ``support`` calibration and a ``support_logit`` too, a link short of automatic is suggested by
+    the support probability instead (``_supported``).
     Without one, and for contradictions, by the cosine against ``THRESHOLDS``.
     """
     limits = dict(THRESHOLDS if thresholds is None else thresholds)
@@ -368,6 +384,8 @@ def compare(
     }
     if pair_logit is not None:
         signals["pair_logit"] = round(pair_logit, 4)
+    if support_logit is not None:
+        signals["support_logit"] = round(support_logit, 4)
     reasons: list[str] = []
     base = cosine if cosine is not None else float(signals["jaccard"])
     method = "semantic" if cosine is not None else "lexical"
@@ -397,7 +415,11 @@ def compare(
         if pair_logit is None:
             reasons.append(f"cosine below the calibration's floor {calibration.cosine_floor}")
             return MatchDecision(method, "none", None, score, _fired(None, limit), signals, reasons)
-        return _calibrated(calibration, score >= limit.lower, short, signals, limit)
+        calibrated = _calibrated(calibration, score >= limit.lower, short, signals, limit)
+        # At the automatic level the paraphrase head has spoken (a short text there is suggested by it).
+        if calibrated.threshold["name"] == "upper" or support is None or support_logit is None:
+            return calibrated
+        return _supported(support, calibrated, score >= limit.lower, signals, limit)
     if score >= limit.upper:
         decision, fired = "auto", _fired("upper", limit)
     elif score >= limit.lower:
@@ -441,6 +463,39 @@ def _calibrated(
     if cosine_suggests and not (prunes and probability < limit.lower):
         return MatchDecision("semantic", "suggested", "supports", probability, {**_fired("lower", limit), **extra},
                              signals, reasons)  # fmt: skip
+    return MatchDecision("semantic", "none", None, probability, {**_fired(None, limit), **extra}, signals, reasons)
+
+
+def _supported(
+    support: Calibration,
+    paraphrase: MatchDecision,
+    cosine_suggests: bool,
+    signals: dict[str, Any],
+    cosine: Thresholds,
+) -> MatchDecision:
+    """A supporting link short of automatic, decided by the support head's calibrated probability.
+
+    A report supports a claim when it says what the claim says, though it may say more; the paraphrase
+    head, trained on pairs that say the same and only that, ranks such reports below cosine
+    (``bench/support.py``). Suggested from ``support.suggest_at``, where the last suggestions shown are
+    still right one time in three; without pruning, the cosine rule's suggestions stay too. The
+    probability is the link's score, so suggestions are listed best first by it. ``upper`` stays the
+    paraphrase calibration's ``auto_at``: only that head links without a reviewer. ``same_fact`` records
+    whether ``paraphrase`` (the decision without the support head) would have suggested it too.
+    """
+    probability = round(support.probability(feature_vector(signals, support.features)), 4)
+    signals["support_probability"] = probability
+    auto_at = float(paraphrase.threshold["upper"])
+    limit = Thresholds(upper=auto_at, lower=support.suggest_at)
+    extra = {"cosine_lower": cosine.lower, "basis": "support", "same_fact": paraphrase.linked}
+    reasons = [f"calibrated support probability ({support.source})"]
+    if probability >= support.suggest_at:
+        return MatchDecision("semantic", "suggested", "supports", probability, {**_fired("lower", limit), **extra},
+                             signals, reasons)  # fmt: skip
+    if cosine_suggests and not support.prunes_suggestions:
+        reasons.append(f"cosine at least {cosine.lower}")
+        fired = {**_fired("lower", Thresholds(upper=auto_at, lower=cosine.lower)), **extra, "basis": "support+cosine"}
+        return MatchDecision("semantic", "suggested", "supports", probability, fired, signals, reasons)
     return MatchDecision("semantic", "none", None, probability, {**_fired(None, limit), **extra}, signals, reasons)
 
 

@@ -126,19 +126,43 @@ class MiniLM:
         ``token_types`` marks the second text of a pair (BERT's segment B); ``dropout`` is for training
         an adapter and applies to the adapter's input only, so the frozen model's path is unchanged.
         """
+        x = self.token_states(input_ids, token_types)
+        return self.layer_states(x, attention, range(self.layers), adapter, dropout)
+
+    def token_states(self, input_ids: torch.Tensor, token_types: torch.Tensor | None = None) -> torch.Tensor:
+        """The input of the first layer: word, position and segment embeddings, normalised."""
         import torch
 
         f = torch.nn.functional
         w = self.w
-        batch, length = input_ids.shape
-        positions = torch.arange(length).unsqueeze(0)
+        positions = torch.arange(input_ids.shape[1]).unsqueeze(0)
         types = (
             w["embeddings.token_type_embeddings.weight"][0]
             if token_types is None
             else (w["embeddings.token_type_embeddings.weight"][token_types])
         )
         x = w["embeddings.word_embeddings.weight"][input_ids] + w["embeddings.position_embeddings.weight"][positions]
-        x = f.layer_norm(x + types, (DIM,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        return f.layer_norm(
+            x + types, (DIM,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps
+        )
+
+    def layer_states(
+        self,
+        x: torch.Tensor,
+        attention: torch.Tensor,
+        layers: range,
+        adapter: Adapter | None = None,
+        dropout: float = 0.0,
+    ) -> torch.Tensor:
+        """The token states after ``layers`` (consecutive), from the states ``x`` that enter the first of them.
+
+        The pair scorer runs the first layers once and the last ones once per head (``pair_scorer``).
+        """
+        import torch
+
+        f = torch.nn.functional
+        w = self.w
+        batch, length, _ = x.shape
         keep = attention[:, None, None, :].to(torch.bool)
         head_dim = DIM // self.heads
 
@@ -146,7 +170,7 @@ class MiniLM:
             out = f.linear(t, w[name + ".weight"], w[name + ".bias"])
             return out if adapter is None else adapter.add(name, t, out, dropout)
 
-        for n in range(self.layers):
+        for n in layers:
             p = f"encoder.layer.{n}."
 
             def split(t: torch.Tensor) -> torch.Tensor:

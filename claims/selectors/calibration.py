@@ -1,4 +1,4 @@
-"""Which calibration decides links now: the installation's active one, else the one shipped with the pair scorer."""
+"""Which calibrations decide links now: the installation's active one, else those shipped with the pair scorer."""
 
 from __future__ import annotations
 
@@ -10,10 +10,21 @@ from claims.models import Evidence, EvidenceDecisionChoice, EvidenceMethod, Scor
 
 
 def calibration_current() -> Calibration | None:
+    """The calibration that decides automatic links (and, once fitted here, suggestions too)."""
+    return calibrations_current()[0]
+
+
+def calibrations_current() -> tuple[Calibration | None, Calibration | None]:
+    """(links, support) in one query: the calibration of automatic links and the support head's.
+
+    The support calibration decides suggestions beside the shipped one; it is None once this
+    installation has its own calibration, fitted on its reviewers' confirm and reject decisions,
+    which are decisions about support, so that one decides suggestions itself.
+    """
     row = ScorerCalibration.objects.filter(active=True).only("fitted").first()
     if row is not None:
-        return Calibration.from_dict(row.fitted)
-    return calibration.shipped()
+        return Calibration.from_dict(row.fitted), None
+    return calibration.shipped(), calibration.shipped_support()
 
 
 def calibration_decided_pairs() -> list[tuple[dict[str, Any], bool]]:

@@ -290,7 +290,9 @@ def claim_spans_in_context(*, claim: Claim) -> list[SpanInContext]:
 
 _SIGNAL_LABELS = {
     "probability": "Link probability (calibrated)",
+    "support_probability": "Support probability (calibrated)",
     "pair_logit": "Pair scorer logit",
+    "support_logit": "Support head logit",
     "cosine": "Embedding cosine",
     "jaccard": "Word overlap (Jaccard)",
     "containment": "Word containment",
@@ -302,9 +304,27 @@ def _number(value: object) -> str:
     return f"{value:.2f}" if isinstance(value, int | float) else ""
 
 
+def _support_summary(score: float, threshold: dict[str, Any]) -> str:
+    """scoring._supported: the score is the support probability; only the paraphrase probability links by itself."""
+    lower, cosine_lower = _number(threshold.get("lower")), _number(threshold.get("cosine_lower"))
+    automatic = f"automatic links need the paraphrase probability to reach {_number(threshold.get('upper'))}"
+    if threshold.get("basis") == "support+cosine":
+        return (
+            f"support probability {score:.2f}; the cosine reached the lower threshold {cosine_lower}: "
+            f"suggested for review ({automatic})"
+        )
+    if threshold.get("name") == "lower":
+        return (
+            f"support probability {score:.2f} reached the lower threshold {lower}: suggested for review ({automatic})"
+        )
+    return f"support probability {score:.2f} is below the lower threshold {lower}"
+
+
 def _threshold_summary(decision: str, score: float, threshold: dict[str, Any]) -> str:
     upper, lower = _number(threshold.get("upper")), _number(threshold.get("lower"))
     fired = threshold.get("name")
+    if str(threshold.get("basis", "")).startswith("support"):
+        return _support_summary(score, threshold)
     if "cosine_lower" in threshold:
         # scoring._calibrated: the score is the calibrated probability of the link.
         if fired == "upper" and decision == "auto":
@@ -415,12 +435,19 @@ def _rank(decision: str, score: float | None) -> tuple[bool, float]:
     return decision == EvidenceDecisionChoice.CONFIRMED, score or 0
 
 
+def _same_fact(details: object) -> bool:
+    """Whether a supporting link says the same thing (``MatchDecision.same_fact``), not only backs the claim."""
+    threshold = details.get("threshold") if isinstance(details, dict) else None
+    return not isinstance(threshold, dict) or threshold.get("same_fact", True) is not False
+
+
 def claim_group_suggestions(*, evidence: ClaimEvidence) -> list[GroupSuggestion]:
     """The claims behind standing supporting links (best score first), each with the group it is in.
 
     Reads the evidence already loaded, plus one query for the partners' groups when there are any.
-    Figure and negation links contradict, so they never suggest a group; rejected, withdrawn and
-    deleted ones are left out.
+    Figure and negation links contradict, so they never suggest a group; nor does a link the support
+    head alone suggested (a report that says more than the claim backs it but is no duplicate);
+    rejected, withdrawn and deleted ones are left out.
     """
     best: dict[int, GroupSuggestion] = {}
     for outlet in evidence.outlets:
@@ -433,6 +460,7 @@ def claim_group_suggestions(*, evidence: ClaimEvidence) -> list[GroupSuggestion]
                 or e.method not in (EvidenceMethod.SEMANTIC, EvidenceMethod.LEXICAL)
                 or e.withdrawn_at is not None
                 or e.decision == EvidenceDecisionChoice.REJECTED
+                or not _same_fact(e.details)
             ):
                 continue
             known = best.get(other.pk)

@@ -257,6 +257,7 @@ def _decide(
     features: dict[int, TextFeatures],
     partners: dict[int, list[int]],
     calibration: Calibration | None,
+    support: Calibration | None = None,
 ) -> tuple[dict[tuple[int, int], MatchDecision], int]:
     """Decisions of the pairs that can be decided, and how many the pair scorer read.
 
@@ -279,7 +280,10 @@ def _decide(
     read = sorted(scorer_pairs(partners, waiting, SCORED_PARTNERS))
     decided = {pair: d for pair, d in zip(todo, rules, strict=True) if pair not in waiting}
     scored = scoring.compare_many(
-        [(features[a], features[b]) for a, b in read], pair_logits=pair_scorer().logits, calibration=calibration
+        [(features[a], features[b]) for a, b in read],
+        pair_logits=pair_scorer().head_logits,
+        calibration=calibration,
+        support=support,
     )
     decided.update(zip(read, scored, strict=True))
     return decided, len(read)
@@ -287,12 +291,12 @@ def _decide(
 
 def _score(candidates: Candidates) -> Scored:
     pairs = candidates.pairs
-    calibration = calibration_selectors.calibration_current()
+    calibration, support = calibration_selectors.calibrations_current()
     vectors = _current_vectors({x for pair in pairs for x in pair})
     todo = _worth_scoring(list(pairs), vectors, calibration)
     features = indexing_services.live_features({x for pair in todo for x in pair}, vectors)
     todo = [(a, b) for a, b in todo if a in features and b in features]
-    decisions, read = _decide(todo, features, candidates.partners, calibration)
+    decisions, read = _decide(todo, features, candidates.partners, calibration, support)
     spans = _claim_spans({x for pair, d in decisions.items() if d.linked for x in pair})
     best: dict[tuple[int, int, int, int], _Row] = {}
     linked = 0

@@ -113,3 +113,71 @@ def test_the_adapter_folded_into_the_weights_gives_the_same_logits_and_leaves_th
 
     assert not torch.equal(model.w[name], packaged)  # the adapter changed this layer
     assert torch.equal(scorer.base.w[name], packaged)
+
+
+def test_one_pass_gives_the_paraphrase_and_the_support_logit_of_each_pair():
+    scorer = pair_scorer.pair_scorer()
+    pairs = [("Talks resume in Doha on Monday.", "Negotiations restart in Doha Monday."), ("A b c.", "D e f.")]
+
+    both = scorer.head_logits(pairs)
+
+    assert both.shape == (2, 2)
+    assert both[:, 0].tolist() == scorer.logits(pairs).tolist()
+    assert not np.allclose(both[:, 0], both[:, 1])  # two heads, trained apart
+
+
+def test_a_scorer_without_a_support_branch_gives_its_paraphrase_logit_for_both():
+    adapter, manifest = load_adapter("pair-scorer-v1")
+    scorer = pair_scorer.PairScorer(encoder(), adapter, manifest)
+
+    both = scorer.head_logits([("Talks resume in Doha on Monday.", "Negotiations restart in Doha Monday.")])
+
+    assert both[0, 0] == both[0, 1]
+
+
+def test_the_support_branch_leaves_the_paraphrase_logits_of_the_adapter_it_was_built_on():
+    v1 = pair_scorer.PairScorer(encoder(), *load_adapter("pair-scorer-v1"))
+    pairs = [("Talks resume in Doha on Monday.", "Negotiations restart in Doha Monday."), ("A b c.", "D e f.")]
+
+    shipped = pair_scorer.pair_scorer().logits(pairs)
+
+    assert np.allclose(shipped, v1.logits(pairs), atol=1e-4)
+
+
+def test_a_support_branch_written_with_its_adapter_is_read_back_apart():
+    base = encoder()
+    paraphrase = LowRankAdapter.initial(base, AdapterShape(), seed=1)
+    branch = LowRankAdapter.initial(base, AdapterShape(first=4), seed=2)
+
+    both = paraphrase.with_support(branch)
+    again = both.support()
+
+    assert again is not None
+    assert set(both.paraphrase().tensors) == set(paraphrase.tensors)
+    assert set(again.tensors) == set(branch.tensors)
+    assert again.shape.first == 4
+    assert all(name.startswith(("encoder.layer.4.", "encoder.layer.5.")) for name in again.shape.names())
+
+
+def test_the_committed_support_head_backs_a_report_that_says_more_and_not_a_related_one():
+    claim = "The health ministry said 40,005 people have been killed in Gaza."
+    both = pair_scorer.pair_scorer().head_logits(
+        [
+            (claim, "According to the ministry, more than 40,000 Palestinians have died in Gaza since October."),
+            (claim, "The ministry building in Gaza was damaged in a strike."),
+        ]
+    )
+
+    assert both[0, 1] > 0 > both[1, 1]
+
+
+def test_the_committed_support_calibration_was_fitted_on_the_support_sets_the_manifest_names():
+    support = calibration.shipped_support()
+    manifest = pair_scorer.pair_scorer().manifest
+    assert support is not None
+
+    assert support.features == calibration.SUPPORT_FEATURES
+    assert not support.prunes_suggestions  # it adds suggestions to the cosine rule's, never drops one
+    assert 0.0 < support.suggest_at < 1.0
+    assert {"climate-fever", "wice"} <= set(manifest["data"])
+    assert manifest["data"]["support_counts"]["report"] > 0

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from claims.matching import scoring
-from claims.matching.calibration import FEATURES, Calibration
+from claims.matching.calibration import FEATURES, SUPPORT_FEATURES, Calibration
 from claims.matching.scoring import THRESHOLDS, compare, compare_dates, compare_quantities, features
 
 PUBLISHED = datetime(2024, 8, 17, 9, 0, tzinfo=UTC)  # a Saturday
@@ -340,6 +340,81 @@ def test_a_calibration_that_does_not_prune_keeps_every_suggestion_the_cosine_mak
 
     assert (weak.decision, weak.score) == ("suggested", 0.1192)
     assert far.decision == "none"
+
+
+# A support calibration that trusts the support head's logit alone: support probability = sigmoid(logit).
+SUPPORT_ONLY = Calibration(
+    weights=tuple(1.0 if name == "support_logit" else 0.0 for name in SUPPORT_FEATURES),
+    bias=0.0,
+    auto_at=1.01,
+    suggest_at=0.4,
+    cosine_floor=0.5,
+    source="test support",
+    features=SUPPORT_FEATURES,
+    prunes_suggestions=True,
+)
+
+
+def supported(cosine: float, logit: float, support_logit: float, support: Calibration = SUPPORT_ONLY):
+    fa, fb = features(A, embedding=unit(0.0)), features(B, embedding=unit(float(np.arccos(cosine))))
+    return compare(fa, fb, pair_logit=logit, calibration=LOGIT_ONLY, support_logit=support_logit, support=support)
+
+
+def test_a_report_the_support_head_backs_is_suggested_though_it_is_no_paraphrase():
+    decision = supported(0.55, logit=-3.0, support_logit=1.0)  # paraphrase p 0.047, support p 0.731
+
+    assert (decision.decision, decision.stance, decision.score) == ("suggested", "supports", 0.7311)
+    assert decision.threshold["basis"] == "support"
+    assert not decision.same_fact  # the paraphrase decision alone would not have linked it
+    assert decision.signals["support_probability"] == 0.7311
+    assert decision.signals["support_logit"] == 1.0
+
+
+def test_a_support_suggestion_the_paraphrase_decision_would_make_too_says_the_same_fact():
+    decision = supported(0.8, logit=0.0, support_logit=1.0)  # the cosine rule suggests it as well
+
+    assert (decision.decision, decision.threshold["basis"]) == ("suggested", "support")
+    assert decision.same_fact
+
+
+def test_a_pair_the_support_head_does_not_back_is_not_suggested_however_close_its_cosine():
+    decision = supported(0.9, logit=0.0, support_logit=-2.0)  # support p 0.119
+
+    assert decision.decision == "none"
+
+
+def test_a_support_calibration_that_does_not_prune_keeps_the_cosine_rules_suggestions():
+    keeping = dataclasses.replace(SUPPORT_ONLY, prunes_suggestions=False)
+
+    close = supported(0.9, logit=0.0, support_logit=-2.0, support=keeping)
+    far = supported(0.55, logit=0.0, support_logit=-2.0, support=keeping)
+
+    assert (close.decision, close.threshold["basis"], close.score) == ("suggested", "support+cosine", 0.1192)
+    assert far.decision == "none"
+
+
+def test_automatic_links_stay_with_the_paraphrase_head_whatever_the_support_head_says():
+    decision = supported(0.7, logit=3.0, support_logit=-5.0)
+
+    assert (decision.decision, decision.score) == ("auto", 0.9526)
+    assert "support_probability" not in decision.signals
+
+
+def test_compare_many_takes_both_heads_from_one_call_of_the_pair_scorer():
+    calls: list[int] = []
+
+    def logits(pairs):
+        calls.append(len(pairs))
+        return np.array([[-3.0, 2.0]] * len(pairs))
+
+    pair = (features(A, embedding=unit(0.0)), features(B, embedding=unit(float(np.arccos(0.6)))))
+
+    (decision,) = scoring.compare_many([pair], pair_logits=logits, calibration=LOGIT_ONLY, support=SUPPORT_ONLY)
+
+    assert calls == [1]
+    assert (decision.decision, decision.signals["pair_logit"], decision.signals["support_logit"]) == (
+        "suggested", -3.0, 2.0
+    )  # fmt: skip
 
 
 def test_a_copy_is_linked_automatically_whatever_its_probability():

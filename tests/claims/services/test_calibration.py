@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from claims.matching import calibration
 from claims.models import Claim, Evidence, EvidenceMethod, ScorerCalibration, Stance
-from claims.selectors.calibration import calibration_current, calibration_decided_pairs
+from claims.selectors.calibration import calibration_current, calibration_decided_pairs, calibrations_current
 from claims.services.calibration import calibration_fit_from_reviews
 from claims.services.reviews import evidence_decide
 from sources.models import Sentence, SentenceKind
@@ -45,6 +45,27 @@ def test_with_too_few_decisions_the_shipped_calibration_stays(seed_corpus: objec
     assert outcome.calibration is None
     assert outcome.reason.startswith("10 decided suggestions (5 confirmed, 5 rejected)")
     assert calibration_current() == calibration.shipped()
+
+
+def test_without_a_calibration_of_its_own_an_installation_decides_suggestions_by_the_support_head() -> None:
+    links, support = calibrations_current()
+
+    assert links == calibration.shipped()
+    assert support == calibration.shipped_support()
+    assert support is not None
+
+
+def test_a_calibration_fitted_on_reviewers_decisions_decides_suggestions_itself(
+    seed_corpus: object, reviewer: User
+) -> None:
+    suggest_and_decide(reviewer, 60)
+    calibration_fit_from_reviews(minimum=50, minimum_each=20)
+
+    links, support = calibrations_current()
+
+    assert links is not None
+    assert links.source == "reviewers' decisions on 60 suggestions"
+    assert support is None
 
 
 def test_enough_decisions_make_a_calibration_of_their_own_the_active_one(seed_corpus: object, reviewer: User) -> None:
