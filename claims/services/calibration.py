@@ -3,12 +3,17 @@
 The shipped calibration was fitted on public paraphrase pairs, where two in three pairs are
 paraphrases; an installation's candidates are mostly unrelated and its reviewers have their own
 bar. Once reviewers have decided enough suggestions, a calibration fitted on their decisions
-replaces it: the same features, thresholds chosen out of fold (``claims.matching.calibration``).
+replaces it: the same features, and the support head's logit when every decided pair carries one
+(their decisions are decisions about support), thresholds chosen out of fold
+(``claims.matching.calibration``). It then decides suggestions by itself, without the shipped
+support calibration (``calibration_selectors.calibrations_current``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -41,12 +46,14 @@ def calibration_fit_from_reviews(*, minimum: int = MIN_DECISIONS, minimum_each: 
             f"a recalibration needs {minimum}, with {minimum_each} of each"
         )
         return RecalibrationOutcome(None, len(pairs), confirmed, reason)
+    features = _features(pairs)
     fitted = calibration.calibrate(
-        [calibration.feature_vector(signals) for signals, _ in pairs],
+        [calibration.feature_vector(signals, features) for signals, _ in pairs],
         [1.0 if right else 0.0 for _, right in pairs],
         [float(signals.get("cosine") or 0.0) for signals, _ in pairs],
         source=f"reviewers' decisions on {len(pairs)} suggestions",
         prunes_suggestions=True,
+        features=features,
     )
     # Lock the active row so that two recalibrations at once cannot both deactivate it and collide.
     ScorerCalibration.objects.select_for_update().filter(active=True).update(active=False)
@@ -58,3 +65,10 @@ def calibration_fit_from_reviews(*, minimum: int = MIN_DECISIONS, minimum_each: 
         validation=fitted.validation,
     )
     return RecalibrationOutcome(row, len(pairs), confirmed, "recalibrated")
+
+
+def _features(pairs: Sequence[tuple[Mapping[str, Any], bool]]) -> tuple[str, ...]:
+    """The shipped features, and the support logit when every pair was scored by a scorer with a support head."""
+    if pairs and all("support_logit" in signals for signals, _ in pairs):
+        return (*calibration.FEATURES, "support_logit")
+    return calibration.FEATURES

@@ -16,7 +16,7 @@ from sources.models import Sentence, SentenceKind
 pytestmark = pytest.mark.django_db
 
 
-def suggest_and_decide(reviewer: User, count: int, *, start: int = 0) -> None:
+def suggest_and_decide(reviewer: User, count: int, *, start: int = 0, support: bool = False) -> None:
     """``count`` machine suggestions on one claim, decided as a reviewer would: high logits confirmed."""
     claim = Claim.objects.order_by("id").first()
     assert claim is not None
@@ -32,9 +32,14 @@ def suggest_and_decide(reviewer: User, count: int, *, start: int = 0) -> None:
             stance=Stance.SUPPORTS,
             method=EvidenceMethod.SEMANTIC,
             score=0.5,
-            details={"pair": {"a": claim.pk, "b": 10_000 + n}, "signals": {"pair_logit": logit, "cosine": 0.7}},
+            details={"pair": {"a": claim.pk, "b": 10_000 + n}, "signals": signals(logit, support)},
         )
         evidence_decide(evidence_id=evidence.pk, reviewer=reviewer, decision="confirmed" if right else "rejected")
+
+
+def signals(logit: float, support: bool) -> dict[str, float]:
+    """A suggestion's stored signals; with ``support``, as a scorer with a support head stores them."""
+    return {"pair_logit": logit, "cosine": 0.7, **({"support_logit": 0.8 * logit - 0.2} if support else {})}
 
 
 def test_with_too_few_decisions_the_shipped_calibration_stays(seed_corpus: object, reviewer: User) -> None:
@@ -82,6 +87,19 @@ def test_enough_decisions_make_a_calibration_of_their_own_the_active_one(seed_co
         calibration.feature_vector({"pair_logit": -1.0})
     )
     assert outcome.calibration.validation["pairs"] == 60
+
+
+def test_decisions_on_pairs_the_support_head_read_are_fitted_over_its_logit_too(
+    seed_corpus: object, reviewer: User
+) -> None:
+    suggest_and_decide(reviewer, 60, support=True)
+
+    outcome = calibration_fit_from_reviews(minimum=50, minimum_each=20)
+
+    assert outcome.calibration is not None
+    current = calibration_current()
+    assert current is not None
+    assert current.features == (*calibration.FEATURES, "support_logit")
 
 
 def test_a_second_recalibration_replaces_the_first_and_keeps_it_on_record(seed_corpus: object, reviewer: User) -> None:
