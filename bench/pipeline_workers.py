@@ -1,7 +1,7 @@
 """The pipeline through real Celery workers on PostgreSQL: sentences per second end to end, by worker processes.
 
     python bench/pipeline_workers.py [PATH] --database-url postgres://…/NAME_bench --broker-url redis://…/N
-        [--limit 300] [--concurrency 1 2] [--repeats 1]
+        [--limit 300] [--concurrency 1 2] [--repeats 1] [--ways "one message" fan-out] [--precision auto]
 
 PATH is any file ``manage.py ingest`` reads (default: the BBC News JSON Lines in ../shared/eval);
 the first ``--limit`` records are taken. For every worker count and for two ways of running a job,
@@ -14,6 +14,10 @@ finished. The two ways, in the same run:
   fan-out: one worker process reads every document, and matching starts only at the end);
 - ``fan-out``: the settings' defaults (``INGEST_FANOUT`` messages share the documents, and each
   batch of ``INGEST_MATCH_BATCH`` documents is matched as soon as it is stored).
+
+``--precision fp32 bf16`` runs each with that ``ENCODER_PRECISION`` (the arithmetic of the encoder
+and the pair scorer in the worker), so the two are measured in one run; the default is the
+settings' ``auto``.
 
 Prints, per run: wall time from the command to the last job finished, sentences per second, the
 claims, the live machine links (which must agree between the two ways), the peak RSS of the
@@ -52,6 +56,7 @@ FINISHED = ("succeeded", "partial", "failed")
 @dataclass
 class Run:
     way: str
+    precision: str
     concurrency: int
     seconds: float
     sentences: int
@@ -76,6 +81,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--ways", nargs="+", choices=list(WAYS), default=list(WAYS))
+    parser.add_argument("--precision", nargs="+", choices=["auto", "fp32", "bf16"], default=["auto"])
     return parser.parse_args(argv)
 
 
@@ -89,7 +96,7 @@ def subset(path: Path, limit: int, folder: Path) -> Path:
     return out
 
 
-def env_for(args: argparse.Namespace, way: str, var: Path) -> dict[str, str]:
+def env_for(args: argparse.Namespace, way: str, var: Path, precision: str) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": args.database_url,
@@ -97,6 +104,7 @@ def env_for(args: argparse.Namespace, way: str, var: Path) -> dict[str, str]:
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only"),
         "WORKBENCH_VAR_DIR": str(var),
         "WORKER_TORCH_THREADS": "1",
+        "ENCODER_PRECISION": precision,
         **WAYS[way],
     }
 
@@ -161,9 +169,9 @@ def counts(conn: psycopg.Connection) -> tuple[int, ...]:
     return tuple(int((conn.execute(q).fetchone() or (0,))[0]) for q in COUNTS)
 
 
-def one_run(args: argparse.Namespace, data: Path, way: str, concurrency: int, var: Path) -> Run:
+def one_run(args: argparse.Namespace, data: Path, way: str, precision: str, concurrency: int, var: Path) -> Run:
     postgres_prepare(args.database_url, drop=True)
-    env = env_for(args, way, var)
+    env = env_for(args, way, var, precision)
     manage(env, "migrate", "--noinput")
     with worker(env, concurrency, var / f"worker-{concurrency}.log") as proc:
         time.sleep(3)  # the worker connects before the clock starts; its model loads on the first job
@@ -178,17 +186,17 @@ def one_run(args: argparse.Namespace, data: Path, way: str, concurrency: int, va
             seconds = time.monotonic() - started
             sentences, claims, links, automatic, jobs = counts(conn)
         peak = peak_rss_mib(proc.pid)
-    return Run(way, concurrency, seconds, sentences, claims, links, automatic, jobs, peak, os.getloadavg())
+    return Run(way, precision, concurrency, seconds, sentences, claims, links, automatic, jobs, peak, os.getloadavg())
 
 
 def report(runs: list[Run]) -> None:
-    print(f"\n{'way':<12} {'procs':>5} {'wall s':>8} {'sent/s':>8} {'sentences':>9} {'claims':>7} {'links':>6} "
-          f"{'auto':>5} {'jobs':>5} {'peak RSS':>9}  load")  # fmt: skip
+    print(f"\n{'way':<12} {'prec':>4} {'procs':>5} {'wall s':>8} {'sent/s':>8} {'sentences':>9} {'claims':>7} "
+          f"{'links':>6} {'auto':>5} {'jobs':>5} {'peak RSS':>9}  load")  # fmt: skip
     for r in runs:
         load = " ".join(f"{x:.1f}" for x in r.load)
         print(
-            f"{r.way:<12} {r.concurrency:>5} {r.seconds:>8.1f} {r.rate:>8.1f} {r.sentences:>9} {r.claims:>7} "
-            f"{r.links:>6} {r.automatic:>5} {r.jobs:>5} {r.peak_rss_mib:>7.0f}Mi  {load}"
+            f"{r.way:<12} {r.precision:>4} {r.concurrency:>5} {r.seconds:>8.1f} {r.rate:>8.1f} {r.sentences:>9} "
+            f"{r.claims:>7} {r.links:>6} {r.automatic:>5} {r.jobs:>5} {r.peak_rss_mib:>7.0f}Mi  {load}"
         )
 
 
@@ -201,10 +209,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         data = subset(args.path, args.limit, var)
         for _ in range(args.repeats):
             for concurrency in args.concurrency:
-                for way in WAYS:
-                    run = one_run(args, data, way, concurrency, var)
-                    print(json.dumps(run.__dict__ | {"sentences_per_s": round(run.rate, 1)}), flush=True)
-                    runs.append(run)
+                for way in args.ways:
+                    for precision in args.precision:
+                        run = one_run(args, data, way, precision, concurrency, var)
+                        print(json.dumps(run.__dict__ | {"sentences_per_s": round(run.rate, 1)}), flush=True)
+                        runs.append(run)
     report(runs)
 
 

@@ -275,6 +275,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # One worker process per core, one torch thread per process (workbench/celery.py).
 CELERY_WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", os.cpu_count() or 1)
 WORKER_TORCH_THREADS = env_int("WORKER_TORCH_THREADS", 1)
+# Read by claims.matching.semantic itself (no Django there); checked here so a wrong value stops start-up.
+ENCODER_PRECISION = env_choice("ENCODER_PRECISION", "auto", ("auto", "fp32", "bf16"))  # semantic.PRECISIONS
 # A web request whose broker is down answers in about a second: the job it stored is sent by the sweeper.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 # The job outbox (claims.jobs.sweeper): a worker on a job beats this often; a job with no beat for

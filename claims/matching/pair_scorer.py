@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from claims.matching.semantic import DIM, MiniLM, encoder
+from claims.matching.semantic import DIM, MiniLM, encoder, fixed_batches
 
 if TYPE_CHECKING:
     import torch
@@ -142,19 +142,30 @@ class PairBatch:
     mask: npt.NDArray[np.int64]
 
 
-def pair_batches(base: MiniLM, pairs: Sequence[tuple[str, str]], batch_size: int) -> list[tuple[list[int], PairBatch]]:
-    """Token ids of each pair as one sequence, in batches of similar length (positions in ``pairs`` first)."""
+def pair_batches(
+    base: MiniLM, pairs: Sequence[tuple[str, str]], batch_size: int, fill: bool = False
+) -> list[tuple[list[int], PairBatch]]:
+    """Token ids of each pair as one sequence, in batches of similar length (positions in ``pairs`` first).
+
+    With ``fill``, batches of ``semantic.fixed_batches``: a pair's logits then depend on the pair alone,
+    not on what it was read with (a match job's chunks and a recompute agree to the last digit).
+    """
     tokenizer = base.tokenizer
     encodings = [tokenizer.encode(a, b) for a, b in pairs]
-    order = sorted(range(len(pairs)), key=lambda i: len(encodings[i].ids))
+    if fill:
+        shapes = fixed_batches([len(e.ids) for e in encodings], batch_size, MAX_PAIR_TOKENS)
+    else:
+        order = sorted(range(len(pairs)), key=lambda i: len(encodings[i].ids))
+        shapes = []
+        for lo in range(0, len(order), batch_size):
+            chunk = order[lo : lo + batch_size]
+            shapes.append((chunk, chunk, min(max(len(encodings[i].ids) for i in chunk), MAX_PAIR_TOKENS)))
     out = []
-    for lo in range(0, len(order), batch_size):
-        chunk = order[lo : lo + batch_size]
-        width = min(max(len(encodings[i].ids) for i in chunk), MAX_PAIR_TOKENS)
-        ids = np.zeros((len(chunk), width), dtype=np.int64)
+    for chunk, rows, width in shapes:
+        ids = np.zeros((len(rows), width), dtype=np.int64)
         types = np.zeros_like(ids)
         mask = np.zeros_like(ids)
-        for row, i in enumerate(chunk):
+        for row, i in enumerate(rows):
             seq, seg = _fit(encodings[i].ids, encodings[i].type_ids, width)
             ids[row, : len(seq)], types[row, : len(seq)], mask[row, : len(seq)] = seq, seg, 1
         out.append((chunk, PairBatch(ids, types, mask)))
@@ -269,11 +280,11 @@ class PairScorer:
     def version(self) -> str:
         return f"{ADAPTER_NAME}:{str(self.manifest.get('weights_sha256', ''))[:12]}"
 
-    def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> npt.NDArray[np.float64]:
+    def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 16) -> npt.NDArray[np.float64]:
         """The paraphrase logit of each pair."""
         return self.head_logits(pairs, batch_size)[:, 0]
 
-    def head_logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> npt.NDArray[np.float64]:
+    def head_logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 16) -> npt.NDArray[np.float64]:
         """(n, 2): the paraphrase and the support logit of each pair."""
         out = np.zeros((len(pairs), 2), dtype=np.float64)
         import torch
@@ -285,9 +296,11 @@ class PairScorer:
                     out[n] = self._memo[pair]
                     self._memo.move_to_end(pair)
             fresh = [pairs[n] for n in todo]
-            with torch.inference_mode():
-                for positions, batch in pair_batches(self.base, fresh, batch_size):
-                    values = both_logits(self.folded_model, self.folded_support, self.heads, batch).double().numpy()
+            # The encoder's arithmetic (bf16 where the CPU runs it fast): logits move by a few thousandths.
+            with torch.inference_mode(), self.base.autocast():
+                for positions, batch in pair_batches(self.base, fresh, batch_size, fill=True):
+                    both = both_logits(self.folded_model, self.folded_support, self.heads, batch)
+                    values = both[: len(positions)].double().numpy()
                     for position, (paraphrase, support) in zip(positions, values.tolist(), strict=True):
                         out[todo[position]] = (paraphrase, support)
                         self._memo[fresh[position]] = (paraphrase, support)

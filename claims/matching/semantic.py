@@ -18,8 +18,10 @@ import hashlib
 import importlib.util
 import json
 import math
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +34,7 @@ from claims.matching.lexical import I64, band_keys, mix64
 
 if TYPE_CHECKING:
     import torch
+    from tokenizers import Encoding
 
 F32 = npt.NDArray[np.float32]
 
@@ -48,6 +51,61 @@ MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
 MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
 DIM = 384
 SEMANTIC_VERSION = "minilm-l6-v2:hyperplane-v1"
+
+
+# Arithmetic of the encoder and the pair scorer: ``bf16`` (bfloat16 matrix products, float32 sums and
+# norms) on a CPU with AMX, which runs it about 3 times as fast as fp32 per CPU-second, else ``fp32``
+# (without AMX, bf16 runs about 9 times slower: issue 19). ``auto`` reads the CPU's flags
+# (``bench/encoder_precision.py`` measures both on any machine). Timing a sample at start-up was
+# tried and dropped: on a small batch the gain is under 1.2 times and a shared machine's noise is larger.
+BATCH_ROWS = 16  # rows a batch: at 16 bf16 ran 83 sentences per CPU-second, at 64 75 (fp32: 37 and 30)
+WIDTH_STEP = 32  # a batch's width is its texts' length rounded up to this (see ``fixed_batches``)
+PRECISION_ENV = "ENCODER_PRECISION"
+PRECISIONS = ("auto", "fp32", "bf16")
+CPU_FLAGS = Path("/proc/cpuinfo")
+
+
+def fixed_batches(lengths: Sequence[int], rows: int, cap: int) -> list[tuple[list[int], list[int], int]]:
+    """Batches whose shape depends on each member alone: (members, rows to read, width).
+
+    The matrix kernels, fp32 and bf16 alike, sum in an order that depends on a batch's shape, so a
+    text read with others of another length, or in a batch of another size, comes out slightly
+    different (up to 7e-4 a component in bf16). Here a text's width is its own length rounded up to
+    ``WIDTH_STEP`` (at most ``cap``), it is batched only with texts of that width, and every batch has
+    exactly ``rows`` rows (the last topped up with its first member): the same text gives the same
+    numbers whatever it is read with, so a job's chunks and a whole recompute agree to the last digit.
+    """
+    buckets: dict[int, list[int]] = {}
+    for i, length in enumerate(lengths):
+        buckets.setdefault(min(cap, -(-length // WIDTH_STEP) * WIDTH_STEP), []).append(i)
+    out = []
+    for width in sorted(buckets):
+        members = buckets[width]
+        for lo in range(0, len(members), rows):
+            chunk = members[lo : lo + rows]
+            out.append((chunk, chunk + [chunk[0]] * (rows - len(chunk)), width))
+    return out
+
+
+def precision_wanted(environ: Mapping[str, str] = os.environ) -> str:
+    value = environ.get(PRECISION_ENV, "auto").strip().lower() or "auto"
+    if value not in PRECISIONS:
+        raise ValueError(f"{PRECISION_ENV} must be one of {', '.join(PRECISIONS)}, not {value!r}")
+    return value
+
+
+def precision_for(flags: str) -> str:
+    """``bf16`` for a CPU whose flags (``/proc/cpuinfo``) include AMX's bfloat16 tiles, else ``fp32``."""
+    return "bf16" if "amx_bf16" in flags.split() else "fp32"
+
+
+def cpu_flags(path: Path = CPU_FLAGS) -> str:
+    """The first processor's flags, or nothing where the system does not list them (then ``fp32``)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return next((line.split(":", 1)[1] for line in text.splitlines() if line.startswith("flags")), "")
 
 
 class ModelIntegrityError(RuntimeError):
@@ -103,6 +161,47 @@ class MiniLM:
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.no_padding()
         self._lock = threading.Lock()
+        self._precision = precision_wanted()
+
+    @property
+    def precision(self) -> str:
+        """``fp32`` or ``bf16``: as ``ENCODER_PRECISION`` says, or with ``auto`` as the CPU's flags say."""
+        if self._precision == "auto":
+            self._precision = precision_for(cpu_flags())
+        return self._precision
+
+    def use_precision(self, name: str) -> None:
+        """Set the arithmetic for what follows (benchmarks and tests compare the two on one machine)."""
+        if name not in ("fp32", "bf16"):
+            raise ValueError(f"precision must be fp32 or bf16, not {name!r}")
+        self._precision = name
+
+    def autocast(self) -> AbstractContextManager[object]:
+        """The arithmetic of ``precision`` for a forward pass (the pair scorer reads pairs in it too)."""
+        return self._autocast(self.precision)
+
+    @staticmethod
+    def _autocast(name: str) -> AbstractContextManager[object]:
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=name == "bf16")
+
+    def _forward_in(self, name: str, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]) -> F32:
+        import torch
+
+        with torch.inference_mode(), self._autocast(name):
+            return self._forward(ids, mask).float().numpy()
+
+    def _batch(
+        self, encodings: Sequence[Encoding], width: int | None = None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        width = width or max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
+        return ids, mask
 
     def _forward(self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]) -> torch.Tensor:
         import torch
@@ -196,29 +295,28 @@ class MiniLM:
             )
         return x
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> F32:
-        """Unit-length embeddings, one row per text (cosine similarity is the dot product)."""
+    def encode(self, texts: Sequence[str], batch_size: int = BATCH_ROWS) -> F32:
+        """Unit-length embeddings, one row per text (cosine similarity is the dot product).
+
+        A text's vector depends on the text alone, not on what it is embedded with (``fixed_batches``).
+        """
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         if not texts:
             return out
         encodings = self.tokenizer.encode_batch(list(texts))
-        # Batches of similar length waste little on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        import torch
-
-        with self._lock, torch.inference_mode():
-            for lo in range(0, len(order), batch_size):
-                chunk = order[lo : lo + batch_size]
-                width = max(len(encodings[i].ids) for i in chunk)
-                ids = np.zeros((len(chunk), width), dtype=np.int64)
-                mask = np.zeros((len(chunk), width), dtype=np.int64)
-                for row, i in enumerate(chunk):
-                    seq = encodings[i].ids
-                    ids[row, : len(seq)] = seq
-                    mask[row, : len(seq)] = 1
-                vectors = self._forward(ids, mask)
-                out[chunk] = vectors.numpy()
+        precision = self.precision
+        with self._lock:
+            for chunk, rows, width in fixed_batches([len(e.ids) for e in encodings], batch_size, MAX_TOKENS):
+                ids, mask = self._batch([encodings[i] for i in rows], width)
+                out[chunk] = self._forward_in(precision, ids, mask)[: len(chunk)]
         return out
+
+    def encode_query(self, text: str) -> F32:
+        """One text's embedding read alone (a search query: used at once, never stored beside others)."""
+        ids, mask = self._batch(self.tokenizer.encode_batch([text]))
+        with self._lock:
+            vector: F32 = self._forward_in(self.precision, ids, mask)[0]
+        return vector
 
 
 @lru_cache(maxsize=1)

@@ -31,7 +31,7 @@ SEMANTIC = METHOD_IDS["semantic"]
 @lru_cache(maxsize=256)
 def query_vector(q: str) -> F32:
     """The query's unit embedding; a reviewer paging through results embeds it once."""
-    vector: F32 = encoder().encode([q])[0]
+    vector: F32 = encoder().encode_query(q)
     vector.setflags(write=False)
     return vector
 

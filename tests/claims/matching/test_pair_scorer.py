@@ -126,6 +126,18 @@ def test_one_pass_gives_the_paraphrase_and_the_support_logit_of_each_pair():
     assert not np.allclose(both[:, 0], both[:, 1])  # two heads, trained apart
 
 
+def test_a_pairs_logits_do_not_depend_on_the_pairs_read_with_it():
+    target = ("Talks resume in Doha on Monday.", "Negotiations restart in Doha Monday.")
+    others = [(f"Sentence {n} about the port.", f"A reply {n} about ships and a long storm at sea.") for n in range(40)]
+    first = pair_scorer.PairScorer(encoder(), *load_adapter())
+    second = pair_scorer.PairScorer(encoder(), *load_adapter())  # its own memory
+
+    alone = first.head_logits([target])
+    crowded = second.head_logits([*others[:17], target, *others[17:]])[17]
+
+    assert np.array_equal(alone[0], crowded)
+
+
 def test_a_scorer_without_a_support_branch_gives_its_paraphrase_logit_for_both():
     adapter, manifest = load_adapter("pair-scorer-v1")
     scorer = pair_scorer.PairScorer(encoder(), adapter, manifest)

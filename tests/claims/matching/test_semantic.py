@@ -15,8 +15,11 @@ from claims.matching.semantic import (
     MiniLM,
     ModelIntegrityError,
     SimHashSketch,
+    cpu_flags,
     encoder,
     model_dir,
+    precision_for,
+    precision_wanted,
     sha256_of,
     sketch_distance,
     verify_weights,
@@ -60,13 +63,68 @@ def test_embeddings_are_unit_vectors_and_paraphrases_are_closest():
     assert unrelated < 0.2
 
 
-def test_encoding_does_not_depend_on_the_batch():
-    model = encoder()
+@pytest.fixture(scope="module")
+def own_model() -> MiniLM:
+    """An encoder of its own, so that setting its arithmetic leaves the process-wide one alone."""
+    return MiniLM()
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_a_vector_depends_on_its_text_alone_not_on_what_it_was_embedded_with(own_model: MiniLM, precision: str):
     texts = ["A short one.", "A much longer sentence that needs padding when batched with the short one."]
-    together = model.encode(texts)
-    alone = np.stack([model.encode([t])[0] for t in texts])
-    assert np.allclose(together, alone, atol=1e-5)
-    assert model.encode([]).shape == (0, DIM)
+    crowd = [f"Another sentence, number {n}, that fills the batch." for n in range(20)]
+    own_model.use_precision(precision)
+
+    together = own_model.encode(texts)
+    alone = np.stack([own_model.encode([t])[0] for t in texts])
+    among_others = own_model.encode([*crowd[:7], texts[1], *crowd[7:], texts[0]])[[-1, 7]]
+
+    assert np.array_equal(together, alone)
+    assert np.array_equal(together, among_others)
+    assert own_model.encode([]).shape == (0, DIM)
+
+
+def test_a_query_read_alone_is_within_a_ten_thousandth_of_its_stored_vector(own_model: MiniLM):
+    own_model.use_precision("bf16")
+
+    stored = own_model.encode(["Hamas refused to send a delegation"])[0]
+    query = own_model.encode_query("Hamas refused to send a delegation")
+
+    assert float(stored @ query) > 0.9999
+
+
+def test_bf16_and_fp32_give_nearly_the_same_vectors(own_model: MiniLM):
+    texts = ["The health ministry said 40,005 people had been killed.", "Talks resume in Doha on Monday."]
+
+    own_model.use_precision("fp32")
+    full = own_model.encode(texts)
+    own_model.use_precision("bf16")
+    half = own_model.encode(texts)
+
+    assert np.einsum("ij,ij->i", full, half).min() > 0.999
+
+
+def test_auto_precision_is_bf16_only_on_a_cpu_with_amx_tiles():
+    assert precision_for("fpu sse2 avx2 avx512f amx_bf16 amx_tile amx_int8") == "bf16"
+    assert precision_for("fpu sse2 avx2 avx512f avx512_bf16") == "fp32"
+    assert precision_for("") == "fp32"
+
+
+def test_the_cpu_flags_are_read_from_the_first_processor(tmp_path: Path):
+    listing = tmp_path / "cpuinfo"
+    listing.write_text("processor\t: 0\nflags\t\t: fpu avx2 amx_bf16\n\nprocessor\t: 1\nflags\t\t: fpu\n")
+
+    assert precision_for(cpu_flags(listing)) == "bf16"
+    assert cpu_flags(tmp_path / "missing") == ""
+
+
+def test_the_wanted_precision_comes_from_the_environment_and_a_wrong_one_is_refused(own_model: MiniLM):
+    assert precision_wanted({}) == "auto"
+    assert precision_wanted({"ENCODER_PRECISION": " FP32 "}) == "fp32"
+    with pytest.raises(ValueError, match="ENCODER_PRECISION must be one of auto, fp32, bf16"):
+        precision_wanted({"ENCODER_PRECISION": "int8"})
+    with pytest.raises(ValueError, match="fp32 or bf16"):
+        own_model.use_precision("auto")
 
 
 @pytest.mark.parametrize("make", [HyperplaneLSH, CrossPolytopeLSH])
