@@ -1,6 +1,7 @@
 """The encoder's and the pair scorer's arithmetic, fp32 against bf16, on this machine: speed, agreement, links.
 
     python bench/encoder_precision.py [--sentences PATH] [--limit N] [--stsb PATH] [--ecb DIR] [--rounds N]
+        [--parts speed stsb links]
 
 ``ENCODER_PRECISION=auto`` (the default) picks bf16 on a CPU with AMX and fp32 elsewhere
 (``claims.matching.semantic.precision_for``). This measures both on the machine it runs on:
@@ -10,8 +11,10 @@
 - agreement: the cosine between each sentence's two vectors, the largest logit difference, and STS-B
   Spearman of the cosine (any STS-B-format file) for each, with a paired bootstrap of the difference;
 - links: ECB+ (``--ecb``, the layout of bench/ecb_linking.py) through the matcher as shipped, once with
-  each precision; how many links (automatic, and automatic or suggested) agree. The stated tolerance
-  is 1% of links; a run above it prints FAIL.
+  each precision; how many links (automatic, and automatic or suggested) agree, and how many of those
+  that differ were band-row candidates in one precision only (a hyperplane bit of a vector that sits
+  almost on the plane flips with any change of the vector). The stated tolerance is 1% of the links
+  among pairs that are candidates in both (what the arithmetic decides); a run above it prints FAIL.
 One torch thread, as a worker process runs.
 """
 
@@ -103,26 +106,48 @@ def links(model: MiniLM, directory: Path) -> bool:
     _, _, rows, _ = load_ecb(directory)
     texts = [text for _, _, text in rows]
     cal, support = calibration.shipped(), calibration.shipped_support()
-    found: dict[str, dict[str, set[tuple[int, int]]]] = {}
+    found: dict[str, dict[str, dict[tuple[int, int], scoring.MatchDecision]]] = {}
+    candidates: dict[str, set[tuple[int, int]]] = {}
     for name in PRECISIONS:
         vectors = encode_with(model, name, texts)
         items = [Item(n, d, scoring.features(t, embedding=vectors[n])) for n, (d, _, t) in enumerate(rows)]
         scorer = PairScorer(model, *load_adapter())
-        made = Matcher(pair_logits=scorer.head_logits, calibration=cal, support=support).link(items)
+        matcher = Matcher(pair_logits=scorer.head_logits, calibration=cal, support=support)
+        candidates[name] = set(matcher.candidates(items))
+        made = matcher.link(items)
         found[name] = {
-            "automatic": {(x.a, x.b) for x in made if x.decision.decision == "auto"},
-            "automatic or suggested": {(x.a, x.b) for x in made},
+            "automatic": {(x.a, x.b): x.decision for x in made if x.decision.decision == "auto"},
+            "automatic or suggested": {(x.a, x.b): x.decision for x in made},
         }
     within = True
+    shared = candidates["fp32"] & candidates["bf16"]
+    print(f"  ECB+ band-row candidates: fp32 {len(candidates['fp32'])}, bf16 {len(candidates['bf16'])}, "
+          f"in both {len(shared)}")  # fmt: skip
     for level in ("automatic", "automatic or suggested"):
         a, b = found["fp32"][level], found["bf16"][level]
-        differ = len(a ^ b) / max(len(a | b), 1)
-        within &= differ <= TOLERANCE
+        differ = len(a.keys() ^ b.keys()) / max(len(a.keys() | b.keys()), 1)
+        decided = {k for k in a.keys() ^ b.keys() if k in shared}
+        on_shared = len(decided) / max(len((a.keys() | b.keys()) & shared), 1)
+        within &= on_shared <= TOLERANCE
         print(
-            f"  ECB+ links, {level}: fp32 {len(a)}, bf16 {len(b)}, in both {len(a & b)}, "
-            f"differing {differ:.2%} of all (tolerance {TOLERANCE:.0%})"
+            f"  ECB+ links, {level}: fp32 {len(a)}, bf16 {len(b)}, in both {len(a.keys() & b.keys())}; differing "
+            f"{differ:.2%} of all, {on_shared:.2%} among pairs that are candidates in both (tolerance {TOLERANCE:.0%})"
         )
+        margins = [_margin(d) for d in [a[k] for k in a.keys() - b.keys()] + [b[k] for k in b.keys() - a.keys()]]
+        if margins:
+            print(f"    how far the differing links' scores were above the threshold that made them: "
+                  f"median {np.median(margins):.4f}, largest {max(margins):.4f}")  # fmt: skip
     return within
+
+
+def _margin(decision: scoring.MatchDecision) -> float:
+    """How far above the threshold that fired the value it compares was (for the cosine rule, the cosine)."""
+    fired = decision.threshold.get("value")
+    if not isinstance(fired, int | float):
+        return float("nan")
+    by_cosine = decision.threshold.get("basis") in ("cosine", "support+cosine")
+    value = float(decision.signals.get("cosine") or 0.0) if by_cosine else decision.score
+    return value - float(fired)
 
 
 def main() -> None:
@@ -132,15 +157,18 @@ def main() -> None:
     parser.add_argument("--stsb", type=Path, default=SHARED / "stsb" / "sts-dev.csv")
     parser.add_argument("--ecb", type=Path, default=SHARED / "ecbplus")
     parser.add_argument("--rounds", type=int, default=500)
+    parser.add_argument("--parts", nargs="+", choices=["speed", "stsb", "links"], default=["speed", "stsb", "links"])
     args = parser.parse_args()
     torch.set_num_threads(1)
     model = encoder()
     print(f"machine: {machine()}; ENCODER_PRECISION=auto chooses {model.precision} here")
-    texts = sentences(args.sentences, args.limit)
-    speed(model, texts)
-    scorer_speed(model, list(itertools.pairwise(texts[:401])))
-    stsb(model, args.stsb, args.rounds)
-    if not links(model, args.ecb):
+    if "speed" in args.parts:
+        texts = sentences(args.sentences, args.limit)
+        speed(model, texts)
+        scorer_speed(model, list(itertools.pairwise(texts[:401])))
+    if "stsb" in args.parts:
+        stsb(model, args.stsb, args.rounds)
+    if "links" in args.parts and not links(model, args.ecb):
         print("FAIL: the two precisions differ on more links than the tolerance")
 
 

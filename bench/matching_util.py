@@ -47,14 +47,15 @@ def peak_rss_mib() -> float:
 
 
 def embed(texts: Sequence[str], label: str, use_cache: bool = True) -> tuple[npt.NDArray[np.float32], float]:
-    """Embeddings of ``texts`` (cached under var/ by content) and the sentences/s of the run that made them."""
+    """Embeddings of ``texts`` (cached under var/ by content and arithmetic) and the sentences/s of their run."""
     from claims.matching.semantic import MODEL_SHA256, encoder
 
-    digest = hashlib.sha256(("\x1e".join(texts) + MODEL_SHA256).encode()).hexdigest()[:16]
+    model = encoder()
+    # The arithmetic is part of the key: vectors made in fp32 are not reused by a run in bf16.
+    digest = hashlib.sha256(("\x1e".join(texts) + MODEL_SHA256 + model.precision).encode()).hexdigest()[:16]
     path = CACHE / f"{label}-{digest}.npy"
     if use_cache and path.exists():
         return np.load(path), 0.0
-    model = encoder()
     start = time.perf_counter()
     vectors = model.encode(texts)
     rate = len(texts) / (time.perf_counter() - start)
