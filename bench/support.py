@@ -131,6 +131,19 @@ def measure(name: str, key: str, loaded: tuple[list[Pair], str], rounds: int, ea
 
         low, high = paired_bootstrap(difference, n, rounds)
         print(f"  {label} - {baseline}: AUC difference, 95% paired bootstrap [{low:+.3f}, {high:+.3f}]")
+    listed = np.array([d.linked and d.stance == "supports" for d in ours])
+    if listed.any() and gold[listed].any() and not gold[listed].all():
+        kept = np.flatnonzero(listed)
+        first, second = systems["support probability (matcher)"], systems[f"{earlier} probability (as deployed)"]
+
+        def order_gain(sample: npt.NDArray[np.int64]) -> float:
+            rows = kept[sample]
+            return auc(first[rows], gold[rows]) - auc(second[rows], gold[rows])
+
+        low, high = paired_bootstrap(order_gain, len(kept), rounds)
+        print(f"  the order suggestions are listed in ({len(kept)} linked): ROC AUC by the support probability "
+              f"{auc(first[kept], gold[kept]):.4f}, by {earlier}'s probability {auc(second[kept], gold[kept]):.4f}; "
+              f"difference [{low:+.3f}, {high:+.3f}]")  # fmt: skip
     lower = scoring.THRESHOLDS["semantic"].lower
     matchers = {"matcher (support head)": ours, f"{earlier} as deployed": before}
     for label, kinds in (("automatic", {"auto"}), ("automatic or suggested", {"auto", "suggested"})):

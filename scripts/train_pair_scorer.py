@@ -310,15 +310,16 @@ def write_support_calibration(
 
     Those are the pairs above the paraphrase calibration's cosine floor (below it the pair scorer reads
     nothing) that the rules leave to the scorer (no update, conflict, other day or other predicate).
-    Its ``suggest_at`` is where the last suggestions are still right one time in three. The matcher
-    suggests from there *or* where the cosine rule suggests (``prunes_suggestions`` False): the support
-    head adds reports that say more than a claim and never drops a link the cosine rule made. The
-    figures in ``validation`` are those of the support probability alone.
+    Its ``suggest_at`` is where the last suggestions are still right one time in three; the matcher
+    orders and adds to the cosine rule's suggestions from there (``prunes_suggestions`` False: it never
+    drops one). ``add_at`` is the bar for a pair the cosine rule would not suggest: the lowest
+    probability from which such pairs, out of fold, are right at least half the time. The figures in
+    ``validation`` are those of the support probability alone.
     """
     texts = [t for a, b, _, _ in support for t in (a, b)]
     vectors = encoder().encode(texts)
     both = scorer.head_logits([(a, b) for a, b, _, _ in support])
-    rows, labels, cosines = [], [], []
+    rows, labels, cosines, by_cosine = [], [], [], []
     for n, (a, b, target, _) in enumerate(support):
         fa = scoring.features(a, embedding=vectors[2 * n])
         fb = scoring.features(b, embedding=vectors[2 * n + 1])
@@ -329,15 +330,21 @@ def write_support_calibration(
         rows.append(calibration.feature_vector(decision.signals, calibration.SUPPORT_FEATURES))
         labels.append(target)
         cosines.append(cosine)
+        by_cosine.append(decision.linked and decision.stance == "supports")  # the rules alone: the cosine rule
     source = f"{name} support head, validation part (climate-fever + WiCE)"
     fitted = calibration.calibrate(
         rows, labels, cosines, source=source, prunes_suggestions=True, features=calibration.SUPPORT_FEATURES
     )
+    held = calibration.out_of_fold(np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=np.float64))
+    alone = ~np.asarray(by_cosine)
+    add_at = calibration.lowest_threshold(held[alone], np.asarray(labels)[alone], calibration.ADD_PRECISION)
     # The floor stays the paraphrase calibration's: it says which pairs the pair scorer reads at all.
-    fitted = dataclasses.replace(fitted, cosine_floor=floor, prunes_suggestions=False)
+    fitted = dataclasses.replace(
+        fitted, cosine_floor=floor, prunes_suggestions=False, add_at=add_at if add_at is not None else 1.01
+    )
     path = directory / f"{name}.support.json"
     path.write_text(json.dumps(fitted.as_dict(), indent=2) + "\n")
-    print(f"wrote {path}: suggest at {fitted.suggest_at}, {fitted.validation}")
+    print(f"wrote {path}: suggest at {fitted.suggest_at}, add at {fitted.add_at}, {fitted.validation}")
 
 
 def main() -> None:
@@ -361,6 +368,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    encoder().use_precision("fp32")  # the same logits on every machine, whatever ENCODER_PRECISION says
     name = ADAPTER_NAME if args.task == "support" else PARAPHRASE_NAME
     mrpc = parts(mrpc_rows(args.mrpc), MRPC_PARTS, "mrpc")
     stsb = parts(stsb_rows(args.stsb), STSB_PARTS, "stsb")

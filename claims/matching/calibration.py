@@ -54,6 +54,7 @@ SUPPORT_FEATURES = (
 )
 AUTO_PRECISION = 0.95
 SUGGEST_PRECISION = 1 / 3
+ADD_PRECISION = 0.5  # a suggestion only the support head makes: right at least half the time
 MIN_AUTO_LINKS = 20  # fewer right links than this above a threshold say nothing about its precision
 DEFAULT_PATH = Path(__file__).resolve().parent / "weights" / "pair-scorer-v2.calibration.json"
 SUPPORT_PATH = Path(__file__).resolve().parent / "weights" / "pair-scorer-v2.support.json"
@@ -75,6 +76,8 @@ class Calibration:
     # ``suggest_at`` drops true reports of the sample story ("Hamas has refused to participate in
     # these talks" for "Hamas refused to send a delegation", p = 0.23), so it only orders them.
     prunes_suggestions: bool = False
+    # A support calibration's bar for a pair only the support head backs (``scoring._supported``); 1.01: never.
+    add_at: float = 1.01
 
     def probability(self, vector: Sequence[float]) -> float:
         z = self.bias + float(np.dot(self.weights, vector))
@@ -95,6 +98,7 @@ class Calibration:
             features=tuple(data.get("features", FEATURES)),
             validation=dict(data.get("validation", {})),
             prunes_suggestions=bool(data.get("prunes_suggestions", False)),
+            add_at=float(data.get("add_at", 1.01)),
         )
 
 

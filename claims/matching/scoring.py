@@ -477,19 +477,24 @@ def _supported(
 
     A report supports a claim when it says what the claim says, though it may say more; the paraphrase
     head, trained on pairs that say the same and only that, ranks such reports below cosine
-    (``bench/support.py``). Suggested from ``support.suggest_at``, where the last suggestions shown are
-    still right one time in three; without pruning, the cosine rule's suggestions stay too. The
-    probability is the link's score, so suggestions are listed best first by it. ``upper`` stays the
-    paraphrase calibration's ``auto_at``: only that head links without a reviewer. ``same_fact`` records
-    whether ``paraphrase`` (the decision without the support head) would have suggested it too.
+    (``bench/support.py``). A pair the paraphrase decision would suggest (``same_fact``) is suggested
+    where the support probability reaches ``support.suggest_at`` (the last suggestions shown still right
+    one time in three) or, without pruning, where the cosine rule suggests it. A pair only the support
+    head backs is suggested from the stricter ``support.add_at``, where such pairs were right at least
+    half the time on validation: on the sample story, at ``suggest_at`` they were mostly topical
+    neighbours (the same talks, another statement), not support. The probability is the link's score,
+    so suggestions are listed best first by it. ``upper`` stays the paraphrase calibration's
+    ``auto_at``: only that head links without a reviewer.
     """
     probability = round(support.probability(feature_vector(signals, support.features)), 4)
     signals["support_probability"] = probability
     auto_at = float(paraphrase.threshold["upper"])
-    limit = Thresholds(upper=auto_at, lower=support.suggest_at)
-    extra = {"cosine_lower": cosine.lower, "basis": "support", "same_fact": paraphrase.linked}
+    same_fact = paraphrase.linked
+    lower = support.suggest_at if same_fact else support.add_at
+    limit = Thresholds(upper=auto_at, lower=lower)
+    extra = {"cosine_lower": cosine.lower, "basis": "support", "same_fact": same_fact}
     reasons = [f"calibrated support probability ({support.source})"]
-    if probability >= support.suggest_at:
+    if probability >= lower:
         return MatchDecision("semantic", "suggested", "supports", probability, {**_fired("lower", limit), **extra},
                              signals, reasons)  # fmt: skip
     if cosine_suggests and not support.prunes_suggestions:

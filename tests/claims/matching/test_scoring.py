@@ -352,6 +352,7 @@ SUPPORT_ONLY = Calibration(
     source="test support",
     features=SUPPORT_FEATURES,
     prunes_suggestions=True,
+    add_at=0.6,
 )
 
 
@@ -368,6 +369,13 @@ def test_a_report_the_support_head_backs_is_suggested_though_it_is_no_paraphrase
     assert not decision.same_fact  # the paraphrase decision alone would not have linked it
     assert decision.signals["support_probability"] == 0.7311
     assert decision.signals["support_logit"] == 1.0
+
+
+def test_a_pair_only_the_support_head_backs_needs_the_stricter_bar():
+    decision = supported(0.55, logit=-3.0, support_logit=0.0)  # support p 0.5: above suggest_at, under add_at
+
+    assert decision.decision == "none"
+    assert decision.threshold["lower"] == 0.6
 
 
 def test_a_support_suggestion_the_paraphrase_decision_would_make_too_says_the_same_fact():
