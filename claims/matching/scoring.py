@@ -39,7 +39,8 @@ from claims.matching.polarity import Polarity, is_negator, negated_noun, opposed
 # of aligned predicates instead of the presence of a negation word
 # v4: supporting links decided by the calibrated probability of the pair scorer and the signals
 # v5: "no"/"without" negate only the noun they govern, "neither ... nor" is one negation, "No. 1" none
-# v6: suggestions decided and ordered by the support head's calibrated probability (pair-scorer-v2)
+# v6: suggestions scored and ordered by the support head's calibrated probability (pair-scorer-v2); a pair
+# only the support head backs is suggested from its stricter ``add_at`` (none today)
 SCORING_VERSION = "scoring-v6"
 # The pair scorer: (n,) paraphrase logits, or (n, 2) paraphrase and support logits (``PairScorer.head_logits``).
 PairLogits = Callable[[Sequence[tuple[str, str]]], npt.NDArray[np.float64]]
@@ -353,8 +354,8 @@ def compare(
     With a ``calibration``, a supporting link between embedded texts is decided by its probability
     (the calibration over ``pair_logit`` and the signals) against the calibration's two thresholds;
     a pair the pair scorer did not read (below the calibration's cosine floor) is not linked. With a
-    ``support`` calibration and a ``support_logit`` too, a link short of automatic is suggested by
-    the support probability instead (``_supported``).
+    ``support`` calibration and a ``support_logit`` too, a link short of automatic is scored by the
+    support probability, and one the paraphrase decision would not make needs its ``add_at`` (``_supported``).
     Without one, and for contradictions, by the cosine against ``THRESHOLDS``.
     """
     limits = dict(THRESHOLDS if thresholds is None else thresholds)
