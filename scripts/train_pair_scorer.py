@@ -271,16 +271,8 @@ def calibration_rows(
 
 def cosine_thresholds(cosines: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     """The plain-cosine baseline's thresholds on the same validation part: F1-optimal, and precision 0.95."""
-
-    def f1(t: float) -> float:
-        chosen = cosines >= t
-        tp = float(labels[chosen].sum())
-        return 2 * tp / max(float(chosen.sum()) + float(labels.sum()), 1.0)
-
-    grid = np.round(np.arange(0.0, 1.0, 0.01), 2)
-    best = float(max(grid, key=lambda t: (f1(float(t)), -t)))
     p95 = calibration.lowest_threshold(cosines, labels, calibration.AUTO_PRECISION)
-    return {"cosine_f1": best, "cosine_p95": p95 if p95 is not None else 1.01}
+    return {"cosine_f1": calibration.f1_threshold(cosines, labels), "cosine_p95": p95 if p95 is not None else 1.01}
 
 
 def write_calibration(directory: Path, name: str, validation: list[Example], support: list[Example]) -> None:
@@ -339,8 +331,14 @@ def write_support_calibration(
     alone = ~np.asarray(by_cosine)
     add_at = calibration.lowest_threshold(held[alone], np.asarray(labels)[alone], calibration.ADD_PRECISION)
     # The floor stays the paraphrase calibration's: it says which pairs the pair scorer reads at all.
+    # ``same_at`` is the paraphrase decision's: a report that backs a claim is no duplicate of it.
     fitted = dataclasses.replace(
-        fitted, cosine_floor=floor, prunes_suggestions=False, add_at=add_at if add_at is not None else 1.01
+        fitted,
+        cosine_floor=floor,
+        prunes_suggestions=False,
+        add_at=add_at if add_at is not None else 1.01,
+        same_at=None,
+        validation={k: v for k, v in fitted.validation.items() if not k.startswith("same_")},
     )
     path = directory / f"{name}.support.json"
     path.write_text(json.dumps(fitted.as_dict(), indent=2) + "\n")

@@ -12,6 +12,10 @@ on, so they are not read off the fit itself:
 - ``suggest_at``: below it fewer than one in three suggestions would be right (``SUGGEST_PRECISION``),
   so nothing is suggested. Suggestions are still made only where the cosine reaches the semantic
   ``lower`` threshold: the probability prunes wrong ones, it does not reach below it.
+- ``same_at``: the "same fact or not" decision, where F1 is highest (a paraphrase set's question).
+  A pair from there is read as saying the same thing: suggested even below the cosine rule, and
+  the only kind of suggestion that proposes a duplicate group. Below it a cosine-rule suggestion may
+  still back the claim (a report that says more), but is not read as a duplicate.
 No Django here: the database keeps calibrations as rows (``claims.models.ScorerCalibration``).
 """
 
@@ -78,6 +82,8 @@ class Calibration:
     prunes_suggestions: bool = False
     # A support calibration's bar for a pair only the support head backs (``scoring._supported``); 1.01: never.
     add_at: float = 1.01
+    # The same-fact decision (F1-optimal); None for calibrations made before it: the cosine rule decides.
+    same_at: float | None = None
 
     def probability(self, vector: Sequence[float]) -> float:
         z = self.bias + float(np.dot(self.weights, vector))
@@ -99,6 +105,7 @@ class Calibration:
             validation=dict(data.get("validation", {})),
             prunes_suggestions=bool(data.get("prunes_suggestions", False)),
             add_at=float(data.get("add_at", 1.01)),
+            same_at=None if data.get("same_at") is None else float(data["same_at"]),
         )
 
 
@@ -190,6 +197,17 @@ def marginal_threshold(p: F64, y: F64, precision: float = SUGGEST_PRECISION, wid
     return 1.0
 
 
+def f1_threshold(p: F64, y: F64, lowest: float = 0.0) -> float:
+    """The probability from which calling a pair "the same" gives the highest F1 (the lowest such, from ``lowest``)."""
+
+    def f1(t: float) -> float:
+        chosen = p >= t
+        return 2 * float(y[chosen].sum()) / max(float(chosen.sum()) + float(y.sum()), 1.0)
+
+    grid = [float(t) for t in np.round(np.arange(0.0, 1.0, 0.01), 2) if t >= lowest]
+    return max(grid, key=lambda t: (f1(t), -t))
+
+
 def cosine_floor(cosines: F64, y: F64, keep: float = 0.99) -> float:
     """A cosine below which fewer than 1% of the right pairs fall (rounded down to 0.05)."""
     right = np.sort(cosines[y >= 0.5])
@@ -219,9 +237,12 @@ def calibrate(
     held = out_of_fold(x, y)
     auto_at = lowest_threshold(held, y, AUTO_PRECISION)
     suggest_at = marginal_threshold(held[eligible], y[eligible])
+    # Never below where suggestions stop: a same-fact pair is always worth a reviewer's look.
+    same_at = f1_threshold(held, y, lowest=suggest_at)
     weights, bias = fit(x, y)
     auto = held >= (auto_at if auto_at is not None else 2.0)
     linked = auto | (eligible & (held >= suggest_at if prunes_suggestions else eligible))
+    same = held >= same_at
     validation = {
         "pairs": len(y),
         "right": int(y.sum()),
@@ -230,6 +251,8 @@ def calibrate(
         "auto_recall": _ratio(y[auto].sum(), y.sum()),
         "linked_precision": _ratio(y[linked].sum(), linked.sum()),
         "linked_recall": _ratio(y[linked].sum(), y.sum()),
+        "same_precision": _ratio(y[same].sum(), same.sum()),
+        "same_recall": _ratio(y[same].sum(), y.sum()),
         "brier": round(float(np.mean((held - y) ** 2)), 4),
     }
     return Calibration(
@@ -243,6 +266,7 @@ def calibrate(
         validation=validation,
         prunes_suggestions=prunes_suggestions,
         features=tuple(features),
+        same_at=same_at,
     )
 
 

@@ -41,7 +41,9 @@ from claims.matching.polarity import Polarity, is_negator, negated_noun, opposed
 # v5: "no"/"without" negate only the noun they govern, "neither ... nor" is one negation, "No. 1" none
 # v6: suggestions scored and ordered by the support head's calibrated probability (pair-scorer-v2); a pair
 # only the support head backs is suggested from its stricter ``add_at`` (none today)
-SCORING_VERSION = "scoring-v6"
+# v7: the same-fact decision at the paraphrase calibration's F1-optimal ``same_at``: such a pair is suggested
+# below the cosine rule too, and only such pairs propose duplicate groups
+SCORING_VERSION = "scoring-v7"
 # The pair scorer: (n,) paraphrase logits, or (n, 2) paraphrase and support logits (``PairScorer.head_logits``).
 PairLogits = Callable[[Sequence[tuple[str, str]]], npt.NDArray[np.float64]]
 
@@ -439,31 +441,44 @@ def compare(
     return MatchDecision(method, decision, stance, score, fired, signals, reasons)
 
 
+_NOT_SAME = "paraphrase probability under {}: it may back the claim, but is not read as the same fact (no group)"
+
+
 def _calibrated(
     calibration: Calibration, cosine_suggests: bool, short: bool, signals: dict[str, Any], cosine: Thresholds
 ) -> MatchDecision:
-    """A supporting link decided by its probability: automatic from ``auto_at``, else suggested where the cosine
-    reaches the semantic ``lower`` threshold, unless the calibration prunes suggestions below ``suggest_at``."""
+    """A supporting link decided by its probability: automatic from ``auto_at``; suggested from ``same_at`` (the same
+    fact) or where the cosine reaches the semantic ``lower`` threshold, unless the calibration prunes suggestions
+    below ``suggest_at``. ``same_fact`` says which: only a same-fact pair proposes a duplicate group."""
     probability = round(calibration.probability(feature_vector(signals, calibration.features)), 4)
     signals["probability"] = probability
     prunes = calibration.prunes_suggestions
+    same_at = calibration.same_at
+    same = same_at is not None and probability >= same_at
     # Without pruning, a suggestion is the cosine rule's: its lower threshold is the one that fired.
     limit = Thresholds(upper=calibration.auto_at, lower=calibration.suggest_at if prunes else cosine.lower)
-    extra = {"cosine_lower": cosine.lower, "basis": "probability" if prunes else "cosine"}
+    extra: dict[str, Any] = {"cosine_lower": cosine.lower, "basis": "probability" if prunes else "cosine"}
+    if same_at is not None:
+        extra["same_at"] = same_at
     reasons = [f"calibrated probability ({calibration.source})"]
     copy = float(signals.get("jaccard") or 0.0) >= COPY_JACCARD
     if copy:
         reasons.append("the same words as the other text: a copy")
-    if (probability >= limit.upper or copy) and not short:
-        return MatchDecision("semantic", "auto", "supports", probability, {**_fired("upper", limit), **extra},
-                             signals, reasons)  # fmt: skip
     if probability >= limit.upper or copy:
-        reasons.append(f"short text (< {SHORT_WORDS} content words): suggested only")
-        return MatchDecision("semantic", "suggested", "supports", probability, {**_fired("upper", limit), **extra},
-                             signals, reasons)  # fmt: skip
-    if cosine_suggests and not (prunes and probability < limit.lower):
-        return MatchDecision("semantic", "suggested", "supports", probability, {**_fired("lower", limit), **extra},
-                             signals, reasons)  # fmt: skip
+        decision = "suggested" if short else "auto"
+        if short:
+            reasons.append(f"short text (< {SHORT_WORDS} content words): suggested only")
+        return MatchDecision("semantic", decision, "supports", probability,
+                             {**_fired("upper", limit), **extra}, signals, reasons)  # fmt: skip
+    if (cosine_suggests or same) and not (prunes and probability < limit.lower):
+        if same and not cosine_suggests:
+            extra["basis"] = "same"
+        # Before ``same_at`` existed every suggestion here was read as the same fact.
+        fact = same if same_at is not None else True
+        if not fact:
+            reasons.append(_NOT_SAME.format(same_at))
+        return MatchDecision("semantic", "suggested", "supports", probability,
+                             {**_fired("lower", limit), **extra, "same_fact": fact}, signals, reasons)  # fmt: skip
     return MatchDecision("semantic", "none", None, probability, {**_fired(None, limit), **extra}, signals, reasons)
 
 
@@ -478,9 +493,10 @@ def _supported(
 
     A report supports a claim when it says what the claim says, though it may say more; the paraphrase
     head, trained on pairs that say the same and only that, ranks such reports below cosine
-    (``bench/support.py``). A pair the paraphrase decision would suggest (``same_fact``) is suggested
-    where the support probability reaches ``support.suggest_at`` (the last suggestions shown still right
-    one time in three) or, without pruning, where the cosine rule suggests it. A pair only the support
+    (``bench/support.py``). A pair the paraphrase decision would suggest is suggested where the support
+    probability reaches ``support.suggest_at`` (the last suggestions shown still right one time in three),
+    where the paraphrase probability reads it as the same fact (``same_at``) or, without pruning, where
+    the cosine rule suggests it. Its ``same_fact`` is the paraphrase decision's. A pair only the support
     head backs is suggested from the stricter ``support.add_at``, where such pairs were right at least
     half the time on validation: on the sample story, at ``suggest_at`` they were mostly topical
     neighbours (the same talks, another statement), not support. The probability is the link's score,
@@ -490,14 +506,22 @@ def _supported(
     probability = round(support.probability(feature_vector(signals, support.features)), 4)
     signals["support_probability"] = probability
     auto_at = float(paraphrase.threshold["upper"])
-    same_fact = paraphrase.linked
-    lower = support.suggest_at if same_fact else support.add_at
+    lower = support.suggest_at if paraphrase.linked else support.add_at
     limit = Thresholds(upper=auto_at, lower=lower)
-    extra = {"cosine_lower": cosine.lower, "basis": "support", "same_fact": same_fact}
+    extra = {"cosine_lower": cosine.lower, "basis": "support", "same_fact": paraphrase.same_fact}
+    if "same_at" in paraphrase.threshold:
+        extra["same_at"] = paraphrase.threshold["same_at"]
     reasons = [f"calibrated support probability ({support.source})"]
+    if paraphrase.linked and not paraphrase.same_fact:
+        reasons.append(_NOT_SAME.format(paraphrase.threshold["same_at"]))
     if probability >= lower:
         return MatchDecision("semantic", "suggested", "supports", probability, {**_fired("lower", limit), **extra},
                              signals, reasons)  # fmt: skip
+    if paraphrase.threshold.get("basis") == "same":
+        # The paraphrase head reads it as the same fact, below the cosine rule: a duplicate backs its claim.
+        reasons.append(f"paraphrase probability at least {paraphrase.threshold['same_at']}")
+        fired = {**_fired("lower", Thresholds(upper=auto_at, lower=lower)), **extra, "basis": "support+same"}
+        return MatchDecision("semantic", "suggested", "supports", probability, fired, signals, reasons)
     if cosine_suggests and not support.prunes_suggestions:
         reasons.append(f"cosine at least {cosine.lower}")
         fired = {**_fired("lower", Thresholds(upper=auto_at, lower=cosine.lower)), **extra, "basis": "support+cosine"}

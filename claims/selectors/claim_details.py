@@ -313,6 +313,11 @@ def _support_summary(score: float, threshold: dict[str, Any]) -> str:
             f"support probability {score:.2f}; the cosine reached the lower threshold {cosine_lower}: "
             f"suggested for review ({automatic})"
         )
+    if threshold.get("basis") == "support+same":
+        return (
+            f"support probability {score:.2f}; the paraphrase probability reached {_number(threshold.get('same_at'))}, "
+            f"where a pair reads as the same fact: suggested for review ({automatic})"
+        )
     if threshold.get("name") == "lower":
         return (
             f"support probability {score:.2f} reached the lower threshold {lower}: suggested for review ({automatic})"
@@ -332,6 +337,11 @@ def _threshold_summary(decision: str, score: float, threshold: dict[str, Any]) -
         if fired == "upper":
             return (
                 f"link probability {score:.2f} reached the upper threshold {upper}, but is only suggested (see below)"
+            )
+        if fired == "lower" and threshold.get("basis") == "same":
+            return (
+                f"link probability {score:.2f} reached {_number(threshold.get('same_at'))}, where a pair reads as "
+                "the same fact: suggested for review"
             )
         if fired == "lower" and threshold.get("basis") == "cosine":
             return (

@@ -78,6 +78,42 @@
     return { start: start, end: end, text: selection.toString().replace(/\s+/g, " ").trim() };
   }
 
+  // The selection the bar was last filled from: marked in the reader once the form opens, because the
+  // browser's own selection fades (or goes) when focus moves to the form.
+  var lastRange = null;
+
+  function markRange(range) {
+    unmark();
+    var nodes = [];
+    var walker = document.createTreeWalker(reader, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (range.intersectsNode(node) && node.parentElement.closest(".sentence") && !node.parentElement.closest(NOT_TEXT)) {
+        nodes.push(node);
+      }
+    }
+    nodes.forEach(function (text) {
+      var start = text === range.startContainer ? range.startOffset : 0;
+      var end = text === range.endContainer ? range.endOffset : text.length;
+      if (end <= start) return;
+      if (start > 0) text = text.splitText(start);
+      if (end - start < text.length) text.splitText(end - start);
+      var mark = document.createElement("mark");
+      mark.className = "link-selection";
+      mark.dataset.client = "";
+      text.parentNode.insertBefore(mark, text);
+      mark.appendChild(text);
+    });
+  }
+
+  function unmark() {
+    Array.prototype.forEach.call(reader.querySelectorAll("mark.link-selection[data-client]"), function (mark) {
+      var parent = mark.parentNode;
+      while (mark.firstChild) parent.insertBefore(mark.firstChild, mark);
+      parent.removeChild(mark);
+      parent.normalize();
+    });
+  }
+
   function show(picked) {
     bar.elements.start.value = String(picked.start);
     bar.elements.end.value = String(picked.end);
@@ -96,7 +132,10 @@
     pending = window.setTimeout(function () {
       // A collapsed selection (a tap on the bar, say) keeps the last one: Cancel or a new selection replaces it.
       var picked = selectedOffsets();
-      if (picked) show(picked);
+      if (picked) {
+        show(picked);
+        lastRange = window.getSelection().getRangeAt(0).cloneRange();
+      }
     }, 120);
   });
 
@@ -105,6 +144,7 @@
     if (!(target instanceof Element) || !target.closest("[data-link-dismiss]")) return;
     event.preventDefault();
     hide();
+    unmark();
     panel.innerHTML = "";
     var selection = window.getSelection();
     if (selection) selection.removeAllRanges();
@@ -122,6 +162,13 @@
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.target !== panel) return;
     hide();
+    if (lastRange) {
+      markRange(lastRange);
+      lastRange = null;
+      // The marks say what will be linked; a selection left over would be taken for a new one.
+      var selection = window.getSelection();
+      if (selection) selection.removeAllRanges();
+    }
     var heading = document.getElementById("link-heading");
     if (heading) {
       heading.scrollIntoView({ block: "start" });

@@ -105,6 +105,9 @@ def test_a_reviewer_selects_words_of_another_article_and_links_them_to_the_claim
     expect(form.get_by_role("heading", name="Link as evidence")).to_be_focused()
     expect(bar).to_be_hidden()
     expect(form.locator(".link-form__quote")).to_contain_text(words(selected))
+    # The reader marks what will be linked, as when the form is opened by its address.
+    marks = page.locator(f"#s{sentence.position} mark.link-selection")
+    assert words("".join(marks.all_text_contents())) == words(selected)
     page.get_by_label("Find a claim by its words or number").fill("refused to send a delegation")
     pick = form.locator("#link-claim-results").get_by_label(re.compile(HAMAS))
     expect(pick).to_be_visible()
@@ -235,6 +238,11 @@ def test_at_390_px_the_link_bar_and_form_and_the_bulk_form_fit_the_phone(
     expect(page.locator(".link-form__quote")).to_contain_text(words(selected))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(shots / "hand-link-form-390.png"), full_page=False)
+    marks = page.locator(f"#s{sentence.position} mark.link-selection")
+    assert words("".join(marks.all_text_contents())) == words(selected)
+    page.locator("#link-panel").get_by_role("link", name="Cancel").click()
+    expect(marks).to_have_count(0)  # nothing will be linked: nothing stays marked
+    expect(page.locator(f"#s{sentence.position}")).to_contain_text(words(selected))
 
     page.goto(f"{live_server.url}/claims/{claim.pk}/#evidence-heading")
     page.locator("input[form='evidence-bulk'][name='evidence']").first.check()

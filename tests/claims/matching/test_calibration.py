@@ -65,6 +65,31 @@ def test_suggestions_stop_where_the_weakest_are_right_less_than_one_time_in_thre
     assert calibration.marginal_threshold(p, y, width=0.1) == 0.16
 
 
+def test_the_same_fact_decision_is_where_f1_is_highest():
+    p = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
+    y = np.array([0, 0, 1, 0, 1, 1, 1, 1], dtype=float)
+
+    # From 0.3: 5 right of 6 called, all 5 found (F1 0.909); from 0.5: 4 of 4, 4 of 5 (0.889).
+    assert calibration.f1_threshold(p, y) == 0.21
+    assert calibration.f1_threshold(p, y, lowest=0.35) == 0.41
+
+
+def test_a_calibration_reads_the_same_fact_no_lower_than_where_suggestions_stop():
+    x, y = separable()
+
+    fitted = calibration.calibrate(x.tolist(), y.tolist(), [0.8] * len(y), source="synthetic")
+
+    assert fitted.suggest_at <= fitted.same_at < fitted.auto_at  # type: ignore[operator]
+    assert fitted.validation["same_precision"] > 0.8
+    assert fitted.validation["same_recall"] > 0.8
+
+
+def test_a_calibration_made_before_the_same_fact_decision_has_none():
+    older = {"weights": [1.0], "bias": 0.0, "auto_at": 0.9, "suggest_at": 0.3, "cosine_floor": 0.5, "source": "x"}
+
+    assert Calibration.from_dict(older).same_at is None
+
+
 def test_the_cosine_floor_keeps_99_percent_of_the_right_pairs():
     cosines = np.concatenate([np.linspace(0.5, 0.95, 200), np.linspace(0.0, 0.4, 100)])
     y = np.concatenate([np.ones(200), np.zeros(100)])
@@ -97,7 +122,7 @@ def test_features_are_read_from_the_decision_signals():
 
 def test_a_calibration_survives_a_round_trip_through_json():
     fitted = Calibration((1.0, -0.5), 0.25, auto_at=0.9, suggest_at=0.3, cosine_floor=0.45, source="x",
-                         features=("pair_logit", "cosine"), validation={"pairs": 3})  # fmt: skip
+                         features=("pair_logit", "cosine"), validation={"pairs": 3}, same_at=0.4)  # fmt: skip
 
     again = Calibration.from_dict(fitted.as_dict())
 

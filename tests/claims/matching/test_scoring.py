@@ -342,6 +342,52 @@ def test_a_calibration_that_does_not_prune_keeps_every_suggestion_the_cosine_mak
     assert far.decision == "none"
 
 
+# As shipped: no pruning, and a same-fact decision from p 0.6 (logit 0.405).
+SAME_FROM_60 = dataclasses.replace(LOGIT_ONLY, prunes_suggestions=False, same_at=0.6)
+
+
+def same_fact_decision(cosine: float, logit: float, support: Calibration | None = None):
+    fa, fb = features(A, embedding=unit(0.0)), features(B, embedding=unit(float(np.arccos(cosine))))
+    support_logit = None if support is None else -2.0  # support p 0.119: the support head does not back it
+    return compare(fa, fb, pair_logit=logit, calibration=SAME_FROM_60, support_logit=support_logit, support=support)
+
+
+def test_a_pair_the_paraphrase_head_reads_as_the_same_fact_is_suggested_below_the_cosine_rule():
+    decision = same_fact_decision(0.55, logit=1.0)  # p 0.731, cosine under the semantic lower threshold 0.62
+
+    assert (decision.decision, decision.stance, decision.threshold["basis"]) == ("suggested", "supports", "same")
+    assert decision.same_fact
+
+
+def test_a_cosine_rule_suggestion_under_same_at_backs_the_claim_but_is_not_the_same_fact():
+    decision = same_fact_decision(0.8, logit=0.0)  # p 0.5: the cosine rule suggests it, the paraphrase head doubts
+
+    assert decision.decision == "suggested"
+    assert not decision.same_fact
+    assert "not read as the same fact" in decision.reasons[-1]
+
+
+def test_under_same_at_and_the_cosine_rule_nothing_is_suggested():
+    assert same_fact_decision(0.55, logit=0.0).decision == "none"
+
+
+def test_a_same_fact_pair_the_support_head_doubts_is_still_suggested_as_the_same_fact():
+    decision = same_fact_decision(0.55, logit=1.0, support=SUPPORT_ONLY)
+
+    assert (decision.decision, decision.threshold["basis"]) == ("suggested", "support+same")
+    assert decision.same_fact
+    assert decision.score == 0.1192  # listed by its support probability, as every suggestion
+
+
+def test_a_support_suggestion_the_paraphrase_head_doubts_is_not_the_same_fact():
+    keeping = dataclasses.replace(SUPPORT_ONLY, prunes_suggestions=False)
+
+    decision = same_fact_decision(0.8, logit=0.0, support=keeping)
+
+    assert (decision.decision, decision.threshold["basis"]) == ("suggested", "support+cosine")
+    assert not decision.same_fact
+
+
 # A support calibration that trusts the support head's logit alone: support probability = sigmoid(logit).
 SUPPORT_ONLY = Calibration(
     weights=tuple(1.0 if name == "support_logit" else 0.0 for name in SUPPORT_FEATURES),

@@ -27,3 +27,23 @@ def test_a_suggestion_kept_by_the_cosine_under_the_support_head_says_so():
 
     assert why is not None
     assert why.summary.startswith("support probability 0.12; the cosine reached the lower threshold 0.62")
+
+
+def test_a_suggestion_read_as_the_same_fact_below_the_cosine_rule_says_where_it_was_read_so():
+    why = link_why(details({"name": "lower", "value": 0.4, "upper": 0.95, "lower": 0.4, "cosine_lower": 0.62,
+                            "basis": "support+same", "same_at": 0.36, "same_fact": True}), 0.12)  # fmt: skip
+
+    assert why is not None
+    assert why.summary.startswith(
+        "support probability 0.12; the paraphrase probability reached 0.36, where a pair reads as the same fact"
+    )
+
+
+def test_a_calibrated_suggestion_read_as_the_same_fact_says_so():
+    why = link_why(details({"name": "lower", "value": 0.62, "upper": 0.95, "lower": 0.62, "cosine_lower": 0.62,
+                            "basis": "same", "same_at": 0.36}), 0.52)  # fmt: skip
+
+    assert why is not None
+    assert why.summary == (
+        "link probability 0.52 reached 0.36, where a pair reads as the same fact: suggested for review"
+    )
