@@ -30,7 +30,8 @@ came first.
 The run is reproducible (fixed seeds, one order of batches). It writes the adapter and its manifest
 (shape, data files and their sha256, splits, hyperparameters, figures per epoch), then the
 calibrations on the validation parts: ``<name>.calibration.json`` (paraphrase: MRPC and STS-B, pairs
-scored 4 or more count as right) and, for v2, ``<name>.support.json`` (climate-fever and WiCE).
+scored 4 or more count as right; ``auto_at``, ``suggest_at`` and the same-fact ``same_at``, where F1 is
+highest) and, for v2, ``<name>.support.json`` (climate-fever and WiCE).
 With ``--calibrate-only``, for the adapter already in ``weights/``.
 """
 

@@ -21,9 +21,16 @@ _QUALIFIERS = {
 
 _WORD_NUMBERS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "hundred": 100, "dozens": 24, "hundreds": 200, "thousands": 2000,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "hundred": 100, "dozens": 24, "hundreds": 200, "thousands": 2000,
 }  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+# Whole words only ("often" holds no ten, "written" none), tens with their units as one figure:
+# "Thirty-two soldiers" is 32, not 2; "thirty two" is 32, not 30.
+_NUMBER_WORDS = (
+    rf"\b(?:(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS)}))?|{'|'.join(sorted(_WORD_NUMBERS, key=len, reverse=True))})\b"
+)
 
 
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
@@ -55,7 +62,7 @@ _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
 _QUANTITY = re.compile(
     rf"(?:(?P<qual>{'|'.join(sorted(map(re.escape, _QUALIFIERS), key=len, reverse=True))})\s+)?"
-    rf"(?P<num>{_NUMBER}|{'|'.join(_WORD_NUMBERS)})"
+    rf"(?P<num>{_NUMBER}|{_NUMBER_WORDS})"
     rf"(?:\s*(?P<scale>{'|'.join(_SCALES)}))?"
     r"(?:\s*(?P<pct>percent|per cent|%))?"
     r"(?P<unit>(?:\s+(?!(?:have|has|had|are|is|was|were|been|in|on|at|since|by|from|to|and|of|the|who|which|that)\b)"
@@ -101,7 +108,11 @@ class DateMention:
 
 def _value(num: str, scale: str | None) -> float | None:
     lowered = num.lower()
-    value = float(_WORD_NUMBERS[lowered]) if lowered in _WORD_NUMBERS else float(num.replace(",", ""))
+    if lowered[:1].isalpha():
+        words = re.split(r"[-\s]+", lowered)
+        value = float(sum(_WORD_NUMBERS.get(w) or _TENS.get(w) or _UNITS[w] for w in words))
+    else:
+        value = float(num.replace(",", ""))
     return value * _SCALES[scale.lower()] if scale else value
 
 

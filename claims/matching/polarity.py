@@ -18,6 +18,12 @@ from claims.matching.lexical import STOPWORDS
 NEGATORS = frozenset(
     {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "nowhere"}
 )
+# Contractions typed without their apostrophe ("we dont broaden the tent"); "wont" and "cant" are
+# left out: they are words of their own too.
+_BARE_CONTRACTIONS = frozenset(
+    {"dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "hasnt", "havent", "hadnt", "couldnt",
+     "wouldnt", "shouldnt", "mustnt", "neednt", "aint"}
+)  # fmt: skip
 # Verbs (and verb phrases) that negate what follows or what they govern: "refused to send",
 # "denied sending", "rejected the offer", "failed to reach". Matched on word stems.
 _NEGATIVE_PREDICATE = re.compile(
@@ -32,6 +38,8 @@ _NEGATIVE_PHRASES = frozenset(
     (verb, particle)
     for verbs, particle in (
         (("decline", "declines", "declined", "declining"), "to"),
+        # "declined comment" is "would not comment"; "prices declined" has no object.
+        (("decline", "declines", "declined", "declining"), "comment"),
         (("rule", "rules", "ruled"), "out"),
         (("turn", "turns", "turned"), "down"),
         (("pull", "pulls", "pulled", "back", "backed"), "out"),
@@ -54,7 +62,7 @@ class Polarity:
 
 
 def is_negator(word: str) -> bool:
-    return word in NEGATORS or word.endswith("n't")
+    return word in NEGATORS or word.endswith(("n't", "n’t")) or word in _BARE_CONTRACTIONS
 
 
 def polarity(words: Sequence[str]) -> Polarity:

@@ -85,3 +85,24 @@ def test_every_wording_of_a_count_reads_as_one_key(text: str, event: str) -> Non
     (quantity,) = quantities(text)
 
     assert quantity.event == event
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Thirty-two U.S. soldiers have been killed in Iraq", 32),
+        ("thirty two people were killed", 32),
+        ("Twenty-one people died in the blast", 21),
+        ("Seventeen people were wounded", 17),
+    ],
+)
+def test_a_number_in_words_is_read_whole(text: str, value: float) -> None:
+    (quantity,) = quantities(text)
+
+    assert quantity.value == value
+
+
+def test_a_number_word_inside_another_word_is_no_figure() -> None:
+    # "Written" and "often" hold "ten": read as figures they made "10 killed" conflict with "5 killed".
+    assert [q.value for q in quantities("Written reports said 5 people died")] == [5]
+    assert quantities("often people were killed") == []

@@ -63,9 +63,16 @@ def test_the_cues_name_the_words_that_set_the_polarity() -> None:
     assert polarity(tokens("Hamas did not refuse")).cues == ("not", "refuse")
 
 
-def test_declined_negates_only_with_to():
+def test_declined_negates_only_with_to_or_comment():
     assert negative("The minister declined to comment")
+    assert negative("A company spokesman declined comment on its status")
     assert not negative("Prices declined sharply in March")
+
+
+def test_a_contraction_typed_without_its_apostrophe_still_negates():
+    assert negative("we dont broaden the tent")
+    assert negative("The ministry didnt confirm the toll")
+    assert not negative("a creature of habit and wont")
 
 
 def test_neither_nor_is_one_negation_not_two_that_cancel():
