@@ -29,7 +29,8 @@ _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven
 # Whole words only ("often" holds no ten, "written" none), tens with their units as one figure:
 # "Thirty-two soldiers" is 32, not 2; "thirty two" is 32, not 30.
 _NUMBER_WORDS = (
-    rf"\b(?:(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS)}))?|{'|'.join(sorted(_WORD_NUMBERS, key=len, reverse=True))})\b"
+    rf"\b(?:(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS)}))?"
+    rf"|{'|'.join(sorted(_WORD_NUMBERS, key=len, reverse=True))})\b"
 )
 
 
