@@ -79,6 +79,10 @@ def main() -> None:
     parser.add_argument("path", nargs="?", type=Path, default=SHARED / "ecbplus")
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument(
+        "--exact", action="store_true",
+        help="candidates as in a corpus of at most MATCH_EXACT_UP_TO claims: band rows and exact cosine at the floor",
+    )  # fmt: skip
+    parser.add_argument(
         "--prune-suggestions",
         action="store_true",
         help="drop suggestions below the calibration's suggest_at, as one fitted on reviewers' decisions does",
@@ -102,10 +106,13 @@ def main() -> None:
         support = None
     baseline = json.loads(calibration.DEFAULT_PATH.read_text())["baseline"]["mrpc"] if cal else None
     total_pairs = len(items) * (len(items) - 1) // 2
-    candidates = Matcher().candidates(items)
+    floor = cal.cosine_floor if cal is not None else min(scoring.THRESHOLDS[m].lower for m in ("semantic", "figure"))
+    exact_floor = floor if args.exact else None
+    candidates = Matcher(exact_floor=exact_floor).candidates(items)
     gold_found = sum(1 for pair in gold if pair in candidates)
+    source = "band rows and exact cosine at the floor" if args.exact else "band rows"
     print(
-        f"candidates from band rows: {len(candidates)} pairs ({len(candidates) / total_pairs:.4%} of all pairs), "
+        f"candidates from {source}: {len(candidates)} pairs ({len(candidates) / total_pairs:.4%} of all pairs), "
         f"containing {gold_found / max(len(gold), 1):.3f} of the gold pairs"
     )
     cosine = vectors @ vectors.T
@@ -113,12 +120,19 @@ def main() -> None:
     upper = np.triu(np.ones_like(cosine, dtype=bool), 1) & (same_doc[:, None] != same_doc[None, :])
     gold_list = sorted(gold)
     auto_hits: dict[str, np.ndarray] = {}
-    systems: list[tuple[str, Matcher]] = [("rules", Matcher())]
+    systems: list[tuple[str, Matcher]] = [("rules", Matcher(exact_floor=exact_floor))]
     if cal is not None:
         logits = pair_scorer().head_logits if support is not None else pair_scorer().logits
-        systems.append(("calibrated", Matcher(pair_logits=logits, calibration=cal, support=support)))
+        systems.append(
+            ("calibrated", Matcher(pair_logits=logits, calibration=cal, support=support, exact_floor=exact_floor))
+        )
         old_scorer, old_cal = previous_scorer(args.previous)
-        systems.append((f"{args.previous} as deployed", Matcher(pair_logits=old_scorer.logits, calibration=old_cal)))
+        systems.append(
+            (
+                f"{args.previous} as deployed (band rows)",
+                Matcher(pair_logits=old_scorer.logits, calibration=old_cal),
+            )
+        )
         floor_pairs = int((upper & (cosine >= cal.cosine_floor)).sum())
         floor_gold = sum(1 for i, j in gold_list if cosine[i, j] >= cal.cosine_floor)
         print(
@@ -145,7 +159,7 @@ def main() -> None:
                 auto_hits["cosine"] = np.array([pair in chosen for pair in gold_list])
         if "calibrated" in auto_hits:
             ours = auto_hits["calibrated"]
-            for other in ("rules", "cosine", f"{args.previous} as deployed"):
+            for other in ("rules", "cosine", f"{args.previous} as deployed (band rows)"):
                 theirs = auto_hits[other]
 
                 def recall_gap(sample: np.ndarray, theirs: np.ndarray = theirs) -> float:

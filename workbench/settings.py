@@ -161,6 +161,10 @@ INGEST_FANOUT = env_int("INGEST_FANOUT", 8)
 # Matching starts for each finished batch of this many documents (by position in the job), not
 # only when the whole job is done, so the first links show while a large upload goes on.
 INGEST_MATCH_BATCH = env_int("INGEST_MATCH_BATCH", 50)
+# Up to this many stored claim vectors, matching also compares each claim with every other by exact cosine,
+# not only with those it shares a band row with (0: band rows only). Past it the band rows alone keep a
+# new article within its time budget at millions of claims.
+MATCH_EXACT_UP_TO = env_int("MATCH_EXACT_UP_TO", 20000)
 # How long the review queue's ranking of its first claims is shared before it is ranked again (0: every request).
 QUEUE_RANKING_SECONDS = env_int("QUEUE_RANKING_SECONDS", 30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -22,13 +22,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from claims.matching import scoring
+from claims.matching import exact, scoring
 from claims.matching.calibration import Calibration
 from claims.matching.lexical import I64, MinHasher
 from claims.matching.scoring import MatchDecision, TextFeatures
 from claims.matching.semantic import HyperplaneLSH, SimHashSketch
 
 METHOD_IDS = {"lexical": 1, "semantic": 2, "figure": 3}
+EXACT_CAP = 200  # as claims.services.linking.MAX_CANDIDATES
+EXACT_BATCH = 50  # items compared with all at once (one matrix product each)
 
 
 @dataclass(slots=True)
@@ -67,6 +69,9 @@ class Matcher:
     calibration: Calibration | None = None
     # With it too, and (n, 2) logits, suggestions are decided by the support head (``scoring._supported``).
     support: Calibration | None = None
+    # With it, each item's closest partners at this cosine join the band rows' (``exact``): what the database
+    # path does in a corpus of at most ``MATCH_EXACT_UP_TO`` claims.
+    exact_floor: float | None = None
 
     def sketches_for(self, items: Sequence[Item]) -> list[tuple[int | None, int | None]]:
         """Per item, the two words of its embedding's sketch (both None without an embedding), stored on its rows."""
@@ -123,7 +128,25 @@ class Matcher:
                 for j in members[x + 1 :]:
                     if items[i].article != items[j].article:
                         pairs.setdefault((min(i, j), max(i, j)), set()).add(names[method])
+        if self.exact_floor is not None:
+            for i, j in self._exact_pairs(items, self.exact_floor):
+                pairs.setdefault((i, j), set()).add("semantic")
         return pairs
+
+    def _exact_pairs(self, items: Sequence[Item], floor: float) -> set[tuple[int, int]]:
+        embedded = {n: item.features.embedding for n, item in enumerate(items) if item.features.embedding is not None}
+        index = exact.ExactIndex.of(embedded, floor)
+        by_article: dict[str, list[int]] = {}
+        for n, item in enumerate(items):
+            by_article.setdefault(item.article, []).append(n)
+        own = {article: np.array(ns, dtype=np.int64) for article, ns in by_article.items()}
+        exclude = {n: own[items[n].article] for n in embedded}
+        out: set[tuple[int, int]] = set()
+        for lo in range(0, len(embedded), EXACT_BATCH):
+            batch = sorted(embedded)[lo : lo + EXACT_BATCH]
+            for i, partners in exact.closest_partners(index, batch, exclude, EXACT_CAP).items():
+                out.update((min(i, j), max(i, j)) for j in partners)
+        return out
 
     def scored(self, items: Sequence[Item]) -> list[Link]:
         """Every candidate pair with its decision, linked or not (a ``none`` decision of method ``date`` says apart)."""

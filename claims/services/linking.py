@@ -9,12 +9,15 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from claims.matching import exact as exact_matching
 from claims.matching import postings, scoring
 from claims.matching.calibration import Calibration
+from claims.matching.exact import ExactIndex
 from claims.matching.linking import METHOD_IDS, needs_pair_scorer, scorer_pairs
 from claims.matching.pair_scorer import pair_scorer
 from claims.matching.scoring import MatchDecision, TextFeatures
@@ -63,18 +66,45 @@ class LinkOutcome:
 _LOOKUP_BATCH = 50  # claims whose buckets are read at once: bounds memory (a claim's buckets hold ~15,000 at 1M)
 
 
+def exact_index() -> ExactIndex | None:
+    """Every live claim's stored vector (``claims.matching.exact``), or None past ``MATCH_EXACT_UP_TO`` (or at 0)."""
+    limit = settings.MATCH_EXACT_UP_TO
+    model = indexing_services.VECTOR_MODEL
+    # Counting at most limit + 1 rows: at a million claims the answer costs a few index entries, not a scan.
+    if limit <= 0 or ClaimVector.objects.filter(model=model)[: limit + 1].count() > limit:
+        return None
+    vector, claim = ClaimVector._meta.db_table, Claim._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT v.claim_id, v.vector FROM {vector} v JOIN {claim} c ON c.id = v.claim_id "
+            "WHERE v.model = %s AND c.deleted_at IS NULL",
+            [model],
+        )
+        vectors = indexing_services.vectors_by_claim(cursor.fetchall())
+    calibration, _ = calibration_selectors.calibrations_current()
+    return ExactIndex.of(vectors, _cosine_floor(calibration))
+
+
+def _cosine_floor(calibration: Calibration | None) -> float:
+    """Below this cosine no embedding decision links a pair (the calibration's floor, else the rules' lowest)."""
+    if calibration is not None:
+        return min(scoring.THRESHOLDS["figure"].lower, calibration.cosine_floor)
+    return min(scoring.THRESHOLDS[m].lower for m in ("semantic", "figure"))
+
+
 def _candidate_pairs(claim_ids: Sequence[int]) -> dict[tuple[int, int], set[str]]:
     return _candidates(claim_ids).pairs
 
 
-def _candidates(claim_ids: Sequence[int]) -> Candidates:
+def _candidates(claim_ids: Sequence[int], exact: ExactIndex | None = None) -> Candidates:
     """Pairs (lower id, higher id) of live claims of different articles sharing a band row with a given claim.
 
     Each given claim keeps its ``MAX_CANDIDATES`` partners with the closest embedding sketches,
     then sharing the most rows, then lower id first (``postings.top_partners``). The members of
     its buckets are read packed (``MatchBucket``), one row per bucket part: read as one index
     entry per member, the ~15,000 members a claim's buckets hold at a million claims cost the
-    database about a microsecond each.
+    database about a microsecond each. With an ``exact`` index, its closest partners at the cosine
+    floor join them (as ``semantic``), whether or not they share a row.
     """
     articles = dict(Claim.objects.filter(pk__in=claim_ids).values_list("pk", "article_id"))
     mates: dict[int, list[int]] = {}
@@ -97,15 +127,20 @@ def _candidates(claim_ids: Sequence[int]) -> Candidates:
             own.setdefault(pk, []).append((method, band, key))
             sketch[pk] = None if hi is None or lo_word is None else (hi, lo_word)
         parts = bucket_services.bucket_parts(k for keys in own.values() for k in keys)
+        exclude = {a: np.concatenate([deleted, np.array(mates[articles[a]], dtype=np.int64)]) for a in batch}
+        closest = {} if exact is None else exact_matching.closest_partners(exact, batch, exclude, MAX_CANDIDATES)
         for a in batch:
-            if a not in own:
-                continue
-            exclude = np.concatenate([deleted, np.array(mates[articles[a]], dtype=np.int64)])
-            buckets = [(m, parts.get((m, b, k), [])) for m, b, k in own[a]]
-            for partner in postings.top_partners(sketch[a], buckets, exclude, MAX_CANDIDATES):
-                b = partner.claim
-                pairs.setdefault((min(a, b), max(a, b)), set()).update(names[m] for m in partner.kinds)
-                partners.setdefault(a, []).append(b)
+            if a in own:
+                buckets = [(m, parts.get((m, b, k), [])) for m, b, k in own[a]]
+                for partner in postings.top_partners(sketch[a], buckets, exclude[a], MAX_CANDIDATES):
+                    b = partner.claim
+                    pairs.setdefault((min(a, b), max(a, b)), set()).update(names[m] for m in partner.kinds)
+                    partners.setdefault(a, []).append(b)
+            known = set(partners.get(a, []))
+            for b in closest.get(a, []):
+                pairs.setdefault((min(a, b), max(a, b)), set()).add("semantic")
+                if b not in known:
+                    partners.setdefault(a, []).append(b)
     return Candidates(pairs, partners)
 
 
@@ -229,9 +264,7 @@ def _worth_scoring(
     the margin), so this is exact, and it spares the full comparison for most band-row
     candidates, which are unrelated texts.
     """
-    floor = min(scoring.THRESHOLDS[m].lower for m in ("semantic", "figure"))
-    if calibration is not None:
-        floor = min(scoring.THRESHOLDS["figure"].lower, calibration.cosine_floor)
+    floor = _cosine_floor(calibration)
     both = [(a, b) for a, b in pairs if a in vectors and b in vectors]
     kept = [(a, b) for a, b in pairs if a not in vectors or b not in vectors]
     if both:
@@ -391,14 +424,18 @@ def _upsert(rows: Sequence[_Row]) -> None:
 
 
 def _withdraw_missing(
-    claim_ids: Sequence[int], found: set[tuple[int, int, int, int]], scored: set[tuple[int, int]]
+    claim_ids: Sequence[int],
+    found: set[tuple[int, int, int, int]],
+    scored: set[tuple[int, int]],
+    exact: ExactIndex | None = None,
 ) -> int:
     """Hide undecided machine links of these claims (either side) that this run no longer finds.
 
     Withdrawn: links of pairs decided here (``scored``) and not linked, of pairs that share no
-    band row any more, and of deleted claims. A pair that still shares a row but fell beyond one
-    claim's candidate cap, or beyond both claims' pair-scorer caps, may be decided by the other
-    claim's run: it is left as it is, so chunk order never matters.
+    band row any more (nor, with an exact index, reach its floor), and of deleted claims. A pair
+    that is still a candidate but fell beyond one claim's candidate cap, or beyond both claims'
+    pair-scorer caps, may be decided by the other claim's run: it is left as it is, so chunk order
+    never matters.
     """
     ids = list(claim_ids)
     missing = [
@@ -414,6 +451,8 @@ def _withdraw_missing(
     pairs = {pk: (min(claim, via), max(claim, via)) for pk, via, claim in missing if via is not None}
     undecided = {pair for pair in pairs.values() if pair not in scored}
     sharing = _sharing_rows(undecided)
+    if exact is not None:
+        sharing |= exact_matching.close_pairs(exact, undecided - sharing)
     live = set(
         Claim.objects.filter(pk__in={x for pair in undecided for x in pair}, deleted_at__isnull=True).values_list(
             "pk", flat=True
@@ -428,12 +467,14 @@ def _withdraw_missing(
 
 @transaction.atomic
 def claims_link(*, claim_ids: Sequence[int]) -> LinkOutcome:
-    """Link claims (already indexed) to the claims of other articles they share band rows with, both directions."""
+    """Link claims (already indexed) to the claims of other articles they share band rows with (or, in a corpus
+    of at most ``MATCH_EXACT_UP_TO`` claims, that come close enough by exact cosine), both directions."""
     live = sorted(c.pk for c in indexing_services.live_claims(claim_ids))
-    candidates = _candidates(live)
+    exact = exact_index()
+    candidates = _candidates(live, exact)
     scored = _score(candidates)
     _upsert(scored.rows)
-    withdrawn = _withdraw_missing(live, {r.key for r in scored.rows}, scored.decided)
+    withdrawn = _withdraw_missing(live, {r.key for r in scored.rows}, scored.decided, exact)
     return LinkOutcome(len(live), len(candidates.pairs), scored.linked, len(scored.rows), withdrawn)
 
 

@@ -92,3 +92,26 @@ def test_the_pairs_read_are_the_same_whether_claims_are_matched_at_once_or_in_ch
 
 def test_ties_in_cosine_go_to_the_lower_id():
     assert scorer_pairs({5: [9, 7, 8]}, {(5, 7): 0.8, (5, 8): 0.8, (5, 9): 0.8}, cap=1) == {(5, 7)}
+
+
+def test_with_an_exact_floor_a_close_pair_in_no_shared_band_is_a_candidate():
+    rng = np.random.default_rng(10)  # a draw where the two share no band: most do, at this angle
+    a = rng.standard_normal(DIM)
+    a /= np.linalg.norm(a)
+    noise = rng.standard_normal(DIM)
+    noise -= (noise @ a) * a
+    noise /= np.linalg.norm(noise)
+    b = 0.6 * a + 0.8 * noise  # cosine 0.6: above the floor, and on the other side of many planes
+    far = noise  # cosine 0 to a
+    texts = ["Talks resumed in Doha on Monday.", "Negotiators met again in Qatar.", "Markets closed higher."]
+    vectors = [a, b, far]
+    items = [
+        Item(n, f"article-{n}", scoring.features(t, embedding=v.astype(np.float32)))
+        for n, (t, v) in enumerate(zip(texts, vectors, strict=True))
+    ]
+    assert (0, 1) not in Matcher().candidates(items)
+
+    pairs = Matcher(exact_floor=0.5).candidates(items)
+
+    assert pairs[(0, 1)] == {"semantic"}
+    assert (0, 2) not in pairs  # cosine 0: neither band rows nor the floor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -118,3 +119,45 @@ def test_many_claims_looked_up_at_once_each_keep_their_own_top_partners(
     found = linking_services._candidate_pairs([c.pk for c in claims])
 
     assert found == expected
+
+
+def cosine_partners(claim: Claim, floor: float) -> set[int]:
+    """The oracle for the exact index: live claims of other articles whose stored vector is close enough."""
+    vectors = linking_services._current_vectors(set(all_claim_ids()))
+    mine = vectors[claim.pk]
+    others = Claim.objects.filter(deleted_at__isnull=True).exclude(article_id=claim.article_id)
+    return {c for c in others.values_list("pk", flat=True) if c in vectors and float(vectors[c] @ mine) >= floor}
+
+
+def partners_in(pairs: dict[tuple[int, int], set[str]], claim: Claim) -> set[int]:
+    return {b if a == claim.pk else a for a, b in pairs}
+
+
+def test_in_a_small_corpus_a_close_claim_that_shares_no_band_row_is_still_a_candidate(seed_corpus: Job) -> None:
+    indexing_services.claims_index(claim_ids=all_claim_ids())
+    exact = linking_services.exact_index()
+    assert exact is not None
+    # A claim whose band rows miss some of the claims close to it, as they miss a third of ECB+'s.
+    claim, missed = next(
+        (c, missed)
+        for c in Claim.objects.order_by("id")
+        if (missed := cosine_partners(c, exact.floor) - partners_in(linking_services._candidate_pairs([c.pk]), c))
+    )
+
+    pairs = linking_services._candidates([claim.pk], exact).pairs
+
+    assert missed <= partners_in(pairs, claim)
+    assert all(pairs[(min(claim.pk, c), max(claim.pk, c))] == {"semantic"} for c in missed)
+
+
+def test_past_match_exact_up_to_claims_only_band_rows_find_candidates(seed_corpus: Job, settings: Any) -> None:
+    indexing_services.claims_index(claim_ids=all_claim_ids())
+    settings.MATCH_EXACT_UP_TO = Claim.objects.count() - 1
+
+    assert linking_services.exact_index() is None
+
+
+def test_with_match_exact_up_to_0_matching_uses_band_rows_alone(seed_corpus: Job, settings: Any) -> None:
+    settings.MATCH_EXACT_UP_TO = 0
+
+    assert linking_services.exact_index() is None
