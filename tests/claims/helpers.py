@@ -122,3 +122,19 @@ def suggestions(claim: Claim, count: int) -> list[Evidence]:
         if len(made) == count:
             return made
     raise AssertionError("not enough sentences")
+
+
+def same_fact_partners(claim: Claim) -> dict[int, float]:
+    """The claims behind the claim's supporting links that say the same fact (``MatchDecision.same_fact``)."""
+    best: dict[int, float] = {}
+    for pk, score, details in Evidence.objects.filter(
+        claim=claim, stance=Stance.SUPPORTS, method__in=[EvidenceMethod.SEMANTIC, EvidenceMethod.LEXICAL]
+    ).values_list("via_claim_id", "score", "details"):
+        if pk is not None and (details or {}).get("threshold", {}).get("same_fact", True) is not False:
+            best[pk] = max(best.get(pk, 0.0), score or 0.0)
+    return best
+
+
+def most_restated_claim() -> Claim:
+    """The claim most other articles restate (the most same-fact partners; the lowest id of a tie)."""
+    return max(Claim.objects.order_by("id"), key=lambda c: (len(same_fact_partners(c)), -c.pk))

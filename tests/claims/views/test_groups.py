@@ -25,7 +25,13 @@ from claims.models import (
 )
 from claims.services.groups import group_create, group_set_canonical
 from sources.models import Article, Outlet
-from tests.claims.helpers import claims_from_different_articles, death_toll_claims, link_conflicting_figure
+from tests.claims.helpers import (
+    claims_from_different_articles,
+    death_toll_claims,
+    link_conflicting_figure,
+    most_restated_claim,
+    same_fact_partners,
+)
 
 
 def signed_in(client: Client, user: User) -> Client:
@@ -431,16 +437,20 @@ def supporting_partners(claim: Claim) -> dict[int, float]:
     return best
 
 
+def restated_after_matching() -> Claim:
+    """After matching the seed corpus, the claim most other articles restate."""
+    hamas_after_matching()
+    return most_restated_claim()
+
+
 def suggested_ids(page: str) -> set[int]:
     block = page.split('class="group-suggestions"')[1].split("</ul>")[0]
     return {int(pk) for pk in re.findall(r'name="claims" value="(\d+)"', block)}
 
 
-def test_an_ungrouped_claim_offers_the_claims_its_supporting_links_come_from(
-    client: Client, reviewer: User, seed_corpus: Job
-) -> None:
-    claim = hamas_after_matching()
-    partners = supporting_partners(claim)
+def test_an_ungrouped_claim_offers_the_claims_that_restate_it(client: Client, reviewer: User, seed_corpus: Job) -> None:
+    claim = restated_after_matching()
+    partners = same_fact_partners(claim)
     assert partners
 
     page = signed_in(client, reviewer).get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
@@ -449,6 +459,18 @@ def test_an_ungrouped_claim_offers_the_claims_its_supporting_links_come_from(
     assert suggested_ids(page) == set(best_first[:5])
     block = page.split('class="group-suggestions"')[1].split("</ul>")[0]
     assert [int(pk) for pk in re.findall(r'value="(\d+)"', block)] == best_first[:5]
+
+
+def test_reports_that_only_back_a_claim_propose_no_duplicate_group(
+    client: Client, reviewer: User, seed_corpus: Job
+) -> None:
+    claim = hamas_after_matching()  # backed by "Hamas has refused to participate in these talks", restated by none
+    assert supporting_partners(claim)
+    assert not same_fact_partners(claim)
+
+    page = signed_in(client, reviewer).get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+
+    assert 'class="group-suggestions"' not in page
 
 
 def test_grouping_with_a_suggestion_makes_the_group_and_the_suggestions_go(
@@ -473,8 +495,8 @@ def test_a_rejected_link_is_not_suggested_and_a_viewer_gets_no_group_buttons(
 ) -> None:
     from claims.services import reviews as review_services
 
-    claim = hamas_after_matching()
-    partners = supporting_partners(claim)
+    claim = restated_after_matching()
+    partners = same_fact_partners(claim)
     rejected = min(partners)
     for link in Evidence.objects.filter(claim=claim, via_claim_id=rejected):
         review_services.evidence_decide(
@@ -486,7 +508,7 @@ def test_a_rejected_link_is_not_suggested_and_a_viewer_gets_no_group_buttons(
 
     assert rejected not in suggested_ids(reviewer_page)
     assert f"#{rejected} ·" not in viewer_page
-    assert set(partners) - {rejected}, "the Hamas claim has more than one supporting partner"
+    assert set(partners) - {rejected}, "the claim has more than one same-fact partner"
     assert 'class="group-suggestions"' in viewer_page
     assert "Group with #" not in viewer_page
 
@@ -494,8 +516,8 @@ def test_a_rejected_link_is_not_suggested_and_a_viewer_gets_no_group_buttons(
 def test_a_suggested_partner_already_in_a_group_links_to_that_group_instead_of_a_button(
     client: Client, reviewer: User, viewer: User, seed_corpus: Job
 ) -> None:
-    claim = hamas_after_matching()
-    partner = min(supporting_partners(claim))
+    claim = restated_after_matching()
+    partner = min(same_fact_partners(claim))
     elsewhere = next(c for c in Claim.objects.exclude(article=claim.article).exclude(pk=partner).order_by("id"))
     group = group_create(claim_ids=[partner, elsewhere.pk], user=reviewer)
 
@@ -682,8 +704,8 @@ def test_a_confirmed_link_is_labelled_confirmed_under_duplicate_group(
 ) -> None:
     from claims.services import reviews as review_services
 
-    claim = hamas_after_matching()
-    partner = max(supporting_partners(claim), key=lambda pk: supporting_partners(claim)[pk])
+    claim = restated_after_matching()
+    partner = max(same_fact_partners(claim), key=lambda pk: same_fact_partners(claim)[pk])
     link = Evidence.objects.filter(claim=claim, via_claim_id=partner).first()
     assert link is not None
     review_services.evidence_decide(evidence_id=link.pk, reviewer=reviewer, decision="confirmed")
