@@ -142,8 +142,9 @@ class Matcher:
         own = {article: np.array(ns, dtype=np.int64) for article, ns in by_article.items()}
         exclude = {n: own[items[n].article] for n in embedded}
         out: set[tuple[int, int]] = set()
-        for lo in range(0, len(embedded), EXACT_BATCH):
-            batch = sorted(embedded)[lo : lo + EXACT_BATCH]
+        ordered = sorted(embedded)
+        for lo in range(0, len(ordered), EXACT_BATCH):
+            batch = ordered[lo : lo + EXACT_BATCH]
             for i, partners in exact.closest_partners(index, batch, exclude, EXACT_CAP).items():
                 out.update((min(i, j), max(i, j)) for j in partners)
         return out
