@@ -64,16 +64,17 @@ def embed(texts: Sequence[str], label: str, use_cache: bool = True) -> tuple[npt
     return vectors, rate
 
 
-def previous_scorer(name: str) -> tuple[PairScorer, Calibration]:
-    """An earlier pair-scorer adapter in ``weights/`` with its calibration, as it was deployed (the current path)."""
+def previous_scorer(name: str, calibration_path: Path | None = None) -> tuple[PairScorer, Calibration]:
+    """An earlier pair-scorer adapter in ``weights/`` with its calibration (``calibration_path``, else the one
+    beside it), as it was deployed (the current path)."""
     from claims.matching import calibration
     from claims.matching.pair_scorer import WEIGHTS_DIR, PairScorer, load_adapter
     from claims.matching.semantic import encoder
 
     adapter, manifest = load_adapter(name)
-    cal = calibration.shipped(WEIGHTS_DIR / f"{name}.calibration.json")
+    cal = calibration.shipped(calibration_path or WEIGHTS_DIR / f"{name}.calibration.json")
     if cal is None:
-        raise SystemExit(f"no calibration for {name} in {WEIGHTS_DIR}")
+        raise SystemExit(f"no calibration for {name} at {calibration_path or WEIGHTS_DIR}")
     return PairScorer(encoder(), adapter, manifest), cal
 
 

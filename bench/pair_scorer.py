@@ -21,7 +21,8 @@ links the support head alone suggests (``MatchDecision.same_fact``: a report tha
 but says more); "any supporting link" keeps them. Beside it: the same scorer with suggestions by
 the cosine rule (``scoring-v5``'s decision) or pruned below the paraphrase ``suggest_at`` (as a
 reviewers' calibration does), the previous adapter as it was deployed (``--previous``, default
-``pair-scorer-v1`` with its own calibration: the current path), ``rules`` (no calibration: cosine
+``pair-scorer-v1`` with its own calibration; ``--previous-calibration`` and ``--previous-support`` name
+other calibration files, such as a release's taken with ``git show``), ``rules`` (no calibration: cosine
 thresholds and rules) and ``cosine`` (plain MiniLM cosine). Intervals are paired bootstraps of the
 difference between ``calibrated`` and each other system over the same resampled pairs.
 """
@@ -63,6 +64,24 @@ from claims.matching.pair_scorer import (
 
 B = npt.NDArray[np.bool_]
 F = npt.NDArray[np.float64]
+
+
+@dataclasses.dataclass(frozen=True)
+class Earlier:
+    """The deployment compared against: an adapter in ``weights/`` with its calibrations."""
+
+    adapter: str
+    calibration_file: Path | None  # None: the adapter's own ``<name>.calibration.json``
+    support_file: Path | None  # None: no support calibration (before pair-scorer-v2)
+
+    def __str__(self) -> str:
+        named = self.calibration_file
+        return self.adapter if named is None else f"{self.adapter} with {named.name}"
+
+    def load(self) -> tuple[PairScorer, calibration.Calibration, calibration.Calibration | None]:
+        scorer, cal = previous_scorer(self.adapter, self.calibration_file)
+        support = None if self.support_file is None else calibration.shipped_support(self.support_file)
+        return scorer, cal, support
 
 
 def load_pairs_mrpc(path: Path) -> tuple[list[tuple[str, str, str, bool]], str]:
@@ -119,12 +138,12 @@ def _line(name: str, predicted: B, gold: B) -> None:
     print(f"  {name:<52} P {p:.3f}  R {r:.3f}  F1 {f:.3f}  ({int(predicted.sum())} of {len(gold)})")
 
 
-def bench_mrpc(path: Path, rounds: int, earlier: str) -> None:
+def bench_mrpc(path: Path, rounds: int, earlier: Earlier) -> None:
     rows, which = load_pairs_mrpc(path)
     cal, support = calibration.shipped(), calibration.shipped_support()
     assert cal is not None, "no calibration committed"
     assert support is not None, "no support calibration committed"
-    old_scorer, old_cal = previous_scorer(earlier)
+    old_scorer, old_cal, old_support = earlier.load()
     base = json.loads(calibration.DEFAULT_PATH.read_text())["baseline"]["mrpc"]
     left, right = [r[1] for r in rows], [r[2] for r in rows]
     gold = np.array([r[3] for r in rows])
@@ -133,14 +152,14 @@ def bench_mrpc(path: Path, rounds: int, earlier: str) -> None:
     ours, cosine = decisions(left, right, f"mrpc-{path.stem}", cal, support)
     by_cosine, _ = decisions(left, right, f"mrpc-{path.stem}", cal)
     pruning, _ = decisions(left, right, f"mrpc-{path.stem}", dataclasses.replace(cal, prunes_suggestions=True))
-    before, _ = decisions(left, right, f"mrpc-{path.stem}", old_cal, scorer=old_scorer)
+    before, _ = decisions(left, right, f"mrpc-{path.stem}", old_cal, old_support, scorer=old_scorer)
     rules, _ = decisions(left, right, f"mrpc-{path.stem}", None)
     systems_linked = {
         "calibrated: same fact (auto + suggested)": linked(ours, False, same_fact=True),
         "calibrated: any supporting link (+ support head)": linked(ours, False),
         "same adapter, suggestions by the cosine rule": linked(by_cosine, False),
         f"same adapter, suggestions pruned below p {cal.suggest_at:.2f}": linked(pruning, False),
-        f"{earlier} as deployed": linked(before, False),
+        f"{earlier} as deployed": linked(before, False, same_fact=old_cal.same_at is not None),
         "rules (auto + suggested)": linked(rules, False),
         f"cosine >= {base['cosine_f1']:.2f}": cosine >= base["cosine_f1"],
     }
@@ -163,7 +182,7 @@ def bench_mrpc(path: Path, rounds: int, earlier: str) -> None:
             print(f"  calibrated - {name}: {metric} difference, 95% paired bootstrap [{low:+.3f}, {high:+.3f}]")
 
 
-def bench_stsb(path: Path, rounds: int, earlier: str) -> None:
+def bench_stsb(path: Path, rounds: int, earlier: Earlier) -> None:
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
@@ -172,7 +191,7 @@ def bench_stsb(path: Path, rounds: int, earlier: str) -> None:
     cal, support = calibration.shipped(), calibration.shipped_support()
     assert cal is not None, "no calibration committed"
     assert support is not None, "no support calibration committed"
-    old_scorer, old_cal = previous_scorer(earlier)
+    old_scorer, old_cal, old_support = earlier.load()
     base = json.loads(calibration.DEFAULT_PATH.read_text())["baseline"]["stsb"]
     left, right = [r[2] for r in rows], [r[3] for r in rows]
     scores = np.array([r[1] for r in rows])
@@ -181,12 +200,12 @@ def bench_stsb(path: Path, rounds: int, earlier: str) -> None:
     print(f"STS-B {path.name}: {len(rows)} pairs, {int(news.sum())} main-news")
     ours, cosine = decisions(left, right, f"stsb-{path.stem}", cal, support)
     pruning, _ = decisions(left, right, f"stsb-{path.stem}", dataclasses.replace(cal, prunes_suggestions=True))
-    before, _ = decisions(left, right, f"stsb-{path.stem}", old_cal, scorer=old_scorer)
+    before, _ = decisions(left, right, f"stsb-{path.stem}", old_cal, old_support, scorer=old_scorer)
     probability = _probabilities(ours, pair_scorer().logits(list(zip(left, right, strict=True))), cal)
     old = _probabilities(before, old_scorer.logits(list(zip(left, right, strict=True))), old_cal)
     for name, mask in (("main-news", news), ("all genres", np.ones(len(rows), bool))):
         idx = np.flatnonzero(mask)
-        for label, other in (("cosine", cosine), (earlier, old)):
+        for label, other in (("cosine", cosine), (str(earlier), old)):
             ours_rho, other_rho = spearman(probability[idx], scores[idx]), spearman(other[idx], scores[idx])
 
             def diff(sample: npt.NDArray[np.int64], idx: npt.NDArray[np.int64] = idx, other: F = other) -> float:
@@ -202,7 +221,7 @@ def bench_stsb(path: Path, rounds: int, earlier: str) -> None:
     print("duplicates (score >= 4)")
     _line("calibrated: same fact (auto + suggested)", linked(ours, False, same_fact=True), gold)
     _line("calibrated: any supporting link (+ support head)", linked(ours, False), gold)
-    _line(f"{earlier} as deployed", linked(before, False), gold)
+    _line(f"{earlier} as deployed", linked(before, False, same_fact=old_cal.same_at is not None), gold)
     _line(f"calibrated, suggestions pruned below p {cal.suggest_at:.2f}", linked(pruning, False), gold)
     _line(f"cosine >= {base['cosine_f1']:.2f}", cosine >= base["cosine_f1"], gold)
     _line(f"calibrated auto (p >= {cal.auto_at:.2f})", linked(ours, True), gold)
@@ -272,13 +291,14 @@ def main() -> None:
     for p in (mrpc, stsb):
         p.add_argument("--rounds", type=int, default=1000)
         p.add_argument("--previous", default="pair-scorer-v1", help="earlier adapter in weights/, as deployed")
+        p.add_argument("--previous-calibration", type=Path, help="its calibration file (default: the one beside it)")
+        p.add_argument("--previous-support", type=Path, help="its support calibration file (default: none)")
     cost = sub.add_parser("cost")
     cost.add_argument("--pairs", type=int, default=500)
     args = parser.parse_args()
-    if args.which == "mrpc":
-        bench_mrpc(args.path, args.rounds, args.previous)
-    elif args.which == "stsb":
-        bench_stsb(args.path, args.rounds, args.previous)
+    if args.which in ("mrpc", "stsb"):
+        earlier = Earlier(args.previous, args.previous_calibration, args.previous_support)
+        (bench_mrpc if args.which == "mrpc" else bench_stsb)(args.path, args.rounds, earlier)
     else:
         bench_cost(args.pairs)
 

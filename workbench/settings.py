@@ -258,6 +258,10 @@ CELERY_TASK_ALWAYS_EAGER = not _BROKER
 # Eager tasks never touch the broker; "memory://" keeps kombu from guessing an AMQP host.
 CELERY_BROKER_URL = _BROKER or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = False
+# With no broker, run jobs on one thread of the web process instead of inside the request that sends them:
+# the demo server sets it, so an upload answers at once and its job page shows the progress
+# (claims/jobs/background.py). Commands leave it off and wait for their jobs.
+JOBS_IN_BACKGROUND = env_bool("JOBS_IN_BACKGROUND", False)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "workbench")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

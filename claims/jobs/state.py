@@ -25,6 +25,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
+from claims.jobs import background
 from claims.models import Job, JobState
 from claims.services import webhook_outbox
 
@@ -47,6 +48,9 @@ def job_deliver(*, job_id: int, messages: int) -> bool:
     The caller has already recorded the send; a failed one is cleared so the sweeper's next pass sends it.
     """
     task = current_app.tasks[RUN_JOB_TASK]
+    if current_app.conf.task_always_eager and settings.JOBS_IN_BACKGROUND:
+        background.job_run_in_background(task=task, job_id=job_id, messages=messages)
+        return True
     try:
         for _ in range(messages):
             task.delay(job_id)

@@ -107,3 +107,15 @@ def jobs_sweep(*, now: datetime | None = None) -> SweepReport:
         else:
             report.unreachable.append(job.pk)
     return report
+
+
+def jobs_run_unfinished() -> list[int]:
+    """Send every job left queued or running, and return their ids: for a single-process demo with no worker
+    anywhere, where all of them were stranded when the server stopped. Without a broker each runs here
+    and now (eager mode), so the caller returns with them finished."""
+    unfinished = list(
+        Job.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).order_by("pk").values_list("pk", "messages")
+    )
+    for job_id, messages in unfinished:
+        job_state.job_deliver(job_id=job_id, messages=messages)
+    return [job_id for job_id, _ in unfinished]

@@ -1,7 +1,8 @@
 """python manage.py demo — set up the workbench on the sample articles for trying it out.
 
-Migrates, creates one user per role with a fresh password, ingests samples/seed
-into a story, and prints where to log in. The server is started by scripts/demo.
+Migrates, creates one user per role with a fresh password, runs the jobs the last demo
+server left unfinished, ingests samples/seed into a story, and prints where to log in. The
+server is started by scripts/demo, with jobs on a thread of its own (JOBS_IN_BACKGROUND).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from claims.jobs.sweeper import jobs_run_unfinished
 from claims.roles import Role
 
 SAMPLE_DIR = Path(settings.BASE_DIR) / "samples" / "seed"
@@ -44,6 +46,11 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(9)
         for role in Role:
             demo_user_reset(username=role.value, role=role, password=password)
+        # The demo server runs jobs on a thread (JOBS_IN_BACKGROUND): what it left unfinished when it stopped
+        # has nobody on it, so it runs here before the server starts again.
+        resumed = jobs_run_unfinished()
+        if resumed:
+            self.stdout.write(f"Ran {len(resumed)} job(s) the last demo server left unfinished: {resumed}")
         call_command("ingest", str(SAMPLE_DIR), story=STORY, stdout=self.stdout, stderr=self.stderr)
         # A demo database from before metadata was read from the text gets it now (new articles have it).
         call_command("infer_metadata", stdout=self.stdout, stderr=self.stderr)

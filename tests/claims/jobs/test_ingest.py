@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -274,17 +273,6 @@ def test_extracting_claims_again_adds_nothing(seed_corpus: Job) -> None:
 
 
 # --- the `ingest` command: a job run in-process when no worker is configured --
-
-
-@pytest.fixture
-def eager_jobs() -> Iterator[None]:
-    """Run queued jobs in-process when their transaction commits, as the command does without a broker."""
-    from workbench.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved
 
 
 def run_ingest(*paths: Path) -> tuple[str, str]:
