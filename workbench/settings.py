@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Only the SQLite demo store raises "database is locked": a 503 to try again (workbench/busy.py).
+    "workbench.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "workbench.urls"
@@ -92,9 +94,18 @@ TEMPLATES = [
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'workbench.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite is the single-user demo store: WAL lets the web server read while a job writes.
+    # SQLite is the single-user demo store: WAL lets the web server read while a job writes. A transaction
+    # takes the write lock when it begins (IMMEDIATE), so a request that writes while the job thread does
+    # waits its turn instead of failing at once with "database is locked", as a read transaction that later
+    # writes does when another writer holds the lock. The wait is bounded by ``timeout``: a match job's
+    # chunk is one transaction that can hold the lock longer, and then the request gets a 503 to try again
+    # (workbench/busy.py).
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering (INCLUDE) band-key index is a PostgreSQL speed-up; SQLite builds it without the extra column.

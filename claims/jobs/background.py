@@ -32,10 +32,9 @@ _gate = threading.Lock()  # held by ``held()``: the thread takes no next job mea
 _runner: list[threading.Thread] = []  # the one thread, once started
 
 
-def job_run_in_background(*, task: Task[Any, Any], job_id: int, messages: int) -> None:
-    """Queue the job's deliveries for the thread (starting it if needed) and return at once."""
-    for _ in range(messages):
-        _jobs.put((task, job_id))
+def job_run_in_background(*, task: Task[Any, Any], job_id: int) -> None:
+    """Queue the job for the thread (starting it if needed) and return at once."""
+    _jobs.put((task, job_id))
     with _start:
         if not _runner or not _runner[0].is_alive():
             _runner[:] = [threading.Thread(target=_drain, name="workbench-jobs", daemon=True)]

@@ -109,13 +109,17 @@ def jobs_sweep(*, now: datetime | None = None) -> SweepReport:
     return report
 
 
-def jobs_run_unfinished() -> list[int]:
-    """Send every job left queued or running, and return their ids: for a single-process demo with no worker
-    anywhere, where all of them were stranded when the server stopped. Without a broker each runs here
-    and now (eager mode), so the caller returns with them finished."""
-    unfinished = list(
-        Job.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).order_by("pk").values_list("pk", "messages")
+def jobs_unfinished() -> list[int]:
+    """Ids of the jobs left queued or running, oldest first."""
+    return list(
+        Job.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).order_by("pk").values_list("pk", flat=True)
     )
-    for job_id, messages in unfinished:
-        job_state.job_deliver(job_id=job_id, messages=messages)
-    return [job_id for job_id, _ in unfinished]
+
+
+def jobs_run_unfinished(*, job_ids: list[int]) -> None:
+    """Send these jobs again: for a single-process demo with no worker anywhere, where every unfinished job
+    was stranded when its server stopped. Without a broker each runs here and now (eager mode), so the
+    caller returns with them finished; a job finished meanwhile is left as it is (``job_claim``)."""
+    messages = dict(Job.objects.filter(pk__in=job_ids).values_list("pk", "messages"))
+    for job_id in job_ids:
+        job_state.job_deliver(job_id=job_id, messages=messages.get(job_id, 1))

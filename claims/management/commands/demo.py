@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from claims.jobs.sweeper import jobs_run_unfinished
+from claims.jobs.sweeper import jobs_run_unfinished, jobs_unfinished
 from claims.roles import Role
 
 SAMPLE_DIR = Path(settings.BASE_DIR) / "samples" / "seed"
@@ -48,9 +48,11 @@ class Command(BaseCommand):
             demo_user_reset(username=role.value, role=role, password=password)
         # The demo server runs jobs on a thread (JOBS_IN_BACKGROUND): what it left unfinished when it stopped
         # has nobody on it, so it runs here before the server starts again.
-        resumed = jobs_run_unfinished()
-        if resumed:
-            self.stdout.write(f"Ran {len(resumed)} job(s) the last demo server left unfinished: {resumed}")
+        left = jobs_unfinished()
+        if left:
+            self.stdout.write(f"Finishing {len(left)} job(s) the last demo server left unfinished: {left} …")
+            self.stdout.flush()
+            jobs_run_unfinished(job_ids=left)
         call_command("ingest", str(SAMPLE_DIR), story=STORY, stdout=self.stdout, stderr=self.stderr)
         # A demo database from before metadata was read from the text gets it now (new articles have it).
         call_command("infer_metadata", stdout=self.stdout, stderr=self.stderr)
