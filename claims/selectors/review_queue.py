@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
     Expression,
@@ -30,7 +31,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Least, Round
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, Coalesce, Least, NullIf, Round, Trim
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from claims.models import Claim, ClaimAssignee, ClaimStatus, Evidence, GroupMember
@@ -100,20 +103,28 @@ def _group_count(of: str) -> Case:
     )
 
 
+def _outlet_name(article: str) -> Coalesce:
+    """The outlet an article counts under, as ``Article.attribution`` names it: its given outlet, else the one
+    its own text credits itself to (``inferred``); NULL when neither (the claim page counts such an article as
+    a source of its own, but names no outlet for it)."""
+    inferred = NullIf(Trim(KeyTextTransform("value", KeyTransform("outlet", f"{article}inferred"))), Value(""))
+    return Coalesce(F(f"{article}outlet__name"), inferred, output_field=CharField())
+
+
 def _outlets() -> Case:
-    """Named outlets carrying the claim: those of its group's live members (an article with none adds none)."""
+    """Named outlets carrying the claim: those of its group's live members (an article naming none adds none)."""
     members = (
-        GroupMember.objects.filter(
-            group_id=OuterRef("group_member__group_id"),
-            claim__deleted_at__isnull=True,
-            claim__article__outlet__isnull=False,
-        )
+        GroupMember.objects.filter(group_id=OuterRef("group_member__group_id"), claim__deleted_at__isnull=True)
+        .annotate(outlet_name=_outlet_name("claim__article__"))
+        .filter(outlet_name__isnull=False)
         .order_by()
         .values("group_id")
-        .annotate(n=Count("claim__article__outlet", distinct=True))
+        .annotate(n=Count("outlet_name", distinct=True))
         .values("n")[:1]
     )
-    own = Case(When(article__outlet__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    own = Case(
+        When(IsNull(_outlet_name("article__"), True), then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
     return Case(
         When(group_member__isnull=True, then=own),
         default=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),

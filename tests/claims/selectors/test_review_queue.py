@@ -19,7 +19,7 @@ from claims.selectors.review_queue import (
 from claims.services import desk as desk_services
 from claims.services import edits as edit_services
 from claims.services import reviews as review_services
-from tests.claims.desk_world import world
+from tests.claims.desk_world import claim_in, group_of, world
 from tests.conftest import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,29 @@ def test_each_row_says_what_raised_it() -> None:
     assert rows[w.worthy].reasons == ["check-worthy 0.90"]
     assert rows[w.canonical].reasons == ["3 outlets"]
     assert rows[w.plain].reasons == []
+
+
+def names_itself(claim: Claim, outlet: str) -> Claim:
+    """Its article has no outlet given, but its text credits itself to ``outlet`` (as ingestion reads a dateline)."""
+    article = claim.article
+    span = {"start": 0, "end": len(outlet), "text": outlet}
+    article.inferred = {"outlet": {"value": f" {outlet} ", "evidence": span}}
+    article.save(update_fields=["inferred"])
+    return claim
+
+
+def test_outlets_a_text_names_count_as_the_claim_page_counts_them() -> None:
+    given = claim_in("Talks on the truce resumed.", outlet="Outlet B")
+    named = names_itself(claim_in("Truce talks resumed.", outlet=None), "Gulf Courier")
+    same = names_itself(claim_in("The truce talks resumed.", outlet=None), "Gulf Courier")
+    unnamed = claim_in("Talks resumed on the truce.", outlet=None)
+    group_of(given, named, same, unnamed)
+
+    row = queue_row(claim=given)
+
+    assert row is not None
+    assert row.reasons == ["2 outlets"]  # Outlet B and Gulf Courier; the unnamed article names none
+    assert row.outlets == 2
 
 
 def test_a_duplicate_group_is_one_item_served_through_its_canonical_claim() -> None:
