@@ -4,13 +4,16 @@
     python bench/load.py --database-url postgres://…/NAME --serve runserver gunicorn-default production
     python bench/load.py --database-url postgres://…/NAME --base-url http://127.0.0.1:8000   # a running server
     python bench/load.py --database-url postgres://…/NAME --serve production --code /tmp/main .  # before/after
+    python bench/load.py --database-url sqlite:////tmp/wb-load/bench.sqlite3 --seed 20 --clients 4   # the demo's store
+    python bench/load.py --database-url sqlite:////tmp/wb-load/bench.sqlite3 --serve demo --clients 4 --ingest 50
 
 ``--seed N`` DROPS and re-creates the database (its name must contain "bench"), ingests N articles
 (the BBC News corpus if present, else numbered copies of the seed articles) and makes one reviewer per
 client, each with a review-scoped API token and a signed-in session. ``--serve`` starts each named
 server on a loopback port in turn (runserver as the README's demo runs it; ``gunicorn workbench.wsgi``
 with gunicorn's defaults; ``production``: ``gunicorn -c workbench/gunicorn.conf.py`` as
-docs/deploy.md runs it), after ``collectstatic``, with one Celery worker started as the deploy
+docs/deploy.md runs it; ``demo``: runserver as ``scripts/demo`` runs it, on a SQLite ``--database-url``, jobs
+on a thread of the server and no worker), after ``collectstatic``, with one Celery worker started as the deploy
 documents it (nice 10, --concurrency 2, Redis from ``--broker-url``). ``--code`` serves them from each
 of several checkouts in turn (another branch's, then this one), so a change is measured against its
 base in one run, on one corpus, with one load generator. ``--base-url`` measures a server that is
@@ -36,6 +39,7 @@ import platform
 import random
 import resource
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -70,11 +74,15 @@ MIX = [
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--database-url", required=True, help="postgres://…/NAME (NAME must contain 'bench')")
+    parser.add_argument(
+        "--database-url", required=True, help="postgres://…/NAME or sqlite:///PATH (the name must contain 'bench')"
+    )
     parser.add_argument("--seed", type=int, default=0, help="re-create the database with this many articles")
     parser.add_argument("--profile", type=int, default=0, help="profile each kind of request this many times")
     parser.add_argument("--users-only", action="store_true", help="with --seed: keep the articles, remake reviewers")
-    parser.add_argument("--serve", nargs="*", default=[], choices=["runserver", "gunicorn-default", "production"])
+    parser.add_argument(
+        "--serve", nargs="*", default=[], choices=["runserver", "gunicorn-default", "production", "demo"]
+    )
     parser.add_argument(
         "--code",
         nargs="+",
@@ -111,6 +119,19 @@ def documents(start: int, count: int) -> list[dict[str, str]]:
     ]
 
 
+def is_sqlite(database_url: str) -> bool:
+    return database_url.startswith("sqlite:")
+
+
+def query(database_url: str, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+    """Rows of one query, on PostgreSQL or the demo's SQLite file (``%s`` placeholders either way)."""
+    if is_sqlite(database_url):
+        with sqlite3.connect(urlsplit(database_url).path, timeout=60) as conn:
+            return conn.execute(sql.replace("%s", "?"), tuple(params)).fetchall()
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(sql, tuple(params)).fetchall()  # type: ignore[arg-type]
+
+
 def server_env(args: argparse.Namespace, *, broker: bool) -> dict[str, str]:
     return {
         **os.environ,
@@ -132,7 +153,15 @@ def seed(args: argparse.Namespace) -> None:
 
     With ``--users-only``, only the reviewers are (re)made, on the articles already stored.
     """
-    if not args.users_only:
+    if args.users_only:
+        pass
+    elif is_sqlite(args.database_url):
+        path = Path(urlsplit(args.database_url).path)
+        if "bench" not in path.name:
+            raise SystemExit("--seed deletes the database: its file name must contain 'bench'")
+        for stale in path.parent.glob(f"{path.name}*"):  # the file, its -wal and -shm
+            stale.unlink()
+    else:
         postgres_prepare(args.database_url, drop=True)
     os.environ.update(server_env(args, broker=False))
     sys.path.insert(0, str(ROOT))
@@ -195,7 +224,7 @@ def free_port() -> int:
 def server_command(kind: str, port: int) -> list[str]:
     bind = f"127.0.0.1:{port}"
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    if kind == "runserver":
+    if kind in ("runserver", "demo"):
         return [sys.executable, "manage.py", "runserver", bind, "--noreload"]
     if kind == "gunicorn-default":
         return [gunicorn, "workbench.wsgi", "--bind", bind]
@@ -218,10 +247,15 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
 
 @contextmanager
 def served(args: argparse.Namespace, kind: str, root: Path) -> Iterator[tuple[str, int]]:
-    """A worker and the ``kind`` web server on a free loopback port; both stopped afterwards."""
-    env = server_env(args, broker=True)
+    """A worker and the ``kind`` web server on a free loopback port; both stopped afterwards.
+
+    ``demo``: no worker; the server runs jobs on a thread of its own, as ``scripts/demo`` starts it.
+    """
+    env = server_env(args, broker=kind != "demo")
+    if kind == "demo":
+        env.update(DEBUG="1", JOBS_IN_BACKGROUND="1")
     log = (args.var_dir / f"{kind}.log").open("wb")
-    worker = subprocess.Popen(
+    worker = None if kind == "demo" else subprocess.Popen(
         ["nice", "-n", "10", sys.executable, "-m", "celery", "-A", "workbench", "worker", "--concurrency", "2",
          "--max-tasks-per-child", "200", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -234,9 +268,10 @@ def served(args: argparse.Namespace, kind: str, root: Path) -> Iterator[tuple[st
         wait_until_up(f"http://127.0.0.1:{port}/healthz", web, kind)
         yield f"http://127.0.0.1:{port}", web.pid
     finally:
-        for proc in (web, worker):
+        procs = [p for p in (web, worker) if p is not None]
+        for proc in procs:
             os.killpg(proc.pid, 15)
-        for proc in (web, worker):
+        for proc in procs:
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -331,11 +366,23 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
+def count_of(database_url: str, sql: str, params: Sequence[object] = ()) -> int:
+    return int(str(query(database_url, sql, params)[0][0]))
+
+
+def count_stored(database_url: str, review_ids: list[int]) -> int:
+    """How many of these reviews are in the database (in batches: SQLite takes at most 32,766 parameters)."""
+    found = 0
+    for lo in range(0, len(review_ids), 500):
+        batch = review_ids[lo : lo + 500]
+        marks = ", ".join(["%s"] * len(batch))
+        found += count_of(database_url, f"SELECT count(*) FROM claims_review WHERE id IN ({marks})", batch)
+    return found
+
+
 def ids_of(database_url: str) -> tuple[list[int], int]:
-    with psycopg.connect(database_url) as conn:
-        claims = [row[0] for row in conn.execute("SELECT id FROM claims_claim WHERE deleted_at IS NULL")]
-        reviews = conn.execute("SELECT count(*) FROM claims_review").fetchone()
-    return claims, reviews[0] if reviews else 0
+    claims = [int(str(row[0])) for row in query(database_url, "SELECT id FROM claims_claim WHERE deleted_at IS NULL")]
+    return claims, count_of(database_url, "SELECT count(*) FROM claims_review")
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,11 +518,17 @@ def post_ingest(base: str, token: str, docs: list[dict[str, str]], out: dict[str
 
 
 def job_state(database_url: str, job_id: object) -> str:
+    """The ingest job's state, and its match jobs' (which run after it, on the worker or the demo's thread)."""
     if not isinstance(job_id, int):
         return "not created"
-    with psycopg.connect(database_url) as conn:
-        row = conn.execute("SELECT state, done, total FROM claims_job WHERE id = %s", (job_id,)).fetchone()
-    return f"job {job_id} {row[0]}, {row[1]}/{row[2]} items" if row else "missing"
+    rows = query(
+        database_url,
+        "SELECT id, kind, state, done, total FROM claims_job WHERE id = %s OR follows_id = %s ORDER BY id",
+        (job_id, job_id),
+    )
+    return "; ".join(f"{kind} job {pk} {state}, {done}/{total} items" for pk, kind, state, done, total in rows) or (
+        "missing"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,9 +577,8 @@ def measure(args: argparse.Namespace, base: str, label: str, ingest_start: int, 
     web_after = cpu_seconds(web_pgid) if web_pgid is not None else 0.0
     ingester.join(timeout=1)
     client_cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
-    with psycopg.connect(args.database_url) as conn:
-        stored = conn.execute("SELECT count(*) FROM claims_review WHERE id = ANY(%s)", (tally.accepted,)).fetchone()
-        reviews_after = conn.execute("SELECT count(*) FROM claims_review").fetchone()
+    stored = count_stored(args.database_url, sorted(set(tally.accepted)))
+    reviews_after = count_of(args.database_url, "SELECT count(*) FROM claims_review")
     kinds = {kind: values for kind, values in tally.latencies.items() if kind != "warmup"}
     return Result(
         server=label,
@@ -535,8 +587,8 @@ def measure(args: argparse.Namespace, base: str, label: str, ingest_start: int, 
         statuses=dict(sorted(tally.statuses.items())),
         errors=dict(tally.errors),
         accepted=len(tally.accepted),
-        stored=stored[0] if stored else 0,
-        new_reviews=(reviews_after[0] if reviews_after else 0) - reviews_before,
+        stored=stored,
+        new_reviews=reviews_after - reviews_before,
         load=load_avg,
         client_cores=client_cpu / (stop - start),
         client_cpu_ms=client_cpu * 1000 / max(tally.sent, 1),
@@ -566,7 +618,7 @@ def report(r: Result) -> None:
     for kind, values in sorted(r.kinds.items()):
         print(
             f"   {kind:22} {len(values):6}  p50 {pct(values, 50):6.0f}  p95 {pct(values, 95):6.0f}  "
-            f"p99 {pct(values, 99):6.0f} ms"
+            f"p99 {pct(values, 99):6.0f}  slowest {max(values):6.0f} ms; over 1 s: {sum(v > 1000 for v in values)}"
         )
 
 

@@ -71,3 +71,72 @@ def test_a_write_while_the_job_thread_writes_waits_for_it_and_is_stored(tmp_path
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("stored after"), done.stdout
     assert done.stdout.strip().endswith("rows 2")
+
+
+MATCH_SCRIPT = """
+import sqlite3
+import django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from claims.jobs import ingest as ingest_jobs
+from claims.jobs import match as match_jobs
+from claims.models import Evidence, Job, JobKind
+from sources.text.reading import ArticleDocument
+
+call_command("migrate", verbosity=0)
+path = settings.DATABASES["default"]["NAME"]
+seen = []
+real_plan = match_jobs._plan
+
+def plan_while_probing(item):  # can another writer take the store while this chunk is worked out?
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        seen.append("free")
+    except sqlite3.OperationalError as exc:
+        seen.append(str(exc))
+    finally:
+        probe.close()
+    return real_plan(item)
+
+match_jobs._plan = plan_while_probing
+texts = [
+    "Hamas refused to send a delegation to the Doha talks on Thursday, officials said.",
+    "Officials said Hamas declined to send a delegation to the talks in Doha on Thursday.",
+]
+ingest_jobs.job_create_ingest(documents=[ArticleDocument(source=f"a{n}.txt", body=t) for n, t in enumerate(texts)])
+match = Job.objects.get(kind=JobKind.MATCH)
+print("match", match.state, match.done, "of", match.total)
+print("links", Evidence.objects.filter(via_claim__isnull=False).count())
+print("probes", sorted(set(seen)), len(seen))
+"""
+
+
+def test_a_match_job_on_the_demo_store_leaves_it_free_to_writers_while_it_embeds_and_scores(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "workbench.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "WORKBENCH_VAR_DIR": str(tmp_path),
+        "JOBS_IN_BACKGROUND": "0",
+        "DEBUG": "1",
+    }
+    env.pop("CELERY_BROKER_URL", None)
+
+    done = subprocess.run(
+        [sys.executable, "-c", MATCH_SCRIPT],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    lines = dict(line.split(" ", 1) for line in done.stdout.strip().splitlines())
+    assert lines["match"] == "succeeded 2 of 2", done.stdout
+    assert lines["probes"] == "['free'] 2", done.stdout
+    assert int(lines["links"]) >= 2, done.stdout

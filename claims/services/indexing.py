@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -130,19 +131,44 @@ def _stored_vectors(claims: Sequence[Claim]) -> dict[int, npt.NDArray[np.float32
     return vectors_by_claim([(pk, raw) for pk, digest, raw in rows if wanted[pk] == digest])
 
 
-@transaction.atomic
-def claims_index(*, claim_ids: Sequence[int]) -> int:
-    """Embed claims whose wording changed (or never embedded) and store their band-key rows; returns how many."""
+@dataclass(frozen=True, slots=True)
+class IndexPlan:
+    """A chunk's claims and the vectors of those whose wording changed, embedded from reads alone."""
+
+    claims: list[Claim]
+    stored: dict[int, npt.NDArray[np.float32]]  # vectors that still encode the claim's wording
+    fresh: dict[int, tuple[str, npt.NDArray[np.float32]]]  # claim: (text hash, vector) of the others
+
+
+def claims_index_plan(*, claim_ids: Sequence[int]) -> IndexPlan:
+    """Embed the claims whose wording changed (or never embedded): the slow part of indexing, read-only."""
     claims = live_claims(claim_ids)
-    vectors = _stored_vectors(claims)
-    stale = [c for c in claims if c.pk not in vectors]
+    stored = _stored_vectors(claims)
+    stale = [c for c in claims if c.pk not in stored]
+    fresh: dict[int, tuple[str, npt.NDArray[np.float32]]] = {}
+    if stale:
+        vectors = encoder().encode([c.text for c in stale])
+        fresh = {c.pk: (text_hash(c.text), v) for c, v in zip(stale, vectors, strict=True)}
+    return IndexPlan(claims, stored, fresh)
+
+
+@transaction.atomic
+def claims_index_apply(*, plan: IndexPlan) -> int:
+    """Store a plan's new vectors and its claims' band-key rows and bucket parts; returns how many were embedded.
+
+    A claim reworded after its plan was made keeps the vector of the wording it was embedded from,
+    so the job its edit queued embeds it again.
+    """
+    claims, vectors = plan.claims, dict(plan.stored)
+    stale = [c for c in claims if c.pk in plan.fresh]
     dropped: set[bucket_services.BucketKey] = set()
     if stale:
-        fresh = encoder().encode([c.text for c in stale])
         ClaimVector.objects.bulk_create(
             [
-                ClaimVector(claim_id=c.pk, model=VECTOR_MODEL, text_hash=text_hash(c.text), vector=_pack(v))
-                for c, v in zip(stale, fresh, strict=True)
+                ClaimVector(
+                    claim_id=c.pk, model=VECTOR_MODEL, text_hash=plan.fresh[c.pk][0], vector=_pack(plan.fresh[c.pk][1])
+                )
+                for c in stale
             ],
             update_conflicts=True,
             unique_fields=["claim"],
@@ -167,6 +193,12 @@ def claims_index(*, claim_ids: Sequence[int]) -> int:
     bucket_services.buckets_compact(keys={(method, band, key) for _, method, band, key, _, _ in rows} - dropped)
     tables_analyze_if_grown(written={ClaimVector: len(stale), MatchKey: len(rows), MatchBucket: parts})
     return len(stale)
+
+
+@transaction.atomic
+def claims_index(*, claim_ids: Sequence[int]) -> int:
+    """Embed claims whose wording changed (or never embedded) and store their band-key rows; returns how many."""
+    return claims_index_apply(plan=claims_index_plan(claim_ids=claim_ids))
 
 
 def _insert_key_rows(rows: Sequence[KeyRow]) -> None:

@@ -465,17 +465,50 @@ def _withdraw_missing(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LinkPlan:
+    """What linking a chunk of claims would write, worked out from reads alone (``claims_link_plan``)."""
+
+    live: list[int]
+    candidates: Candidates
+    scored: Scored
+    exact: ExactIndex | None
+
+
+def claims_link_plan(*, claim_ids: Sequence[int]) -> LinkPlan:
+    """Look candidates up and score them, reading only: the slow part of linking, safe outside a transaction."""
+    live = sorted(c.pk for c in indexing_services.live_claims(claim_ids))
+    exact = exact_index()
+    candidates = _candidates(live, exact)
+    return LinkPlan(live, candidates, _score(candidates), exact)
+
+
+def _rows_of_live_claims(rows: Sequence[_Row]) -> list[_Row]:
+    """The rows whose two claims are still live: one may have been deleted since the plan was made."""
+    ids = {x for row in rows for x in (row.claim_id, row.via_claim_id)}
+    live = set(Claim.objects.filter(pk__in=ids, deleted_at__isnull=True).values_list("pk", flat=True))
+    return [row for row in rows if row.claim_id in live and row.via_claim_id in live]
+
+
+@transaction.atomic
+def claims_link_apply(*, plan: LinkPlan) -> LinkOutcome:
+    """Write a plan's links and withdraw the links it no longer finds; reviewers' decisions are never touched.
+
+    A plan made outside this transaction may be a little behind: links of a claim deleted since
+    are left out (and so withdrawn), and a claim reworded since is matched again by the job its
+    edit queued.
+    """
+    rows = _rows_of_live_claims(plan.scored.rows)
+    _upsert(rows)
+    withdrawn = _withdraw_missing(plan.live, {r.key for r in rows}, plan.scored.decided, plan.exact)
+    return LinkOutcome(len(plan.live), len(plan.candidates.pairs), plan.scored.linked, len(rows), withdrawn)
+
+
 @transaction.atomic
 def claims_link(*, claim_ids: Sequence[int]) -> LinkOutcome:
     """Link claims (already indexed) to the claims of other articles they share band rows with (or, in a corpus
     of at most ``MATCH_EXACT_UP_TO`` claims, that come close enough by exact cosine), both directions."""
-    live = sorted(c.pk for c in indexing_services.live_claims(claim_ids))
-    exact = exact_index()
-    candidates = _candidates(live, exact)
-    scored = _score(candidates)
-    _upsert(scored.rows)
-    withdrawn = _withdraw_missing(live, {r.key for r in scored.rows}, scored.decided, exact)
-    return LinkOutcome(len(live), len(candidates.pairs), scored.linked, len(scored.rows), withdrawn)
+    return claims_link_apply(plan=claims_link_plan(claim_ids=claim_ids))
 
 
 def evidence_withdraw_for_deleted_claims() -> int:

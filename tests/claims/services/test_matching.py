@@ -23,6 +23,7 @@ from claims.models import (
 )
 from claims.services import edits as edit_services
 from claims.services import indexing as indexing_services
+from claims.services import linking as linking_services
 from claims.services import matching as matching_services
 from claims.services import regrouping as regrouping_services
 from claims.services import reviews as review_services
@@ -48,6 +49,25 @@ def test_it_links_hamas_refusal_to_supporting_sentences_of_two_other_articles(se
     assert link.via_claim.article_id == link.sentence.article_id
     assert link.details["threshold"]["name"] in ("upper", "lower")
     assert "cosine" in link.details["signals"]
+
+
+def test_a_plan_written_after_one_of_its_claims_was_deleted_links_only_the_live_claims(
+    seed_corpus: Job, reviewer: User
+) -> None:
+    indexing_services.claims_index(claim_ids=all_claim_ids())
+    hamas = seed_claim("000", "Hamas refused to send a delegation")
+    plan = linking_services.claims_link_plan(claim_ids=[hamas.pk])
+    partners = {row.via_claim_id for row in plan.scored.rows if row.claim_id == hamas.pk}
+    assert len(partners) >= 2
+    gone, *kept = sorted(partners)
+
+    edit_services.claim_delete(claim_id=gone, user=reviewer, reason="extracted twice")
+    linking_services.claims_link_apply(plan=plan)
+
+    live = Evidence.objects.filter(method__in=MACHINE, withdrawn_at__isnull=True)
+    assert not live.filter(claim=hamas, via_claim_id=gone).exists()
+    assert not live.filter(claim_id=gone).exists()
+    assert set(live.filter(claim=hamas).values_list("via_claim_id", flat=True)) == set(kept)
 
 
 def test_every_link_is_stored_in_both_directions_with_the_other_claims_span(seed_corpus: Job) -> None:
