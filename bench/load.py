@@ -129,7 +129,7 @@ def query(database_url: str, sql: str, params: Sequence[object] = ()) -> list[tu
         with sqlite3.connect(urlsplit(database_url).path, timeout=60) as conn:
             return conn.execute(sql.replace("%s", "?"), tuple(params)).fetchall()
     with psycopg.connect(database_url) as conn:
-        return conn.execute(sql, tuple(params)).fetchall()  # type: ignore[arg-type]
+        return conn.execute(sql, tuple(params)).fetchall()
 
 
 def server_env(args: argparse.Namespace, *, broker: bool) -> dict[str, str]:

@@ -55,18 +55,24 @@ with connection.cursor() as cursor:
 """
 
 
-def test_a_write_while_the_job_thread_writes_waits_for_it_and_is_stored(tmp_path: Path) -> None:
+def run_on_demo_store(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` with the real settings on a SQLite file in ``tmp_path``, jobs in-process and eager."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "workbench.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
         "WORKBENCH_VAR_DIR": str(tmp_path),
+        "JOBS_IN_BACKGROUND": "0",
         "DEBUG": "1",
     }
-
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    env.pop("CELERY_BROKER_URL", None)
+    return subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
     )
+
+
+def test_a_write_while_the_job_thread_writes_waits_for_it_and_is_stored(tmp_path: Path) -> None:
+    done = run_on_demo_store(SCRIPT, tmp_path)
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("stored after"), done.stdout
@@ -115,25 +121,7 @@ print("probes", sorted(set(seen)), len(seen))
 
 
 def test_a_match_job_on_the_demo_store_leaves_it_free_to_writers_while_it_embeds_and_scores(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "workbench.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        "WORKBENCH_VAR_DIR": str(tmp_path),
-        "JOBS_IN_BACKGROUND": "0",
-        "DEBUG": "1",
-    }
-    env.pop("CELERY_BROKER_URL", None)
-
-    done = subprocess.run(
-        [sys.executable, "-c", MATCH_SCRIPT],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = run_on_demo_store(MATCH_SCRIPT, tmp_path)
 
     assert done.returncode == 0, done.stderr
     lines = dict(line.split(" ", 1) for line in done.stdout.strip().splitlines())
