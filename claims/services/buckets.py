@@ -99,12 +99,13 @@ def buckets_append(*, rows: Iterable[tuple[int, int, int, int, int | None, int |
                 ],
             )
         return len(keys)
-    parts = [
-        MatchBucket(method=m, band=b, key=k, members=postings.pack(members[(m, b, k)]), size=len(members[(m, b, k)]))
-        for m, b, k in keys
-    ]
-    MatchBucket.objects.bulk_create(parts, batch_size=1000)
-    return len(parts)
+    # SQLite: executemany without model objects (an indexing chunk writes thousands of parts).
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {MatchBucket._meta.db_table} (method, band, key, members, size) VALUES (%s, %s, %s, %s, %s)",
+            [(m, b, k, postings.pack(members[(m, b, k)]), len(members[(m, b, k)])) for m, b, k in keys],
+        )
+    return len(keys)
 
 
 def _lock() -> None:
