@@ -162,6 +162,7 @@ class MiniLM:
         self.tokenizer.no_padding()
         self._lock = threading.Lock()
         self._precision = precision_wanted()
+        self._bf16: tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]] | None = None
 
     @property
     def precision(self) -> str:
@@ -260,7 +261,7 @@ class MiniLM:
         import torch
 
         f = torch.nn.functional
-        w = self.w
+        w = self._bf16_weights() if adapter is None and self._in_bf16() else self.w
         batch, length, _ = x.shape
         keep = attention[:, None, None, :].to(torch.bool)
         head_dim = DIM // self.heads
@@ -294,6 +295,30 @@ class MiniLM:
                 out + x, (DIM,), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps
             )
         return x
+
+    @staticmethod
+    def _in_bf16() -> bool:
+        import torch
+
+        return torch.is_autocast_enabled("cpu") and torch.get_autocast_dtype("cpu") == torch.bfloat16
+
+    def _bf16_weights(self) -> dict[str, torch.Tensor]:
+        """``w`` with the layers' matrices in bf16, made once: autocast would cast them again on every call.
+
+        The products are the same as under autocast (it casts to bf16 too); about 16% faster for the
+        encoder (docs/benchmarks.md). Kept per weights dict: a folded copy (``pair_scorer.folded``) has its own.
+        """
+        import torch
+
+        cached = self._bf16
+        if cached is None or cached[0] is not self.w:
+            matrices = {
+                name: value.to(torch.bfloat16)
+                for name, value in self.w.items()
+                if name.startswith("encoder.layer.") and name.endswith(".weight") and "LayerNorm" not in name
+            }
+            cached = self._bf16 = (self.w, {**self.w, **matrices})
+        return cached[1]
 
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_ROWS) -> F32:
         """Unit-length embeddings, one row per text (cosine similarity is the dot product).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +103,31 @@ def test_bf16_and_fp32_give_nearly_the_same_vectors(own_model: MiniLM):
     half = own_model.encode(texts)
 
     assert np.einsum("ij,ij->i", full, half).min() > 0.999
+
+
+def test_bf16_casts_the_weights_once_and_gives_what_casting_them_on_every_call_gives(
+    own_model: MiniLM, monkeypatch: pytest.MonkeyPatch
+):
+    texts = ["The health ministry said 40,005 people had been killed.", "Talks resume in Doha on Monday."]
+    own_model.use_precision("bf16")
+
+    cast_once = own_model.encode(texts)
+    monkeypatch.setattr(MiniLM, "_in_bf16", staticmethod(lambda: False))
+    cast_every_call = own_model.encode(texts)
+
+    assert np.array_equal(cast_once, cast_every_call)
+
+
+def test_a_copy_with_other_weights_reads_its_own_weights_in_bf16(own_model: MiniLM):
+    texts = ["Talks resume in Doha on Monday."]
+    own_model.use_precision("bf16")
+    mine = own_model.encode(texts)  # its bf16 weights are made now, and a shallow copy takes them along
+    other = copy.copy(own_model)
+    name = "encoder.layer.0.intermediate.dense.weight"
+    other.w = {**own_model.w, name: own_model.w[name] * 0.5}  # as pair_scorer.folded makes its copy
+
+    assert float(other.encode(texts)[0] @ mine[0]) < 0.9999
+    assert np.array_equal(own_model.encode(texts), mine)
 
 
 def test_auto_precision_is_bf16_only_on_a_cpu_with_amx_tiles():
