@@ -47,11 +47,12 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import dj_database_url
 import httpx
 import psycopg
 from bench_db import postgres_prepare
@@ -123,10 +124,15 @@ def is_sqlite(database_url: str) -> bool:
     return database_url.startswith("sqlite:")
 
 
+def sqlite_path(database_url: str) -> Path:
+    """The file of a sqlite:/// URL, read as the settings read it (sqlite:///var/x is relative)."""
+    return Path(str(dj_database_url.parse(database_url)["NAME"]))
+
+
 def query(database_url: str, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
     """Rows of one query, on PostgreSQL or the demo's SQLite file (``%s`` placeholders either way)."""
     if is_sqlite(database_url):
-        with sqlite3.connect(urlsplit(database_url).path, timeout=60) as conn:
+        with closing(sqlite3.connect(sqlite_path(database_url), timeout=60)) as conn:
             return conn.execute(sql.replace("%s", "?"), tuple(params)).fetchall()
     with psycopg.connect(database_url) as conn:
         return conn.execute(sql, tuple(params)).fetchall()
@@ -156,7 +162,7 @@ def seed(args: argparse.Namespace) -> None:
     if args.users_only:
         pass
     elif is_sqlite(args.database_url):
-        path = Path(urlsplit(args.database_url).path)
+        path = sqlite_path(args.database_url)
         if "bench" not in path.name:
             raise SystemExit("--seed deletes the database: its file name must contain 'bench'")
         for stale in path.parent.glob(f"{path.name}*"):  # the file, its -wal and -shm

@@ -87,27 +87,31 @@ from django.conf import settings
 from django.core.management import call_command
 from claims.jobs import ingest as ingest_jobs
 from claims.jobs import match as match_jobs
+from claims.matching.semantic import MiniLM
 from claims.models import Evidence, Job, JobKind
+from claims.services import linking as linking_services
 from sources.text.reading import ArticleDocument
 
 call_command("migrate", verbosity=0)
 path = settings.DATABASES["default"]["NAME"]
 seen = []
-real_plan = match_jobs._plan
 
-def plan_while_probing(item):  # can another writer take the store while this chunk is worked out?
-    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-        seen.append("free")
-    except sqlite3.OperationalError as exc:
-        seen.append(str(exc))
-    finally:
-        probe.close()
-    return real_plan(item)
+def probing(work):  # can another writer take the store while this part of a chunk runs?
+    def probed(*args, **kwargs):
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            seen.append("free")
+        except sqlite3.OperationalError as exc:
+            seen.append(str(exc))
+        finally:
+            probe.close()
+        return work(*args, **kwargs)
+    return probed
 
-match_jobs._plan = plan_while_probing
+MiniLM.encode = probing(MiniLM.encode)  # an indexing chunk's embedding
+linking_services._score = probing(linking_services._score)  # a linking chunk's scoring
 texts = [
     "Hamas refused to send a delegation to the Doha talks on Thursday, officials said.",
     "Officials said Hamas declined to send a delegation to the talks in Doha on Thursday.",
@@ -126,5 +130,39 @@ def test_a_match_job_on_the_demo_store_leaves_it_free_to_writers_while_it_embeds
     assert done.returncode == 0, done.stderr
     lines = dict(line.split(" ", 1) for line in done.stdout.strip().splitlines())
     assert lines["match"] == "succeeded 2 of 2", done.stdout
-    assert lines["probes"] == "['free'] 2", done.stdout
+    assert lines["probes"] == "['free'] 2", done.stdout  # one embedding, one scoring
     assert int(lines["links"]) >= 2, done.stdout
+
+
+DISCARD_SCRIPT = """
+import django
+django.setup()
+from django.core.management import call_command
+from claims.jobs import ingest as ingest_jobs
+from claims.jobs import match as match_jobs
+from claims.models import Claim, ItemState, Job, JobItem, JobKind
+from sources.text.reading import ArticleDocument
+
+call_command("migrate", verbosity=0)
+ingest_jobs.job_create_ingest(documents=[ArticleDocument(source="a.txt", body="Talks resume in Doha on Monday.")])
+real_plan = match_jobs._plan
+
+def plan_while_another_runner_finishes_the_chunk(item):
+    plan = real_plan(item)
+    JobItem.objects.filter(pk=item.pk).update(state=ItemState.CREATED, message="done by another runner")
+    return plan
+
+match_jobs._plan = plan_while_another_runner_finishes_the_chunk
+job = match_jobs.job_create_match_for_claims(claim_ids=Claim.objects.values_list("pk", flat=True))
+job.refresh_from_db()
+print("job", job.state, "done", job.done, "of", job.total)
+print("messages", sorted(set(job.items.values_list("message", flat=True))))
+"""
+
+
+def test_a_chunk_another_runner_finished_while_this_one_worked_it_out_is_not_written_again(tmp_path: Path) -> None:
+    done = run_on_demo_store(DISCARD_SCRIPT, tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    assert "messages ['done by another runner']" in done.stdout, done.stdout
+    assert done.stdout.startswith("job succeeded"), done.stdout

@@ -97,9 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite is the single-user demo store: WAL lets the web server read while a job writes. A transaction
     # takes the write lock when it begins (IMMEDIATE), so a request that writes while the job thread does
     # waits its turn instead of failing at once with "database is locked", as a read transaction that later
-    # writes does when another writer holds the lock. The wait is bounded by ``timeout``: a match job's
-    # chunk is one transaction that can hold the lock longer, and then the request gets a 503 to try again
-    # (workbench/busy.py).
+    # writes does when another writer holds the lock. The wait is bounded by ``timeout``; a job holds the
+    # lock for one document, a match chunk's writes (its scoring runs outside, claims/jobs/match.py) or a
+    # match job's regrouping, and a request still waiting past it gets a 503 to try again (workbench/busy.py).
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL;",

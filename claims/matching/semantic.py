@@ -307,16 +307,19 @@ class MiniLM:
 
         The products are the same as under autocast (it casts to bf16 too); about 16% faster for the
         encoder (docs/benchmarks.md). Kept per weights dict: a folded copy (``pair_scorer.folded``) has its own.
+        So ``w`` is replaced, never changed in place, once the model has run in bf16.
         """
         import torch
 
         cached = self._bf16
         if cached is None or cached[0] is not self.w:
-            matrices = {
-                name: value.to(torch.bfloat16)
-                for name, value in self.w.items()
-                if name.startswith("encoder.layer.") and name.endswith(".weight") and "LayerNorm" not in name
-            }
+            # Plain tensors, not inference ones: a forward pass with gradients may read them too.
+            with torch.inference_mode(False), torch.no_grad():
+                matrices = {
+                    name: value.to(torch.bfloat16)
+                    for name, value in self.w.items()
+                    if name.startswith("encoder.layer.") and name.endswith(".weight") and "LayerNorm" not in name
+                }
             cached = self._bf16 = (self.w, {**self.w, **matrices})
         return cached[1]
 

@@ -83,7 +83,9 @@ def buckets_append(*, rows: Iterable[tuple[int, int, int, int, int | None, int |
     for claim, method, band, key, hi, lo in rows:
         members.setdefault((method, band, key), []).append((claim, hi, lo))
     keys = sorted(members)
-    if connection.vendor == "postgresql" and keys:
+    if not keys:
+        return 0
+    if connection.vendor == "postgresql":
         # Five array parameters: an article adds ~2,000 one-member parts, and the ORM's per-value
         # preparation of that many rows costs more than the insert.
         with connection.cursor() as cursor:

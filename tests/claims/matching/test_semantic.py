@@ -112,10 +112,13 @@ def test_bf16_casts_the_weights_once_and_gives_what_casting_them_on_every_call_g
     own_model.use_precision("bf16")
 
     cast_once = own_model.encode(texts)
+    weights = own_model._bf16_weights()
+    own_model.encode(texts)
     monkeypatch.setattr(MiniLM, "_in_bf16", staticmethod(lambda: False))
     cast_every_call = own_model.encode(texts)
 
     assert np.array_equal(cast_once, cast_every_call)
+    assert own_model._bf16_weights() is weights
 
 
 def test_a_copy_with_other_weights_reads_its_own_weights_in_bf16(own_model: MiniLM):
