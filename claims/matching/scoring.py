@@ -371,7 +371,9 @@ def compare(
     dates = compare_dates(a.dates, b.dates)
     pa, pb = _polarity(a, b), _polarity(b, a)
     negation_mismatch = opposed(pa, pb)
-    aligned = _predicates_aligned(a, b)
+    # Read only where polarity differs, the one case a decision uses it: it is most of compare's time, and
+    # compare runs on every candidate above the cosine floor (None in the signals: not read).
+    aligned = _predicates_aligned(a, b) if negation_mismatch else None
     sizes = sorted((len(set(a.words)), len(set(b.words))))
     short = sizes[0] < SHORT_WORDS
     signals: dict[str, Any] = {

@@ -526,3 +526,13 @@ def test_an_extra_clause_with_no_in_one_report_does_not_contradict_the_other():
 
     assert compare(features(BREMER), extra).stance != "contradicts"
     assert compare(features(BREMER), denied).stance == "contradicts"
+
+
+def test_predicates_are_compared_only_where_one_text_negates_and_the_other_does_not():
+    agreeing = compare(
+        features("Hamas sent a delegation to the Doha talks"),
+        features("Hamas sent negotiators to the talks in Doha"),
+    )
+
+    assert agreeing.signals["negation"] == {"a": [], "b": [], "mismatch": False, "aligned": None}
+    assert agreeing.stance == "supports"
