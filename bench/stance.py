@@ -11,8 +11,11 @@ Two sets of the same shape (a claim, a report sentence, supports or contradicts)
 Each system reads only the pair: ``polarity`` is the matcher's rule (``claims.matching.scoring.stance``:
 figures that cannot both hold, or the same predicate affirmed in one text and negated in the other);
 ``negation word`` is the rule it replaced (a negation word in one text only); ``constant`` always
-answers contradicts. The interval is a paired bootstrap of the difference in precision and in F1
-between the matcher's rule and each baseline, over the same resampled pairs.
+answers contradicts. ``polarity, as linked`` is what a fact-checker sees: a contradiction the matcher
+stores, the same rule where the pair's cosine also reaches the matcher's link threshold
+(``claims.matching.scoring.compare`` on the two texts' MiniLM embeddings). The interval is a paired
+bootstrap of the difference in precision and in F1 between the matcher's rule and each baseline, over
+the same resampled pairs.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from matching_util import ROOT, SHARED, machine, paired_bootstrap, prf  # puts the project on sys.path
+from matching_util import ROOT, SHARED, embed, machine, paired_bootstrap, prf  # puts the project on sys.path
 
 from claims.matching.lexical import tokens
-from claims.matching.scoring import features, stance
+from claims.matching.scoring import compare, features, stance
 
 OLD_CUES = frozenset({"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"})
 Pair = tuple[str, str, bool]  # claim, report, gold: contradicts
@@ -70,16 +73,29 @@ SYSTEMS: dict[str, Callable[[str, str], bool]] = {
 }
 
 
+def linked_contradictions(pairs: list[Pair], label: str) -> npt.NDArray[np.bool_]:
+    """Whether the matcher would store each pair as a contradiction: the rule, and a cosine it links at."""
+    texts = sorted({t for a, b, _ in pairs for t in (a, b)})
+    vectors = dict(zip(texts, embed(texts, f"stance-{label}")[0], strict=True))
+    decisions = (compare(features(a, embedding=vectors[a]), features(b, embedding=vectors[b])) for a, b, _ in pairs)
+    return np.array([d.linked and d.stance == "contradicts" for d in decisions])
+
+
 def report(name: str, pairs: list[Pair], rounds: int) -> None:
     gold = np.array([g for _, _, g in pairs])
     predicted = {label: np.array([rule(a, b) for a, b, _ in pairs]) for label, rule in SYSTEMS.items()}
+    predicted = {
+        "polarity (matcher)": predicted.pop("polarity (matcher)"),
+        "polarity, as linked": linked_contradictions(pairs, name.split()[0]),
+        **predicted,
+    }
     print(f"\n{name}: {len(pairs)} pairs, {int(gold.sum())} contradicting ({gold.mean():.1%})")
     print(f"  {'system':<26} {'precision':>9} {'recall':>7} {'F1':>6}  contradicts answered")
     for label, answers in predicted.items():
         p, r, f = prf(answers, gold)
         print(f"  {label:<26} {p:>9.3f} {r:>7.3f} {f:>6.3f}  {int(answers.sum())}")
     ours = predicted["polarity (matcher)"]
-    for label in list(SYSTEMS)[1:]:
+    for label in list(predicted)[2:]:
         other = predicted[label]
         for metric, index in (("precision", 0), ("F1", 2)):
             low, high = paired_bootstrap(_difference(ours, other, gold, index), len(pairs), rounds)

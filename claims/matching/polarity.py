@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from claims.matching.lexical import STOPWORDS
+from claims.matching.lexical import STOPWORDS, tokens
 
 NEGATORS = frozenset(
     {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "nowhere"}
@@ -27,7 +27,8 @@ _BARE_CONTRACTIONS = frozenset(
 # Verbs (and verb phrases) that negate what follows or what they govern: "refused to send",
 # "denied sending", "rejected the offer", "failed to reach". Matched on word stems.
 _NEGATIVE_PREDICATE = re.compile(
-    r"^(?:refus|den(?:y|ies|ied|ial)|reject|fail|refrain|boycott|abstain|shun|forgo|forwent|spurn|rebuff|"
+    # "denial" is left out: a noun ("climate change denial", "Denial of Petitions") negates no predicate.
+    r"^(?:refus|den(?:y|ies|ied)|reject|fail|refrain|boycott|abstain|shun|forgo|forwent|spurn|rebuff|"
     r"dismiss|veto|withh[oe]ld|halt|suspend|cancel|scrap|abandon|prevent|prohibit|avoid|unabl|unwilling|reluctan|"
     # Whole words only where a longer word means something else: ceasefire, blockade, bank, barrack.
     r"(?:stop|block|ban|bar)(?:s|ped|ping|ed|ing|ned|ning|red|ring)?$|ceas(?:e|es|ed|ing)$)",
@@ -68,13 +69,59 @@ def is_negator(word: str) -> bool:
 def polarity(words: Sequence[str]) -> Polarity:
     """The polarity of a clause from its lower-cased tokens, with the cue words found.
 
-    "No." before a number ("No. 1 court") is no negator, and "neither ... nor" is one negation,
-    not two that cancel. A noun negator's cue names its noun: "no details".
+    "No." before a number ("No. 1 court") is no negator, "not only" adds rather than negates, and
+    "neither ... nor" is one negation, not two that cancel. A noun negator's cue names its noun: "no details".
     """
+    cues = _cues(words, [])
+    return Polarity(negative=len(cues) % 2 == 1, cues=tuple(cues))
+
+
+# Where a text's clauses part: commas (not those inside a number: "37,945"), semicolons, colons, brackets,
+# quotation marks and dashes.
+_SEGMENTS = re.compile(r",(?!\d)|[;:()\[\]\"“”«»]|\s[-–—]+\s|[–—]")
+_CONDITIONALS = frozenset({"if", "unless"})
+_ANSWERS = frozenset({"no", "yes"})
+
+
+def text_polarity(text: str) -> Polarity:
+    """The polarity of a whole text, read clause by clause, with what a bare word list cannot tell apart.
+
+    - A clause that starts with "not" after another is a contrast ("caused by lightning, not climate
+      change"): it negates the noun it names, not the text's predicate, so its cue is "not <noun>" and
+      bears only on a text that mentions the noun, like "no <noun>".
+    - What follows "if" or "unless" in a clause is a condition, not an assertion ("if the talks are not
+      resumed, ..."): its cues are left out.
+    - A text that opens with "Without …," states a condition too ("Without a deal, the truce ends").
+    - "No," or "Yes," alone is an answer, not a negation of the clause after it.
+    """
+    cues: list[str] = []
+    for n, segment in enumerate(_SEGMENTS.split(text)):
+        words = tokens(segment)
+        if not words or (len(words) == 1 and words[0] in _ANSWERS):
+            continue
+        if n == 0 and words[0] == "without" and _SEGMENTS.search(text):
+            continue
+        if n > 0 and _contrasts(words) and (phrase := _governed_phrase(words[1:5])):
+            cues.append(f"not {phrase}")
+            continue
+        condition = next((i for i, w in enumerate(words) if w in _CONDITIONALS), len(words))
+        cues.extend(_cues(words[:condition], cues))
+    return Polarity(negative=len(cues) % 2 == 1, cues=tuple(cues))
+
+
+def _contrasts(words: Sequence[str]) -> bool:
+    """A clause that opens with "not" (but not "not only"), after another: "…, not climate change"."""
+    return words[0] == "not" and words[1:2] != ["only"]
+
+
+def _cues(words: Sequence[str], before: Sequence[str]) -> list[str]:
+    """The cue words of one clause (``before``: the cues of the clauses before it, for "neither … nor")."""
     cues: list[str] = []
     for i, word in enumerate(words):
         following = words[i + 1] if i + 1 < len(words) else ""
-        if (word == "no" and following[:1].isdigit()) or (word == "nor" and "neither" in cues):
+        if (word == "no" and following[:1].isdigit()) or (word == "nor" and "neither" in (*before, *cues)):
+            continue
+        if word == "not" and following == "only":
             continue
         if word in NOUN_NEGATORS and (phrase := _governed_phrase(words[i + 1 : i + 5])):
             cues.append(f"{word} {phrase}")
@@ -82,7 +129,7 @@ def polarity(words: Sequence[str]) -> Polarity:
             cues.append(word)
         elif (word, following) in _NEGATIVE_PHRASES:
             cues.append(f"{word} {following}")
-    return Polarity(negative=len(cues) % 2 == 1, cues=tuple(cues))
+    return cues
 
 
 def _governed_phrase(after: Sequence[str]) -> str:
@@ -92,9 +139,9 @@ def _governed_phrase(after: Sequence[str]) -> str:
 
 
 def negated_noun(cue: str) -> str | None:
-    """The words a "no …" / "without …" cue negates, or None for any other cue."""
+    """The words a "no …" / "without …" / contrastive "not …" cue negates, or None for any other cue."""
     first, _, rest = cue.partition(" ")
-    return rest if first in NOUN_NEGATORS and rest else None
+    return rest if first in (*NOUN_NEGATORS, "not") and rest else None
 
 
 def mentions(words: Sequence[str], phrase: str) -> bool:

@@ -33,7 +33,7 @@ from claims.extraction import figures
 from claims.extraction.entities import fold
 from claims.matching.calibration import Calibration, feature_vector
 from claims.matching.lexical import containment, content_of, jaccard, tokens
-from claims.matching.polarity import Polarity, is_negator, negated_noun, opposed, polarity, relevant
+from claims.matching.polarity import Polarity, is_negator, negated_noun, opposed, relevant, text_polarity
 
 # v2: sub-population and incident-size rules for figures; v3: overlapping figure ranges are consistent,
 # figures are compared at their dates (a later, larger toll is an update), stance compares the polarity
@@ -44,7 +44,9 @@ from claims.matching.polarity import Polarity, is_negator, negated_noun, opposed
 # only the support head backs is suggested from its stricter ``add_at`` (none today)
 # v7: the same-fact decision at the paraphrase calibration's F1-optimal ``same_at``: such a pair is suggested
 # below the cosine rule too, and only such pairs propose duplicate groups
-SCORING_VERSION = "scoring-v7"
+# v8: polarity read clause by clause (``text_polarity``): a contrast ("…, not climate change") negates its noun,
+# a condition ("if … not") asserts nothing, "not only" adds, "No," answers, the noun "denial" negates nothing
+SCORING_VERSION = "scoring-v8"
 # The pair scorer: (n,) paraphrase logits, or (n, 2) paraphrase and support logits (``PairScorer.head_logits``).
 PairLogits = Callable[[Sequence[tuple[str, str]]], npt.NDArray[np.float64]]
 
@@ -150,7 +152,7 @@ def features(
         if quantities is not None
         else figures.as_dicts(figures.quantities(text)),
         dates=found_dates,
-        negations=list(polarity(words).cues),
+        negations=list(text_polarity(text).cues),
         embedding=embedding,
         as_of=figures.as_of(text, found_dates, published_at),
     )

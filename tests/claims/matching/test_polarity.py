@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims.matching.lexical import tokens
-from claims.matching.polarity import opposed, polarity, relevant
+from claims.matching.polarity import opposed, polarity, relevant, text_polarity
 
 
 def negative(text: str) -> bool:
@@ -94,3 +94,41 @@ def test_a_negated_noun_the_other_text_does_not_mention_bears_on_nothing():
     assert relevant(cues, tokens("Bremer said he would launch a program")).negative is False
     assert relevant(cues, tokens("Bremer gave details of the program")).negative is True
     assert relevant(cues, tokens("Bremer announced the detail")).negative is True  # singular or plural
+
+
+def read(text: str) -> bool:
+    return text_polarity(text).negative
+
+
+def test_a_contrast_negates_the_noun_it_names_not_the_sentence():
+    contrast = text_polarity("The attack was carried out by Hamas, not Hezbollah")
+
+    assert contrast.cues == ("not hezbollah",)
+    assert not relevant(contrast.cues, tokens("Hamas carried out the attack")).negative
+    assert relevant(contrast.cues, tokens("Hezbollah carried out the attack")).negative
+
+
+def test_a_negation_inside_a_condition_asserts_nothing():
+    assert not read("If the talks are not resumed by Friday, the truce will end")
+    assert not read("The truce will end unless Hamas does not attend")
+    assert read("Hamas will not attend if Israel sends its delegation")
+
+
+def test_a_text_opening_with_without_states_a_condition():
+    assert not read("Without a deal, the truce ends on Friday")
+    assert text_polarity("The talks ended without a deal").cues == ("without deal",)
+
+
+def test_not_only_adds_and_a_bare_no_answers():
+    assert not read("Qatar not only hosted the talks but also mediated them")
+    assert not read("No, Hamas did send a delegation")
+    assert read("No, Hamas did not send a delegation")
+
+
+def test_the_noun_denial_negates_nothing_but_the_verb_does():
+    assert not read("Climate change denial is widespread among the group's members")
+    assert read("The ministry denied the report")
+
+
+def test_a_thousands_separator_does_not_part_a_clause():
+    assert text_polarity("Officials said 37,945 people were not counted").cues == ("not",)
