@@ -188,15 +188,17 @@ def queue_claims(*, filters: QueueFilters, now: datetime | None = None) -> Query
 
 
 # The queue's ranking, shared by every reviewer with the same filters for QUEUE_RANKING_SECONDS: ranking all
-# of 100,000 claims costs more than a second, finding the next one in a ranked array a few microseconds. The
+# of 100,000 claims costs most of a second, finding the next one in a ranked array a few microseconds. The
 # whole queue is ranked, so "next" and "previous" anywhere in it are served from the ranking. The claims
 # taken from it are checked live (status, deletion, group verdict, leases); only the order can be that many
 # seconds old, and a claim added meanwhile waits for the next ranking.
 #
 # Cached as two packed arrays (claim ids as int64, priorities as int32): 12 bytes a claim, 1.2 MB for a
-# queue of 100,000, read back in well under a millisecond; a pickled list of (id, priority) tuples would be
-# several times larger and cost milliseconds to unpickle on every request. A queue longer than RANKING_SIZE
-# keeps its first RANKING_SIZE claims (6 MB), and a cursor past them ranks afresh.
+# queue of 100,000, read back and searched in 0.07 ms from the local-memory cache, 0.9 ms from Redis. A
+# pickled list of (id, priority) tuples is smaller (about 8 bytes a claim) but costs 15 ms to unpickle and
+# scan on every request. A queue longer than RANKING_SIZE keeps its first RANKING_SIZE claims (6 MB), and a
+# cursor past them ranks afresh. With the local-memory cache each process ranks and keeps its own; with
+# Redis (CACHE_URL) all share one.
 RANKING_SIZE = 500_000
 _IDS = "q"  # int64: claim ids are bigint
 _PRIORITIES = "i"  # int32: a priority is a sum of a few small weights
