@@ -9,8 +9,11 @@ these raised it (``QueueRow.reasons``). A duplicate group is served once, throug
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -184,11 +187,47 @@ def queue_claims(*, filters: QueueFilters, now: datetime | None = None) -> Query
     return claims.annotate(priority=priority(now or timezone.now())).order_by("-priority", "id")
 
 
-# The queue's head, shared by every reviewer with the same filters for QUEUE_RANKING_SECONDS: ranking all of
-# 100,000 claims costs most of a second, taking the next one from a ranked list a few milliseconds. The
-# claims taken from it are checked live (status, deletion, group verdict, leases); only the order can be
-# that many seconds old, and a claim added meanwhile waits for the next ranking.
-RANKING_SIZE = 300
+# The queue's ranking, shared by every reviewer with the same filters for QUEUE_RANKING_SECONDS: ranking all
+# of 100,000 claims costs most of a second, finding the next one in a ranked array a few microseconds. The
+# whole queue is ranked, so "next" and "previous" anywhere in it are served from the ranking. The claims
+# taken from it are checked live (status, deletion, group verdict, leases); only the order can be that many
+# seconds old, and a claim added meanwhile waits for the next ranking.
+#
+# Cached as two packed arrays (claim ids as int64, priorities as int32): 12 bytes a claim, 1.2 MB for a
+# queue of 100,000, read back and searched in 0.07 ms from the local-memory cache, 0.9 ms from Redis. A
+# pickled list of (id, priority) tuples is smaller (about 8 bytes a claim) but costs 15 ms to unpickle and
+# scan on every request. A queue longer than RANKING_SIZE keeps its first RANKING_SIZE claims (6 MB), and a
+# cursor past them ranks afresh. With the local-memory cache each process ranks and keeps its own; with
+# Redis (CACHE_URL) all share one.
+RANKING_SIZE = 500_000
+_IDS = "q"  # int64: claim ids are bigint
+_PRIORITIES = "i"  # int32: a priority is a sum of a few small weights
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRanking:
+    """The queue's claim ids and their priorities as ranked, highest priority first, then claim id."""
+
+    ids: array[int]
+    priorities: array[int]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def complete(self) -> bool:
+        """Whether it holds the whole queue (as ranked), not its first RANKING_SIZE claims only."""
+        return len(self.ids) < RANKING_SIZE
+
+    def _queue_key(self, i: int) -> tuple[int, int]:
+        return -self.priorities[i], self.ids[i]
+
+    def position(self, *, claim_id: int, rank: int) -> tuple[int, int]:
+        """Where a claim ranked ``rank`` stands: the ranked claims before it are ``[:start]``, those after
+        it ``[end:]`` (the claim itself, if ranked at that priority, in between)."""
+        cursor = (-rank, claim_id)
+        start = bisect_left(range(len(self.ids)), cursor, key=self._queue_key)
+        return start, bisect_right(range(start, len(self.ids)), cursor, key=self._queue_key) + start
 
 
 def _ranking_key(filters: QueueFilters) -> str:
@@ -199,38 +238,47 @@ def _ranking_key(filters: QueueFilters) -> str:
         filters.assignee.pk if filters.assignee else "",
         int(filters.unassigned),
     ]
-    return "queue-ranking:v1:" + ":".join(str(p) for p in parts)
+    return "queue-ranking:v2:" + ":".join(str(p) for p in parts)
 
 
-def queue_ranking(*, filters: QueueFilters, now: datetime) -> list[tuple[int, int]] | None:
-    """The first RANKING_SIZE (claim id, priority) pairs of the queue, cursor aside, as ranked at most
-    QUEUE_RANKING_SECONDS ago; None when the setting is 0 (always rank afresh)."""
+def queue_ranking(*, filters: QueueFilters, now: datetime) -> QueueRanking | None:
+    """The queue (its first RANKING_SIZE claims), cursor aside, as ranked at most QUEUE_RANKING_SECONDS ago;
+    None when the setting is 0 (always rank afresh)."""
     seconds = settings.QUEUE_RANKING_SECONDS
     if seconds <= 0:
         return None
     key = _ranking_key(filters)
-    ranking: list[tuple[int, int]] | None = cache.get(key)
-    if ranking is None:
-        ranking = [
-            (pk, rank)
-            for pk, rank in queue_claims(filters=filters, now=now).values_list("pk", F("priority"))[:RANKING_SIZE]
-        ]
-        cache.set(key, ranking, seconds)
+    packed: tuple[bytes, bytes] | None = cache.get(key)
+    if packed is not None:
+        ids, priorities = array(_IDS), array(_PRIORITIES)
+        ids.frombytes(packed[0])
+        priorities.frombytes(packed[1])
+        return QueueRanking(ids=ids, priorities=priorities)
+    ranking = _rank(filters=filters, now=now)
+    cache.set(key, (ranking.ids.tobytes(), ranking.priorities.tobytes()), seconds)
     return ranking
 
 
-def ranking_after(ranking: list[tuple[int, int]], *, claim_id: int, rank: int | None) -> list[int]:
-    """The ranked claims after ``claim_id`` (whose priority is ``rank``), in queue order."""
-    if rank is None:
-        return [pk for pk, _ in ranking if pk > claim_id]
-    return [pk for pk, p in ranking if p < rank or (p == rank and pk > claim_id)]
+def _rank(*, filters: QueueFilters, now: datetime) -> QueueRanking:
+    rows = list(queue_claims(filters=filters, now=now).values_list("pk", F("priority"))[:RANKING_SIZE])
+    return QueueRanking(ids=array(_IDS, [pk for pk, _ in rows]), priorities=array(_PRIORITIES, [p for _, p in rows]))
 
 
-def ranking_before(ranking: list[tuple[int, int]], *, claim_id: int, rank: int | None) -> list[int]:
-    """The ranked claims before ``claim_id``, nearest first."""
+def ranking_after(ranking: QueueRanking, *, claim_id: int, rank: int | None, limit: int) -> list[int]:
+    """The first ``limit`` ranked claims after ``claim_id`` (whose priority is ``rank``), in queue order."""
     if rank is None:
-        return [pk for pk, _ in reversed(ranking) if pk < claim_id]
-    return [pk for pk, p in reversed(ranking) if p > rank or (p == rank and pk < claim_id)]
+        return list(islice((pk for pk in ranking.ids if pk > claim_id), limit))
+    _, end = ranking.position(claim_id=claim_id, rank=rank)
+    # The claim itself is never its own next, even where its priority has risen since the ranking.
+    return [pk for pk in ranking.ids[end : end + limit + 1] if pk != claim_id][:limit]
+
+
+def ranking_before(ranking: QueueRanking, *, claim_id: int, rank: int | None, limit: int) -> list[int]:
+    """The first ``limit`` ranked claims before ``claim_id``, nearest first."""
+    if rank is None:
+        return list(islice((pk for pk in reversed(ranking.ids) if pk < claim_id), limit))
+    start, _ = ranking.position(claim_id=claim_id, rank=rank)
+    return [pk for pk in reversed(ranking.ids[max(0, start - limit - 1) : start]) if pk != claim_id][:limit]
 
 
 def claim_priority(*, claim_id: int, now: datetime) -> int | None:
@@ -292,9 +340,9 @@ def queue_rows(*, filters: QueueFilters, limit: int = 25, now: datetime | None =
     now = now or timezone.now()
     claims = queue_claims(filters=filters, now=now)
     ranking = queue_ranking(filters=filters, now=now)
-    if ranking is not None and (len(ranking) < RANKING_SIZE or len(ranking) >= 2 * limit):
+    if ranking is not None and (ranking.complete or len(ranking) >= 2 * limit):
         # The shared ranking says which claims lead; whether they still match, and their priority, are read live.
-        claims = claims.filter(pk__in=[pk for pk, _ in ranking[: 2 * limit]])
+        claims = claims.filter(pk__in=ranking.ids[: 2 * limit].tolist())
     top = list(claims.values_list("pk", F("priority"))[:limit])
     return queue_rows_for(ranked=top, now=now)
 

@@ -91,25 +91,27 @@ def _take_ranked(
     user: User,
     filters: queue_selectors.QueueFilters,
     claims: QuerySet[Claim],
-    ranking: list[tuple[int, int]],
+    ranking: queue_selectors.QueueRanking,
     now: datetime,
 ) -> tuple[Claim | None, bool]:
     """The first claim past the cursor in the shared ranking that still matches and is free, leased to ``user``.
 
-    Also says whether the ranking held the whole queue past the cursor (a shorter ranking than RANKING_SIZE):
-    when it did not and nothing was taken here, the caller ranks afresh.
+    Also says whether the ranking held the whole queue past the cursor: when it did not (a queue longer than
+    RANKING_SIZE, or more candidates past the cursor than one call tries) and nothing was taken here, the
+    caller ranks afresh.
     """
+    tries = CANDIDATE_BATCH * MAX_ROUNDS
+    # One more than are tried, to tell "nothing left past the cursor" from "nothing free among those tried".
     if filters.after is not None:
         rank = queue_selectors.claim_priority(claim_id=filters.after, now=now)
-        ids = queue_selectors.ranking_after(ranking, claim_id=filters.after, rank=rank)
+        ids = queue_selectors.ranking_after(ranking, claim_id=filters.after, rank=rank, limit=tries + 1)
     elif filters.before is not None:
         rank = queue_selectors.claim_priority(claim_id=filters.before, now=now)
-        ids = queue_selectors.ranking_before(ranking, claim_id=filters.before, rank=rank)
+        ids = queue_selectors.ranking_before(ranking, claim_id=filters.before, rank=rank, limit=tries + 1)
     else:
-        ids = [pk for pk, _ in ranking]
-    complete = len(ranking) < queue_selectors.RANKING_SIZE
+        ids = ranking.ids[: tries + 1].tolist()
     free = claims.exclude(_held_by_others(user, now))
-    for start in range(0, min(len(ids), CANDIDATE_BATCH * MAX_ROUNDS), CANDIDATE_BATCH):
+    for start in range(0, min(len(ids), tries), CANDIDATE_BATCH):
         batch = ids[start : start + CANDIDATE_BATCH]
         # Checked live: a claim decided, deleted or taken since the ranking is passed over.
         open_ids = set(free.filter(pk__in=batch).values_list("pk", flat=True))
@@ -117,7 +119,7 @@ def _take_ranked(
             if pk in open_ids and _take(pk, user, now):
                 ClaimLease.objects.filter(user=user).exclude(claim_id=pk).delete()
                 return Claim.objects.select_related("article__outlet").get(pk=pk), True
-    return None, complete and len(ids) <= CANDIDATE_BATCH * MAX_ROUNDS
+    return None, ranking.complete and len(ids) <= tries
 
 
 @transaction.atomic

@@ -38,6 +38,31 @@ def claim_in(
     return Claim.objects.create(article=article, text=text, extractor="test", key=f"desk-{n}", worthiness=worthiness)
 
 
+def claims_in_bulk(n: int, *, prefix: str = "Filler") -> list[Claim]:
+    """``n`` plain claims of their own articles in three bulk inserts, worthiness spread over 0-1 so they
+    share twenty-one priorities (0-20) and the claim id orders each priority's claims."""
+    outlet = Outlet.objects.get_or_create(name="Outlet A")[0]
+    published = timezone.now() - timedelta(days=30)
+    serials = [next(_serial) for _ in range(n)]
+    articles = Article.objects.bulk_create(
+        Article(
+            outlet=outlet,
+            title=f"Article {s}",
+            published_at=published,
+            body=f"{prefix} claim {s}.",
+            content_hash=f"desk-bulk-{s}",
+        )
+        for s in serials
+    )
+    Sentence.objects.bulk_create(
+        Sentence(article=a, position=0, start=0, end=len(a.body), text=a.body) for a in articles
+    )
+    return Claim.objects.bulk_create(
+        Claim(article=a, text=a.body, extractor="test", key=f"desk-{s}", worthiness=(s * 7 % 21) / 20)
+        for s, a in zip(serials, articles, strict=True)
+    )
+
+
 def link(claim: Claim, other: Claim, *, stance: str, method: str, strength: str) -> Evidence:
     sentence = other.article.sentences.get()
     return Evidence.objects.create(
