@@ -60,6 +60,8 @@ _DETERMINERS = frozenset({"a", "an", "the", "any", "more", "further", "other", "
 class Polarity:
     negative: bool
     cues: tuple[str, ...]  # the words that made it so, for the link's explanation
+    # The words of the clauses the cues bear on (``text_polarity``); empty when not read (a bare word list).
+    scope: tuple[str, ...] = ()
 
 
 def is_negator(word: str) -> bool:
@@ -81,6 +83,13 @@ def polarity(words: Sequence[str]) -> Polarity:
 _SEGMENTS = re.compile(r",(?!\d)|[;:()\[\]\"“”«»]|\s[-–—]+\s|[–—]")
 _CONDITIONALS = frozenset({"if", "unless"})
 _ANSWERS = frozenset({"no", "yes"})
+# A negation bears on its own clause: "Hamas refused to send a delegation after Israel killed its chief" does
+# not deny the killing. Its scope ends where a subordinate clause starts ("that" is left out: "denied that it
+# is obstructing a deal" negates what follows it).
+_SUBORDINATORS = frozenset(
+    {"after", "before", "because", "since", "while", "when", "whereas", "although", "though", "which", "who",
+     "whom", "whose", "until"}
+)  # fmt: skip
 
 
 def text_polarity(text: str) -> Polarity:
@@ -93,8 +102,11 @@ def text_polarity(text: str) -> Polarity:
       resumed, ..."): its cues are left out.
     - A text that opens with "Without …," states a condition too ("Without a deal, the truce ends").
     - "No," or "Yes," alone is an answer, not a negation of the clause after it.
+
+    Its ``scope`` is the words each cue bears on: its clause, up to a subordinate clause after the cue.
     """
     cues: list[str] = []
+    scope: list[str] = []
     for n, segment in enumerate(_SEGMENTS.split(text)):
         words = tokens(segment)
         if not words or (len(words) == 1 and words[0] in _ANSWERS):
@@ -103,10 +115,21 @@ def text_polarity(text: str) -> Polarity:
             continue
         if n > 0 and _contrasts(words) and (phrase := _governed_phrase(words[1:5])):
             cues.append(f"not {phrase}")
+            scope.extend(words)
             continue
         condition = next((i for i, w in enumerate(words) if w in _CONDITIONALS), len(words))
-        cues.extend(_cues(words[:condition], cues))
-    return Polarity(negative=len(cues) % 2 == 1, cues=tuple(cues))
+        found = _cues(words[:condition], cues)
+        if found:
+            scope.extend(_clause_of_first_cue(words[:condition]))
+        cues.extend(found)
+    return Polarity(negative=len(cues) % 2 == 1, cues=tuple(cues), scope=tuple(scope))
+
+
+def _clause_of_first_cue(words: Sequence[str]) -> Sequence[str]:
+    """The clause's words up to the first subordinate clause after its first cue word."""
+    first = next((i for i, w in enumerate(words) if _cues(words[i : i + 2], [])), 0)
+    end = next((i for i in range(first + 1, len(words)) if words[i] in _SUBORDINATORS), len(words))
+    return words[:end]
 
 
 def _contrasts(words: Sequence[str]) -> bool:

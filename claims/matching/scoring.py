@@ -45,7 +45,8 @@ from claims.matching.polarity import Polarity, is_negator, negated_noun, opposed
 # v7: the same-fact decision at the paraphrase calibration's F1-optimal ``same_at``: such a pair is suggested
 # below the cosine rule too, and only such pairs propose duplicate groups
 # v8: polarity read clause by clause (``text_polarity``): a contrast ("…, not climate change") negates its noun,
-# a condition ("if … not") asserts nothing, "not only" adds, "No," answers, the noun "denial" negates nothing
+# a condition ("if … not") asserts nothing, "not only" adds, "No," answers, the noun "denial" negates nothing,
+# and a negated text's predicate is the clause its cue bears on ("refused to send … after Israel killed …")
 SCORING_VERSION = "scoring-v8"
 # The pair scorer: (n,) paraphrase logits, or (n, 2) paraphrase and support logits (``PairScorer.head_logits``).
 PairLogits = Callable[[Sequence[tuple[str, str]]], npt.NDArray[np.float64]]
@@ -124,6 +125,7 @@ class TextFeatures:
     negations: list[str]
     embedding: npt.NDArray[np.float32] | None = None
     as_of: date | None = None  # the date its figures describe (a date it names, else its publication date)
+    negated_words: list[str] | None = None  # the content words its negation cues bear on (``Polarity.scope``)
 
 
 def cheap_entity_keys(text: str) -> frozenset[str]:
@@ -144,6 +146,7 @@ def features(
     keys = frozenset(k for k in entity_keys if k) if entity_keys is not None else cheap_entity_keys(text)
     words = tokens(text)
     found_dates = [dict(d) for d in dates] if dates is not None else figures.as_dicts(figures.dates(text, published_at))
+    read = text_polarity(text)
     return TextFeatures(
         text=text,
         words=content_of(words),
@@ -152,9 +155,10 @@ def features(
         if quantities is not None
         else figures.as_dicts(figures.quantities(text)),
         dates=found_dates,
-        negations=list(text_polarity(text).cues),
+        negations=list(read.cues),
         embedding=embedding,
         as_of=figures.as_of(text, found_dates, published_at),
+        negated_words=content_of(read.scope) if read.scope else None,
     )
 
 
@@ -578,7 +582,13 @@ def _predicates_aligned(a: TextFeatures, b: TextFeatures) -> bool:
         return [w for w in words if w not in cue_words and not is_negator(w) and not is_name(w)]
 
     left, right = predicate(a.words), predicate(b.words)
-    return bool(left and right) and containment(left, right) >= POLARITY_ALIGNMENT
+    if not (left and right) or containment(left, right) < POLARITY_ALIGNMENT:
+        return False
+    # The negated text's own clause must say it too, not only the clauses around it: "refused to send a
+    # delegation after Israel killed its chief" does not deny that Israel killed him.
+    negated, other = (a, right) if _polarity(a, b).negative else (b, left)
+    scope = predicate(negated.negated_words) if negated.negated_words is not None else None
+    return scope is None or (bool(scope) and containment(scope, other) >= POLARITY_ALIGNMENT)
 
 
 def _fired(name: str | None, limit: Thresholds) -> dict[str, Any]:

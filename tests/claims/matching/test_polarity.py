@@ -132,3 +132,10 @@ def test_the_noun_denial_negates_nothing_but_the_verb_does():
 
 def test_a_thousands_separator_does_not_part_a_clause():
     assert text_polarity("Officials said 37,945 people were not counted").cues == ("not",)
+
+
+def test_a_negation_bears_on_its_clause_up_to_a_subordinate_one():
+    read = text_polarity("Hamas refused to send a delegation after Israel killed its chief, saying it would wait")
+
+    assert read.scope == ("hamas", "refused", "to", "send", "a", "delegation")
+    assert text_polarity("Hamas sent a delegation").scope == ()

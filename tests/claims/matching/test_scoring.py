@@ -536,3 +536,20 @@ def test_predicates_are_compared_only_where_one_text_negates_and_the_other_does_
 
     assert agreeing.signals["negation"] == {"a": [], "b": [], "mismatch": False, "aligned": None}
     assert agreeing.stance == "supports"
+
+
+def test_a_refusal_does_not_deny_what_its_subordinate_clause_reports():
+    killed = features("Hamas's political chief Ismail Haniyeh was killed in Tehran")
+    refused = features(
+        "Hamas refused to send a delegation after Israel killed its political chief Ismail Haniyeh in Tehran"
+    )
+
+    assert scoring.stance(killed, refused) == "supports"
+    assert scoring.stance(features("Hamas agreed to send a delegation"), refused) == "contradicts"
+
+
+def test_a_denial_bears_on_the_that_clause_it_governs():
+    admitted = features("Hamas admitted that it is obstructing a ceasefire deal")
+    denied = features("Hamas has consistently denied U.S. accusations that it is obstructing a potential deal")
+
+    assert scoring.stance(admitted, denied) == "contradicts"
