@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache, caches
 from django.test import override_settings
+from django.utils import timezone
 
 from claims.selectors import review_queue
 from claims.selectors.review_queue import QueueFilters, queue_claims, queue_rows
@@ -101,7 +102,7 @@ def test_a_claim_decided_deleted_or_held_after_the_ranking_is_passed_over_deep_i
 def test_the_shared_ranking_costs_twelve_bytes_a_claim_in_the_cache(ranking_cache: str) -> None:
     ranked = deep_queue()
 
-    ids, priorities = cache.get(review_queue._ranking_key(QueueFilters()))
+    _, ids, priorities = cache.get(review_queue._ranking_key(QueueFilters()))
 
     assert (len(ids), len(priorities)) == (8 * len(ranked), 4 * len(ranked))
 
@@ -163,3 +164,41 @@ def test_the_order_is_as_old_as_the_ranking_and_a_new_claim_waits_for_the_next(r
     cache.clear()  # the ranking expires
     assert queue_next(user=reviewer, filters=QueueFilters()) == late  # 50: a conflict and worthiness 0.5
     assert queue_next(user=reviewer, filters=QueueFilters(after=late.pk)) == w.conflicting
+
+
+def expire_the_ranking() -> None:
+    """Make the shared ranking older than QUEUE_RANKING_SECONDS, as it is kept (expired) for a while."""
+    key = review_queue._ranking_key(QueueFilters())
+    ranked_at, ids, priorities = cache.get(key)
+    cache.set(key, (ranked_at - 31, ids, priorities), 120)
+
+
+def test_while_one_request_ranks_again_the_others_use_the_expired_ranking(
+    ranking_cache: str, django_assert_num_queries
+) -> None:
+    w = world()
+    queue_rows(filters=QueueFilters())
+    late = claim_in("A conflict reported after the ranking.")
+    conflict(late, w.source)
+    expire_the_ranking()
+    cache.add(review_queue._ranking_key(QueueFilters()) + ":ranking", 1, 60)  # another request is ranking
+
+    with django_assert_num_queries(0):
+        ranking = review_queue.queue_ranking(filters=QueueFilters(), now=timezone.now())
+
+    assert ranking is not None
+    assert late.pk not in ranking.ids
+
+
+def test_an_expired_ranking_is_ranked_again_by_the_request_that_takes_the_lock(ranking_cache: str) -> None:
+    w = world()
+    queue_rows(filters=QueueFilters())
+    late = claim_in("A conflict reported after the ranking.")
+    conflict(late, w.source)
+    expire_the_ranking()
+
+    ranking = review_queue.queue_ranking(filters=QueueFilters(), now=timezone.now())
+
+    assert ranking is not None
+    assert ranking.ids[0] == late.pk
+    assert cache.get(review_queue._ranking_key(QueueFilters()) + ":ranking") is None  # the lock is released
