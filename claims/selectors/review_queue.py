@@ -195,11 +195,11 @@ def queue_claims(*, filters: QueueFilters, now: datetime | None = None) -> Query
 # waits for the next ranking.
 #
 # Cached, with the time it was ranked, as two packed arrays (claim ids as int64, priorities as int32): 12
-# bytes a claim, 1.2 MB for a queue of 100,000, read back and searched in 0.07 ms from the local-memory cache, 0.9 ms from Redis. A
-# pickled list of (id, priority) tuples is smaller (about 8 bytes a claim) but costs 15 ms to unpickle and
-# scan on every request. A queue longer than RANKING_SIZE keeps its first RANKING_SIZE claims (6 MB), and a
-# cursor past them ranks afresh. With the local-memory cache each process ranks and keeps its own; with
-# Redis (CACHE_URL) all share one.
+# bytes a claim, 1.2 MB for a queue of 100,000, read back and searched in 0.07 ms from the local-memory cache,
+# 0.9 ms from Redis. A pickled list of (id, priority) tuples is smaller (about 8 bytes a claim) but costs 15
+# ms to unpickle and scan on every request. A queue longer than RANKING_SIZE keeps its first RANKING_SIZE
+# claims (6 MB), and a cursor past them ranks afresh. With the local-memory cache each process ranks and keeps
+# its own; with Redis (CACHE_URL) all share one.
 RANKING_SIZE = 500_000
 # When a ranking expires, one request ranks again (holding a lock in the cache, for RANKING_LOCK_SECONDS at
 # most) while the others go on with the expired one: fifty reviewers whose ranking expires together would
