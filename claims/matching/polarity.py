@@ -27,8 +27,8 @@ _BARE_CONTRACTIONS = frozenset(
 # Verbs (and verb phrases) that negate what follows or what they govern: "refused to send",
 # "denied sending", "rejected the offer", "failed to reach". Matched on word stems.
 _NEGATIVE_PREDICATE = re.compile(
-    # "denial" is left out: a noun ("climate change denial", "Denial of Petitions") negates no predicate.
-    r"^(?:refus|den(?:y|ies|ied)|reject|fail|refrain|boycott|abstain|shun|forgo|forwent|spurn|rebuff|"
+    # "denial" and "failure" are left out: nouns ("climate change denial", "crop failures") negate no predicate.
+    r"^(?:refus|den(?:y|ies|ied)|reject|fail(?:s|ed|ing)?$|refrain|boycott|abstain|shun|forgo|forwent|spurn|rebuff|"
     r"dismiss|veto|withh[oe]ld|halt|suspend|cancel|scrap|abandon|prevent|prohibit|avoid|unabl|unwilling|reluctan|"
     # Whole words only where a longer word means something else: ceasefire, blockade, bank, barrack.
     r"(?:stop|block|ban|bar)(?:s|ped|ping|ed|ing|ned|ning|red|ring)?$|ceas(?:e|es|ed|ing)$)",
@@ -100,19 +100,23 @@ def text_polarity(text: str) -> Polarity:
       bears only on a text that mentions the noun, like "no <noun>".
     - What follows "if" or "unless" in a clause is a condition, not an assertion ("if the talks are not
       resumed, ..."): its cues are left out.
-    - A text that opens with "Without …," states a condition too ("Without a deal, the truce ends").
+    - A text that opens with "Without …," states a condition too ("Without a deal, the truce ends"), and in a
+      text that opens with "If …," the clauses after the condition are its consequence, not an assertion.
     - "No," or "Yes," alone is an answer, not a negation of the clause after it.
 
     Its ``scope`` is the words each cue bears on: its clause, up to a subordinate clause after the cue.
     """
     cues: list[str] = []
     scope: list[str] = []
+    first = next((w for w in tokens(text)[:1]), "")
     for n, segment in enumerate(_SEGMENTS.split(text)):
         words = tokens(segment)
         if not words or (len(words) == 1 and words[0] in _ANSWERS):
             continue
         if n == 0 and words[0] == "without" and _SEGMENTS.search(text):
             continue
+        if n > 0 and first in _CONDITIONALS:  # "If the talks fail, Hamas will not return": all of it a condition
+            break
         if n > 0 and _contrasts(words) and (phrase := _governed_phrase(words[1:5])):
             cues.append(f"not {phrase}")
             scope.extend(words)

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import simplemma
 
 from claims.extraction import figures
 from claims.extraction.entities import fold
@@ -46,7 +47,8 @@ from claims.matching.polarity import Polarity, is_negator, negated_noun, opposed
 # below the cosine rule too, and only such pairs propose duplicate groups
 # v8: polarity read clause by clause (``text_polarity``): a contrast ("…, not climate change") negates its noun,
 # a condition ("if … not") asserts nothing, "not only" adds, "No," answers, the noun "denial" negates nothing,
-# and a negated text's predicate is the clause its cue bears on ("refused to send … after Israel killed …")
+# and a negated text's predicate is the clause its cue bears on ("refused to send … after Israel killed …");
+# predicates are compared by lemma ("sent" and "send")
 SCORING_VERSION = "scoring-v8"
 # The pair scorer: (n,) paraphrase logits, or (n, 2) paraphrase and support logits (``PairScorer.head_logits``).
 PairLogits = Callable[[Sequence[tuple[str, str]]], npt.NDArray[np.float64]]
@@ -79,6 +81,8 @@ ENTITY_PENALTY = 0.05  # both texts name someone or something and share no key
 # shorter text's content words (cue words aside) must be in the other ("agreed to send a delegation" vs
 # "refused to send a delegation"); otherwise one text negates something else and is no evidence either way.
 POLARITY_ALIGNMENT = 0.6
+# The same, comparing lemmas: stricter, since a lemma also matches words that differ in more than inflection.
+LEMMA_ALIGNMENT = 0.8
 # Part of a population: "3,195 children" killed is not another count of "8,005 Palestinians" killed, so
 # figures counting one of these are compared only with figures counting the same group.
 _SUBGROUP_WORDS = {
@@ -562,6 +566,13 @@ def _folded(word: str) -> str:
     return fold(word)
 
 
+@lru_cache(maxsize=1 << 16)
+def _lemma(word: str) -> str:
+    # Predicates are compared by lemma: "Hamas sent a delegation" and "Hamas refused to send a delegation" share
+    # "send", "met" and "did not meet" share "meet". A dictionary, so irregular forms are found too.
+    return str(simplemma.lemmatize(word, lang="en"))
+
+
 def _predicates_aligned(a: TextFeatures, b: TextFeatures) -> bool:
     """Whether the two texts say the same thing apart from polarity: their words other than cues and names.
 
@@ -581,14 +592,21 @@ def _predicates_aligned(a: TextFeatures, b: TextFeatures) -> bool:
     def predicate(words: list[str]) -> list[str]:
         return [w for w in words if w not in cue_words and not is_negator(w) and not is_name(w)]
 
+    def said(left: list[str], right: list[str]) -> bool:
+        # Word for word, or lemma for lemma where more must match ("sent" and "send" align "Hamas sent a
+        # delegation" with "Hamas refused to send a delegation"; "sent a statement" is still another predicate).
+        if not (left and right):
+            return False
+        lemmas = containment([_lemma(w) for w in left], [_lemma(w) for w in right])
+        return containment(left, right) >= POLARITY_ALIGNMENT or lemmas >= LEMMA_ALIGNMENT
+
     left, right = predicate(a.words), predicate(b.words)
-    if not (left and right) or containment(left, right) < POLARITY_ALIGNMENT:
+    if not said(left, right):
         return False
     # The negated text's own clause must say it too, not only the clauses around it: "refused to send a
     # delegation after Israel killed its chief" does not deny that Israel killed him.
     negated, other = (a, right) if _polarity(a, b).negative else (b, left)
-    scope = predicate(negated.negated_words) if negated.negated_words is not None else None
-    return scope is None or (bool(scope) and containment(scope, other) >= POLARITY_ALIGNMENT)
+    return negated.negated_words is None or said(predicate(negated.negated_words), other)
 
 
 def _fired(name: str | None, limit: Thresholds) -> dict[str, Any]:

@@ -139,3 +139,13 @@ def test_a_negation_bears_on_its_clause_up_to_a_subordinate_one():
 
     assert read.scope == ("hamas", "refused", "to", "send", "a", "delegation")
     assert text_polarity("Hamas sent a delegation").scope == ()
+
+
+def test_a_condition_that_opens_the_text_covers_its_consequence():
+    assert not read("If the talks fail, Hamas will not return to Doha")
+    assert read("Hamas will not return to Doha if the talks fail")
+
+
+def test_the_noun_failure_negates_nothing_but_the_verb_does():
+    assert not read("The drought caused crop failures across the region")
+    assert read("The envoy failed to reach an agreement")

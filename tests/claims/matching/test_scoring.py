@@ -553,3 +553,11 @@ def test_a_denial_bears_on_the_that_clause_it_governs():
     denied = features("Hamas has consistently denied U.S. accusations that it is obstructing a potential deal")
 
     assert scoring.stance(admitted, denied) == "contradicts"
+
+
+def test_predicates_are_compared_by_lemma_so_irregular_forms_align():
+    refused = features("Hamas refused to send a delegation to the Doha talks")
+    not_met = features("The foreign minister did not meet Ismail Haniyeh in Doha")
+
+    assert scoring.stance(features("Hamas sent a delegation to the Doha talks"), refused) == "contradicts"
+    assert scoring.stance(features("The foreign minister met Ismail Haniyeh in Doha"), not_met) == "contradicts"
