@@ -66,13 +66,20 @@ def own_pairs(path: Path) -> list[Pair]:
 def fnc_articles(stances: Path, bodies: Path) -> list[Pair]:
     """(headline, body, gold: disagrees) for the agree and disagree rows of an FNC-1 layout."""
     if bodies.is_dir():
-        texts = {str(int(f.name.split("_")[0])): f.read_text(encoding="utf-8") for f in sorted(bodies.glob("*.txt"))}
+        numbered = (f for f in sorted(bodies.glob("*.txt")) if f.name.split("_")[0].isdigit())
+        texts = {str(int(f.name.split("_")[0])): f.read_text(encoding="utf-8") for f in numbered}
     else:
-        with bodies.open(encoding="utf-8", newline="") as f:
+        with bodies.open(encoding="utf-8-sig", newline="") as f:
             texts = {row["Body ID"]: row["articleBody"] for row in csv.DictReader(f)}
-    with stances.open(encoding="utf-8", newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["Stance"] in ("agree", "disagree")]
-    return [(r["Headline"], texts[r["Body ID"]], r["Stance"] == "disagree") for r in rows]
+    with stances.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if rows and "Stance" not in rows[0]:
+        raise SystemExit(f"{stances} has no Stance column: an unlabelled split cannot be measured")
+    kept = [r for r in rows if r["Stance"] in ("agree", "disagree")]
+    missing = [r["Body ID"] for r in kept if r["Body ID"] not in texts]
+    if missing:
+        print(f"  {len(missing)} rows name a body {bodies} does not hold (e.g. {missing[0]}): left out")
+    return [(r["Headline"], texts[r["Body ID"]], r["Stance"] == "disagree") for r in kept if r["Body ID"] in texts]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])|\n+")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from claims.matching.lexical import STOPWORDS, tokens
+from claims.matching.lexical import STOPWORDS, content_of, tokens
 
 NEGATORS = frozenset(
     {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "nowhere"}
@@ -100,40 +100,55 @@ def text_polarity(text: str) -> Polarity:
       bears only on a text that mentions the noun, like "no <noun>".
     - What follows "if" or "unless" in a clause is a condition, not an assertion ("if the talks are not
       resumed, ..."): its cues are left out.
-    - A text that opens with "Without …," states a condition too ("Without a deal, the truce ends"), and in a
-      text that opens with "If …," the clauses after the condition are its consequence, not an assertion.
+    - A text that opens with "Without …," states a condition too ("Without a deal, the truce ends").
     - "No," or "Yes," alone is an answer, not a negation of the clause after it.
 
     Its ``scope`` is the words each cue bears on: its clause, up to a subordinate clause after the cue.
     """
     cues: list[str] = []
     scope: list[str] = []
-    first = next((w for w in tokens(text)[:1]), "")
-    for n, segment in enumerate(_SEGMENTS.split(text)):
+    opening = True
+    carried = False  # the last cue ended its clause ("would not, under any circumstances, send"): read on to the end
+    for segment in _SEGMENTS.split(text):
         words = tokens(segment)
         if not words or (len(words) == 1 and words[0] in _ANSWERS):
             continue
-        if n == 0 and words[0] == "without" and _SEGMENTS.search(text):
+        first, opening = opening, False
+        if first and words[0] == "without" and _SEGMENTS.search(text):
             continue
-        if n > 0 and first in _CONDITIONALS:  # "If the talks fail, Hamas will not return": all of it a condition
-            break
-        if n > 0 and _contrasts(words) and (phrase := _governed_phrase(words[1:5])):
+        if not first and _contrasts(words) and (phrase := _governed_phrase(words[1:5])):
+            # No scope: a contrast bears on the noun it names ("relevant"), not on a predicate.
             cues.append(f"not {phrase}")
-            scope.extend(words)
             continue
         condition = next((i for i, w in enumerate(words) if w in _CONDITIONALS), len(words))
         found = _cues(words[:condition], cues)
+        if carried:
+            scope.extend(_clause_from(words[:condition], 0))
         if found:
-            scope.extend(_clause_of_first_cue(words[:condition]))
+            first = _placed_cues(words[:condition], cues)[0][0]
+            clause = _clause_of_cue(words[:condition], first)
+            scope.extend(clause)
+            # Nothing said after the cue in its clause: what it negates follows the comma or bracket.
+            carried = not content_of(words[first + 1 : first + len(clause)])
         cues.extend(found)
     return Polarity(negative=len(cues) % 2 == 1, cues=tuple(cues), scope=tuple(scope))
 
 
-def _clause_of_first_cue(words: Sequence[str]) -> Sequence[str]:
-    """The clause's words up to the first subordinate clause after its first cue word."""
-    first = next((i for i, w in enumerate(words) if _cues(words[i : i + 2], [])), 0)
-    end = next((i for i in range(first + 1, len(words)) if words[i] in _SUBORDINATORS), len(words))
-    return words[:end]
+def _clause_of_cue(words: Sequence[str], at: int) -> Sequence[str]:
+    """The clause of the cue at ``at``: from after the subordinator or "but" before it ("Israel killed him after
+    Hamas refused …" negates what Hamas did) to the first subordinator after it."""
+    start = max((i + 1 for i in range(at) if words[i] in _SUBORDINATORS or words[i] == "but"), default=0)
+    end = at + 1 + next((i for i, w in enumerate(words[at + 1 :]) if w in _SUBORDINATORS), len(words) - at - 1)
+    return words[start:end]
+
+
+def _clause_from(words: Sequence[str], start: int) -> Sequence[str]:
+    return words[start : start + _clause_end(words[start:])] if start else words[: _clause_end(words)]
+
+
+def _clause_end(words: Sequence[str]) -> int:
+    """Where the first subordinate clause starts (after the first word)."""
+    return next((i for i in range(1, len(words)) if words[i] in _SUBORDINATORS), len(words))
 
 
 def _contrasts(words: Sequence[str]) -> bool:
@@ -143,19 +158,26 @@ def _contrasts(words: Sequence[str]) -> bool:
 
 def _cues(words: Sequence[str], before: Sequence[str]) -> list[str]:
     """The cue words of one clause (``before``: the cues of the clauses before it, for "neither … nor")."""
-    cues: list[str] = []
+    return [cue for _, cue in _placed_cues(words, before)]
+
+
+def _placed_cues(words: Sequence[str], before: Sequence[str]) -> list[tuple[int, str]]:
+    """``_cues`` with the position of each cue's first word."""
+    cues: list[tuple[int, str]] = []
     for i, word in enumerate(words):
         following = words[i + 1] if i + 1 < len(words) else ""
-        if (word == "no" and following[:1].isdigit()) or (word == "nor" and "neither" in (*before, *cues)):
+        if (word == "no" and following[:1].isdigit()) or (
+            word == "nor" and "neither" in (*before, *(c for _, c in cues))
+        ):
             continue
-        if word == "not" and following == "only":
-            continue
+        if (word == "not" and following == "only") or (word == "no" and following == "doubt"):
+            continue  # "not only" adds, "no doubt" affirms
         if word in NOUN_NEGATORS and (phrase := _governed_phrase(words[i + 1 : i + 5])):
-            cues.append(f"{word} {phrase}")
+            cues.append((i, f"{word} {phrase}"))
         elif is_negator(word) or _NEGATIVE_PREDICATE.match(word):
-            cues.append(word)
+            cues.append((i, word))
         elif (word, following) in _NEGATIVE_PHRASES:
-            cues.append(f"{word} {following}")
+            cues.append((i, f"{word} {following}"))
     return cues
 
 

@@ -141,9 +141,15 @@ def test_a_negation_bears_on_its_clause_up_to_a_subordinate_one():
     assert text_polarity("Hamas sent a delegation").scope == ()
 
 
-def test_a_condition_that_opens_the_text_covers_its_consequence():
-    assert not read("If the talks fail, Hamas will not return to Doha")
+def test_a_condition_reads_the_same_before_or_after_its_main_clause():
+    assert read("If the talks fail, Hamas will not return to Doha")
     assert read("Hamas will not return to Doha if the talks fail")
+    assert not read("If Hamas does not attend, the talks will be postponed")
+
+
+def test_no_doubt_affirms_and_a_quoted_opening_without_is_a_condition():
+    assert not read("There is no doubt that the climate is warming")
+    assert not read("\u201cWithout a deal, the truce ends,\u201d the mediator said")
 
 
 def test_the_noun_failure_negates_nothing_but_the_verb_does():

@@ -561,3 +561,23 @@ def test_predicates_are_compared_by_lemma_so_irregular_forms_align():
 
     assert scoring.stance(features("Hamas sent a delegation to the Doha talks"), refused) == "contradicts"
     assert scoring.stance(features("The foreign minister met Ismail Haniyeh in Doha"), not_met) == "contradicts"
+
+
+def test_a_contrast_on_a_name_contradicts_a_text_that_says_the_name():
+    cairo = features("Hamas sent a delegation to Cairo, not Doha")
+
+    assert scoring.stance(features("Hamas sent a delegation to Doha"), cairo) == "contradicts"
+
+
+def test_a_refusal_in_a_trailing_clause_does_not_deny_the_main_clause():
+    after = features("Israel killed the Hamas chief in Tehran after Hamas refused to send a delegation")
+    but = features("Qatar not only hosted the talks but did not mediate them")
+
+    assert scoring.stance(features("Israel killed the Hamas chief in Tehran"), after) == "supports"
+    assert scoring.stance(features("Qatar hosted the talks"), but) == "supports"
+
+
+def test_a_negation_reads_on_past_a_parenthetical():
+    parenthetical = features("Hamas said it would not, under any circumstances, send a delegation to Doha")
+
+    assert scoring.stance(features("Hamas will send a delegation to Doha"), parenthetical) == "contradicts"
