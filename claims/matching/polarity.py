@@ -125,25 +125,24 @@ def text_polarity(text: str) -> Polarity:
         if carried:
             scope.extend(_clause_from(words[:condition], 0))
         if found:
-            first = _placed_cues(words[:condition], cues)[0][0]
-            clause = _clause_of_cue(words[:condition], first)
-            scope.extend(clause)
+            at = _placed_cues(words[:condition], cues)[0][0]
+            start, end = _clause_of_cue(words[:condition], at)
+            scope.extend(words[start:end])
             # Nothing said after the cue in its clause: what it negates follows the comma or bracket.
-            carried = not content_of(words[first + 1 : first + len(clause)])
+            carried = not content_of(words[at + 1 : end])
         cues.extend(found)
     return Polarity(negative=len(cues) % 2 == 1, cues=tuple(cues), scope=tuple(scope))
 
 
-def _clause_of_cue(words: Sequence[str], at: int) -> Sequence[str]:
-    """The clause of the cue at ``at``: from after the subordinator or "but" before it ("Israel killed him after
-    Hamas refused …" negates what Hamas did) to the first subordinator after it."""
+def _clause_of_cue(words: Sequence[str], at: int) -> tuple[int, int]:
+    """Where the clause of the cue at ``at`` starts and ends: after the subordinator or "but" before it ("Israel
+    killed him after Hamas refused …" negates what Hamas did), up to the first subordinator after it."""
     start = max((i + 1 for i in range(at) if words[i] in _SUBORDINATORS or words[i] == "but"), default=0)
-    end = at + 1 + next((i for i, w in enumerate(words[at + 1 :]) if w in _SUBORDINATORS), len(words) - at - 1)
-    return words[start:end]
+    return start, at + _clause_end(words[at:])
 
 
 def _clause_from(words: Sequence[str], start: int) -> Sequence[str]:
-    return words[start : start + _clause_end(words[start:])] if start else words[: _clause_end(words)]
+    return words[start : start + _clause_end(words[start:])]
 
 
 def _clause_end(words: Sequence[str]) -> int:
