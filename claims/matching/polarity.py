@@ -103,7 +103,8 @@ def text_polarity(text: str) -> Polarity:
     - A text that opens with "Without …," states a condition too ("Without a deal, the truce ends").
     - "No," or "Yes," alone is an answer, not a negation of the clause after it.
 
-    Its ``scope`` is the words each cue bears on: its clause, up to a subordinate clause after the cue.
+    Its ``scope`` is the words each cue bears on: its clause, from after the subordinator or "but" before
+    the cue to the next subordinator, read on past a comma when nothing follows the cue in its clause.
     """
     cues: list[str] = []
     scope: list[str] = []

@@ -577,7 +577,8 @@ def _predicates_aligned(a: TextFeatures, b: TextFeatures) -> bool:
     """Whether the two texts say the same thing apart from polarity: their words other than cues and names.
 
     Names are left out because they say who and where, not what: "Hamas did not send a delegation to
-    Doha" and "Hamas sent a statement to Doha" share Hamas and Doha but not the predicate.
+    Doha" and "Hamas sent a statement to Doha" share Hamas and Doha but not the predicate. The negated
+    text's own clause (``negated_words``) must also hold the other's predicate, not just its sentence.
     """
     # A noun negator's noun ("no details") is content, not cue.
     cues = (*a.negations, *b.negations)
